@@ -1,0 +1,5 @@
+export { WorkbenchError, ParseError, ConfigError, MissingDependencyError } from "./errors";
+export { checkChoice } from "./choices";
+export { Random, random } from "./random";
+export { warnOnce, warningCounts, resetWarnings, setWarningSink } from "./warnings";
+export { writeFileAtomic } from "./atomic";
