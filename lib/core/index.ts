@@ -3,3 +3,5 @@ export { checkChoice } from "./choices";
 export { Random, random } from "./random";
 export { warnOnce, warningCounts, resetWarnings, setWarningSink } from "./warnings";
 export { writeFileAtomic } from "./atomic";
+export { formatProgress, cliProgress } from "./progress";
+export type { ProgressEvent, OnProgress } from "./progress";
