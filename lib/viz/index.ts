@@ -1,1 +1,12 @@
 export type { Figure } from "./figure";
+export { THEME, LAYER_COLORS, boxColor, categoryColor, baseLayout, themed } from "./theme";
+export { grayImage, toRgba, encodePng, tileImages } from "./image";
+export type { Image } from "./image";
+export { encodeGif } from "./gif";
+export type { GifOptions } from "./gif";
+export { figureHtml, htmlPage, plotlyLibraryTag, escapeHtml, scriptJson } from "./html";
+export { plotlyScript, plotlyVersion } from "./plotly-bundle";
+export { findBrowser, dumpDom, screenshot, BROWSER_ENV } from "./browser";
+export { exportFigure, exportFigures, EXPORT_FORMATS } from "./export";
+export type { ExportJob, ExportFormat } from "./export";
+export { inNotebook, displayBundle, showFigure, showPng, showGif, showHtml, showTable, htmlTable, progressDisplay } from "./display";

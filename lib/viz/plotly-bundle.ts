@@ -1,0 +1,31 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { writeFileAtomic } from "../core";
+
+let cached: string | null = null;
+
+/**
+ * The plotly.js library as one script, for notebooks and reports that must
+ * work offline. The 11 MB bundle of plotly.js-dist is minified once with
+ * esbuild (to about 4.9 MB) and kept in node_modules/.cache.
+ */
+export function plotlyScript(): string {
+  if (cached) return cached;
+  const pkgDir = path.dirname(require.resolve("plotly.js-dist/package.json"));
+  const version = (require("plotly.js-dist/package.json") as { version: string }).version;
+  const cacheFile = path.join(pkgDir, "..", ".cache", "workbench", `plotly-${version}.min.js`);
+  if (fs.existsSync(cacheFile)) {
+    cached = fs.readFileSync(cacheFile, "utf8");
+    return cached;
+  }
+  const source = fs.readFileSync(path.join(pkgDir, "plotly.js"), "utf8");
+  const esbuild = require("esbuild") as typeof import("esbuild");
+  cached = esbuild.transformSync(source, { minify: true, legalComments: "inline" }).code;
+  writeFileAtomic(cacheFile, cached);
+  return cached;
+}
+
+/** The plotly.js version bundled with the workbench. */
+export function plotlyVersion(): string {
+  return (require("plotly.js-dist/package.json") as { version: string }).version;
+}
