@@ -5,3 +5,4 @@ export { warnOnce, warningCounts, resetWarnings, setWarningSink } from "./warnin
 export { writeFileAtomic } from "./atomic";
 export { formatProgress, cliProgress } from "./progress";
 export type { ProgressEvent, OnProgress } from "./progress";
+export { projectRoot } from "./paths";
