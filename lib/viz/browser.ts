@@ -41,7 +41,7 @@ export function findBrowser(): string {
   }
   throw new MissingDependencyError(
     `no Chromium or Chrome found for static figure export (looked for ${CANDIDATES.slice(0, 4).join(", ")} on PATH). ` +
-      `Install one (Debian/Ubuntu: apt-get install chromium; conda: conda install -c conda-forge chromium is not available, use the system package) or set ${BROWSER_ENV}=/path/to/chrome`,
+      `Install one (Debian/Ubuntu: apt-get install chromium; macOS: Google Chrome) or set ${BROWSER_ENV}=/path/to/chrome`,
   );
 }
 
