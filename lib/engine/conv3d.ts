@@ -1,0 +1,198 @@
+import { kernelPool, type KernelPool } from "./threads";
+
+/** [batch, depth, height, width, channels] */
+export type Shape5 = [number, number, number, number, number];
+/** Zero padding added before (front/top/left) and after (back/bottom/right) each spatial axis. */
+export interface Padding3 {
+  front: number;
+  back: number;
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+/**
+ * A result left in kernel memory: `channels` values per voxel, stored with a
+ * row stride of `stride` (>= channels, a multiple of 8). Valid until the next
+ * kernel call.
+ */
+export interface KernelResult {
+  data: Float32Array;
+  channels: number;
+  stride: number;
+}
+
+const roundUp8 = (n: number): number => Math.ceil(n / 8) * 8;
+
+/** Copies x [N,D,H,W,C] into a zero-padded buffer in kernel memory; returns its extents. */
+function padInput(pool: KernelPool, address: number, x: Float32Array, shape: Shape5, p: Padding3): void {
+  const [N, D, H, W, C] = shape;
+  const XD = D + p.front + p.back;
+  const XH = H + p.top + p.bottom;
+  const XW = W + p.left + p.right;
+  const dst = pool.f32(address, N * XD * XH * XW * C);
+  const padded = XD !== D || XH !== H || XW !== W;
+  if (!padded) {
+    dst.set(x.subarray(0, dst.length));
+    return;
+  }
+  dst.fill(0);
+  const row = W * C;
+  for (let n = 0; n < N; n++)
+    for (let d = 0; d < D; d++)
+      for (let h = 0; h < H; h++) {
+        const src = ((n * D + d) * H + h) * row;
+        const to = (((n * XD + d + p.front) * XH + h + p.top) * XW + p.left) * C;
+        dst.set(x.subarray(src, src + row), to);
+      }
+}
+
+/** Element offsets of the filter taps inside a padded input of width XW and height XH. */
+function tapOffsets(pool: KernelPool, address: number, KD: number, KH: number, KW: number, XH: number, XW: number, C: number): void {
+  const toff = pool.i32(address, KD * KH * KW);
+  let t = 0;
+  for (let kd = 0; kd < KD; kd++)
+    for (let kh = 0; kh < KH; kh++)
+      for (let kw = 0; kw < KW; kw++) toff[t++] = ((kd * XH + kh) * XW + kw) * C;
+}
+
+/**
+ * Correlation of a padded input with a filter [KD,KH,KW,Cin,Cout], equal
+ * stride on all axes. With `adjoint` the filter is used flipped and with its
+ * channel axes swapped, which turns the call into the input gradient of a
+ * stride-1 convolution (the input is then dy and Cin/Cout swap roles).
+ */
+export function conv3dForward(
+  x: Float32Array,
+  xShape: Shape5,
+  filter: Float32Array,
+  filterShape: Shape5,
+  stride: number,
+  pad: Padding3,
+  adjoint = false,
+): KernelResult {
+  const pool = kernelPool();
+  pool.reset();
+  const [N, D, H, W, C1] = xShape;
+  const [KD, KH, KW, FI, FO] = filterShape;
+  const C2 = adjoint ? FI : FO;
+  if ((adjoint ? FO : FI) !== C1) throw new Error(`conv3d: input has ${C1} channels, filter ${filterShape.join("x")} expects ${adjoint ? FO : FI}`);
+  const C2p = roundUp8(C2);
+  const ntaps = KD * KH * KW;
+  const XD = D + pad.front + pad.back;
+  const XH = H + pad.top + pad.bottom;
+  const XW = W + pad.left + pad.right;
+  const OD = Math.floor((XD - KD) / stride) + 1;
+  const OH = Math.floor((XH - KH) / stride) + 1;
+  const OW = Math.floor((XW - KW) / stride) + 1;
+
+  const xAt = pool.alloc(N * XD * XH * XW * C1);
+  const fAt = pool.alloc(C2p * ntaps * C1);
+  const tAt = pool.alloc(ntaps);
+  const oAt = pool.alloc(N * OD * OH * OW * C2p);
+
+  padInput(pool, xAt, x, xShape, pad);
+  tapOffsets(pool, tAt, KD, KH, KW, XH, XW, C1);
+  // Packed as [C2/8][tap][C1][8] so the kernel streams the filter contiguously.
+  const fp = pool.f32(fAt, C2p * ntaps * C1);
+  fp.fill(0);
+  for (let t = 0; t < ntaps; t++) {
+    const src = adjoint ? ntaps - 1 - t : t;
+    for (let c1 = 0; c1 < C1; c1++)
+      for (let c2 = 0; c2 < C2; c2++) {
+        const v = adjoint ? filter[(src * FI + c2) * FO + c1] : filter[(src * FI + c1) * FO + c2];
+        fp[(((c2 >> 3) * ntaps + t) * C1 + c1) * 8 + (c2 & 7)] = v;
+      }
+  }
+  pool.run("conv_fwd", [xAt, fAt, oAt, tAt, N, XD, XH, XW, C1, OD, OH, OW, C2p, ntaps, stride]);
+  return { data: pool.f32(oAt, N * OD * OH * OW * C2p), channels: C2, stride: C2p };
+}
+
+/**
+ * The input gradient of a convolution whose kernel equals its stride s and
+ * has no padding, i.e. a transposed convolution of dy [N,D,H,W,Cout] with a
+ * filter [s,s,s,Cin,Cout] giving [N,sD,sH,sW,Cin]. The patches of different
+ * voxels do not overlap.
+ */
+export function conv3dTransposeNonOverlapping(dy: Float32Array, dyShape: Shape5, filter: Float32Array, filterShape: Shape5): KernelResult {
+  const pool = kernelPool();
+  pool.reset();
+  const [N, D, H, W, C1] = dyShape;
+  const [s, KH, KW, C2, FO] = filterShape;
+  if (KH !== s || KW !== s || FO !== C1) throw new Error(`conv3d transpose: filter ${filterShape.join("x")} does not fit input ${dyShape.join("x")}`);
+  const C2p = roundUp8(C2);
+  const ntaps = s * s * s;
+  const xAt = pool.alloc(N * D * H * W * C1);
+  const fAt = pool.alloc(ntaps * C2p * C1);
+  const tAt = pool.alloc(1);
+  const oAt = pool.alloc(N * D * s * H * s * W * s * C2p);
+  pool.f32(xAt, N * D * H * W * C1).set(dy.subarray(0, N * D * H * W * C1));
+  pool.i32(tAt, 1)[0] = 0;
+  // Packed as [tap][C2/8][C1][8].
+  const fp = pool.f32(fAt, ntaps * C2p * C1);
+  fp.fill(0);
+  for (let t = 0; t < ntaps; t++)
+    for (let c2 = 0; c2 < C2; c2++)
+      for (let c1 = 0; c1 < C1; c1++) fp[((t * (C2p >> 3) + (c2 >> 3)) * C1 + c1) * 8 + (c2 & 7)] = filter[(t * C2 + c2) * C1 + c1];
+  pool.run("convt_fwd", [xAt, fAt, oAt, tAt, N, D, H, W, C1, C2p, s]);
+  return { data: pool.f32(oAt, N * D * s * H * s * W * s * C2p), channels: C2, stride: C2p };
+}
+
+/**
+ * The filter gradient of a convolution with equal stride on all axes:
+ * dF[kd,kh,kw,ci,co] = sum over output voxels of xpad[s*o + k, ci] * dy[o, co].
+ * Returns the filter [KD,KH,KW,Cin,Cout] as a new array.
+ */
+export function conv3dFilterGradient(
+  x: Float32Array,
+  xShape: Shape5,
+  dy: Float32Array,
+  dyShape: Shape5,
+  kernel: [number, number, number],
+  stride: number,
+  pad: Padding3,
+): Float32Array {
+  const pool = kernelPool();
+  pool.reset();
+  const [N, D, H, W, C1] = xShape;
+  const [, OD, OH, OW, C2] = dyShape;
+  const [KD, KH, KW] = kernel;
+  const C2p = roundUp8(C2);
+  const ntaps = KD * KH * KW;
+  const XD = D + pad.front + pad.back;
+  const XH = H + pad.top + pad.bottom;
+  const XW = W + pad.left + pad.right;
+  // Padding beyond the last tap the output reaches is never read; the kernel
+  // only needs the box the output voxels look at.
+  const xAt = pool.alloc(N * XD * XH * XW * C1);
+  const bAt = pool.alloc(N * OD * OH * OW * C2p);
+  const tAt = pool.alloc(ntaps);
+  const fAt = pool.alloc(ntaps * C1 * C2p);
+  padInput(pool, xAt, x, xShape, pad);
+  tapOffsets(pool, tAt, KD, KH, KW, XH, XW, C1);
+  const b = pool.f32(bAt, N * OD * OH * OW * C2p);
+  if (C2p === C2) b.set(dy.subarray(0, b.length));
+  else {
+    b.fill(0);
+    for (let v = 0, n = N * OD * OH * OW; v < n; v++) for (let c = 0; c < C2; c++) b[v * C2p + c] = dy[v * C2 + c];
+  }
+  pool.run("conv_wgrad", [xAt, bAt, fAt, tAt, N, XD, XH, XW, C1, OD, OH, OW, C2p, ntaps, stride]);
+  return unpad({ data: pool.f32(fAt, ntaps * C1 * C2p), channels: C2, stride: C2p });
+}
+
+/** Copies a kernel result into `out` (or a new array) without the channel padding. */
+export function unpad(result: KernelResult, out?: Float32Array): Float32Array {
+  const { data, channels, stride } = result;
+  const rows = data.length / stride;
+  const dst = out ?? new Float32Array(rows * channels);
+  if (stride === channels) {
+    dst.set(data);
+    return dst;
+  }
+  for (let r = 0; r < rows; r++) {
+    const from = r * stride;
+    for (let c = 0; c < channels; c++) dst[r * channels + c] = data[from + c];
+  }
+  return dst;
+}

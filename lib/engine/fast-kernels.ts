@@ -1,0 +1,208 @@
+import * as tf from "@tensorflow/tfjs";
+import { conv3dFilterGradient, conv3dForward, conv3dTransposeNonOverlapping, unpad, type KernelResult, type Padding3, type Shape5 } from "./conv3d";
+
+/** The environment variable that turns the fast kernels off ("0") for comparison runs. */
+export const FAST_KERNELS_ENV = "WORKBENCH_FAST_KERNELS";
+
+/** Backends whose tensors live in memory this process can read and write directly. */
+const SUPPORTED = ["wasm", "cpu"] as const;
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+type Backend = tf.KernelBackend & { makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo };
+
+/** What the kernels need from a backend: read an input, hand back an output. */
+interface WasmBackendInternals {
+  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { get(id: object): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+function isWasm(backend: unknown): backend is WasmBackendInternals {
+  return typeof backend === "object" && backend !== null && "wasm" in backend && "dataIdMap" in backend;
+}
+
+/** A float32 view of a tensor's values, without copying where the backend allows. */
+function read(backend: Backend, info: tf.TensorInfo): Float32Array {
+  const size = info.shape.reduce((a, b) => a * b, 1);
+  if (isWasm(backend)) {
+    const { memoryOffset } = backend.dataIdMap.get(info.dataId);
+    return new Float32Array(backend.wasm.HEAPU8.buffer, memoryOffset, size);
+  }
+  return backend.readSync(info.dataId) as Float32Array;
+}
+
+/** A new tensor of `shape` holding a kernel result (or plain values). */
+function write(backend: Backend, shape: number[], result: KernelResult | Float32Array): tf.TensorInfo {
+  if (isWasm(backend)) {
+    // Allocating may grow (and so move) the wasm heap: take the view afterwards.
+    const out = backend.makeOutput(shape, "float32");
+    const dst = read(backend, out);
+    if (result instanceof Float32Array) dst.set(result);
+    else unpad(result, dst);
+    return out;
+  }
+  const values = result instanceof Float32Array ? result : unpad(result);
+  return backend.makeTensorInfo(shape, "float32", values);
+}
+
+const shape5 = (s: readonly number[]): Shape5 => [s[0], s[1], s[2], s[3], s[4]];
+
+function padding(info: tf.backend_util.Conv3DInfo): Padding3 {
+  const p = info.padInfo;
+  return { front: p.front, back: p.back, top: p.top, bottom: p.bottom, left: p.left, right: p.right };
+}
+
+/** One stride for all three axes, or null when they differ. */
+function uniformStride(info: tf.backend_util.Conv3DInfo): number | null {
+  return info.strideDepth === info.strideHeight && info.strideHeight === info.strideWidth ? info.strideDepth : null;
+}
+
+const unitDilation = (info: tf.backend_util.Conv3DInfo): boolean => info.dilationDepth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1;
+
+const float32 = (...infos: tf.TensorInfo[]): boolean => infos.every((i) => i.dtype === "float32");
+
+type Fast = (args: KernelArgs) => tf.TensorInfo | null;
+
+/** Conv3D: any kernel size, padding and (uniform) stride without dilation. */
+const conv3d: Fast = ({ inputs, backend: b, attrs }) => {
+  const backend = b as Backend;
+  const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+  const { strides, pad, dilations, dataFormat } = attrs as unknown as tf.Conv3DAttrs;
+  if (dataFormat !== "NDHWC" || !float32(x, filter)) return null;
+  const info = tf.backend_util.computeConv3DInfo(shape5(x.shape), shape5(filter.shape), strides, dilations, pad);
+  const s = uniformStride(info);
+  if (s === null || !unitDilation(info)) return null;
+  const result = conv3dForward(read(backend, x), shape5(x.shape), read(backend, filter), shape5(filter.shape), s, padding(info));
+  return write(backend, info.outShape, result);
+};
+
+/**
+ * Conv3DBackpropInputV2: the input gradient of a stride-1 convolution (a
+ * correlation with the flipped filter), and the transposed convolution whose
+ * kernel equals its stride (what Conv3DTranspose(kernel 2, stride 2) runs).
+ */
+const conv3dBackpropInput: Fast = ({ inputs, backend: b, attrs }) => {
+  const backend = b as Backend;
+  const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+  const { strides, pad, inputShape } = attrs as unknown as tf.Conv3DBackpropInputV2Attrs;
+  if (!float32(dy, filter)) return null;
+  const fShape = shape5(filter.shape);
+  const info = tf.backend_util.computeConv3DInfo(shape5(inputShape), fShape, strides, 1, pad);
+  const s = uniformStride(info);
+  const p = padding(info);
+  const [, D, H, W] = inputShape;
+  const [, OD, OH, OW] = dy.shape;
+  if (s === 1) {
+    const [KD, KH, KW] = fShape;
+    // dx[i] = sum_k dy[i - k + front] f[k] = correlation of dy, padded by K-1-front
+    // before and by whatever makes the length D + K - 1 after, with the flipped filter.
+    const adj: Padding3 = {
+      front: KD - 1 - p.front,
+      back: D - OD + p.front,
+      top: KH - 1 - p.top,
+      bottom: H - OH + p.top,
+      left: KW - 1 - p.left,
+      right: W - OW + p.left,
+    };
+    if (Object.values(adj).some((v) => v < 0)) return null;
+    const result = conv3dForward(read(backend, dy), shape5(dy.shape), read(backend, filter), fShape, 1, adj, true);
+    return write(backend, [...inputShape], result);
+  }
+  const nonOverlapping =
+    s !== null &&
+    fShape[0] === s && fShape[1] === s && fShape[2] === s &&
+    Object.values(p).every((v) => v === 0) &&
+    D === OD * s && H === OH * s && W === OW * s;
+  if (!nonOverlapping) return null;
+  const result = conv3dTransposeNonOverlapping(read(backend, dy), shape5(dy.shape), read(backend, filter), fShape);
+  return write(backend, [...inputShape], result);
+};
+
+/** Conv3DBackpropFilterV2: any kernel size, padding and uniform stride. */
+const conv3dBackpropFilter: Fast = ({ inputs, backend: b, attrs }) => {
+  const backend = b as Backend;
+  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const { strides, pad, filterShape } = attrs as unknown as tf.Conv3DBackpropFilterV2Attrs;
+  if (!float32(x, dy)) return null;
+  const info = tf.backend_util.computeConv3DInfo(shape5(x.shape), shape5(filterShape), strides, 1, pad);
+  const s = uniformStride(info);
+  if (s === null) return null;
+  const grad = conv3dFilterGradient(read(backend, x), shape5(x.shape), read(backend, dy), shape5(dy.shape), [filterShape[0], filterShape[1], filterShape[2]], s, padding(info));
+  return write(backend, [...filterShape], grad);
+};
+
+const FAST: Record<string, Fast> = {
+  Conv3D: conv3d,
+  Conv3DBackpropInputV2: conv3dBackpropInput,
+  Conv3DBackpropFilterV2: conv3dBackpropFilter,
+};
+
+/** The kernels that were registered before ours, to fall back on and to restore. */
+const originals = new Map<string, tf.KernelConfig>();
+
+/**
+ * tfjs has no gradient for Conv3DBackpropInputV2, so Conv3DTranspose layers
+ * cannot train without one. Same rule as for Conv2DBackpropInput: the
+ * gradient of a transposed convolution is the forward convolution (for its
+ * input) and the filter gradient with the roles of input and dy swapped.
+ */
+function registerConvTransposeGradient(): void {
+  if (tf.getGradient("Conv3DBackpropInputV2") !== undefined) return;
+  tf.registerGradient({
+    kernelName: "Conv3DBackpropInputV2",
+    inputsToSave: ["dy", "filter"],
+    gradFunc: (ddx, saved, attrs) => {
+      const [dy, filter] = saved as [tf.Tensor5D, tf.Tensor5D];
+      const { strides, pad } = attrs as unknown as tf.Conv3DBackpropInputV2Attrs;
+      const g = ddx as tf.Tensor5D;
+      return {
+        dy: () => tf.conv3d(g, filter, strides, pad as "valid" | "same"),
+        filter: () => tf.engine().runKernel("Conv3DBackpropFilterV2", { x: g, dy }, { strides, pad, filterShape: filter.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      };
+    },
+  });
+}
+
+/** Names of the tfjs kernels the engine replaces. */
+export const FAST_KERNEL_NAMES = Object.keys(FAST);
+
+/** Whether the fast 3-D convolution kernels are installed for `backend`. */
+export function fastKernelsInstalled(backend: string = tf.getBackend()): boolean {
+  return originals.has(`${backend}/Conv3D`);
+}
+
+/**
+ * Replaces tfjs' 3-D convolution kernels (forward, input and filter gradient)
+ * on the wasm and cpu backends with the multithreaded WebAssembly SIMD
+ * kernels; cases they do not cover (dilation, unequal strides, other dtypes)
+ * go to the original kernel. Also registers the transposed-convolution
+ * gradient tfjs lacks. Returns false for backends it does not apply to.
+ */
+export function installFastKernels(backend: string = tf.getBackend()): boolean {
+  registerConvTransposeGradient();
+  if (!(SUPPORTED as readonly string[]).includes(backend)) return false;
+  if (fastKernelsInstalled(backend)) return true;
+  for (const [name, fast] of Object.entries(FAST)) {
+    const original = tf.getKernel(name, backend);
+    if (!original) continue;
+    originals.set(`${backend}/${name}`, original);
+    tf.unregisterKernel(name, backend);
+    tf.registerKernel({
+      kernelName: name,
+      backendName: backend,
+      kernelFunc: (args) => fast(args) ?? (original.kernelFunc(args) as tf.TensorInfo),
+    });
+  }
+  return true;
+}
+
+/** Puts tfjs' own kernels back (used by tests and comparisons). */
+export function uninstallFastKernels(backend: string = tf.getBackend()): void {
+  for (const name of Object.keys(FAST)) {
+    const original = originals.get(`${backend}/${name}`);
+    if (!original) continue;
+    tf.unregisterKernel(name, backend);
+    tf.registerKernel(original);
+    originals.delete(`${backend}/${name}`);
+  }
+}

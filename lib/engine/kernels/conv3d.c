@@ -1,0 +1,191 @@
+/*
+ * 3-D convolution kernels for the workbench engine, compiled to WebAssembly
+ * SIMD (see build.sh). Every function works on one share of the job
+ * (part of nparts) so the same call runs on several threads that share one
+ * linear memory; the shares write disjoint outputs, so no locking is needed.
+ *
+ * Layouts (channels last, float32):
+ *   activations      [N][D][H][W][C]
+ *   tap offsets      int toff[ntaps]: element offset of each filter tap
+ *                    relative to the tap (0,0,0) position in the input
+ *   packed filters   conv_fwd: [C2/8][ntaps][C1][8]; convt_fwd: [ntaps][C2/8][C1][8]
+ * C2 (the vector side) is always a multiple of 8; the caller pads it.
+ * Nothing here touches the C stack, so instances on different threads can
+ * share the memory without per-thread stacks.
+ */
+#include <wasm_simd128.h>
+
+typedef v128_t V;
+#define MADD(acc, a, b) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
+
+/* 4 output pixels x 8 channels: C[i][0..8] = sum_t sum_k A_i[toff[t] + k] * B[t][k][0..8]. */
+static inline void tile4(const float *A, int as, const int *toff, int ntaps, int C1,
+                         const float *B, float *C, int cs) {
+  V c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00;
+  V c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int t = 0; t < ntaps; t++) {
+    const float *a0 = A + toff[t];
+    const float *a1 = a0 + as, *a2 = a1 + as, *a3 = a2 + as;
+    const float *b = B + t * C1 * 8;
+    for (int k = 0; k < C1; k++) {
+      V b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
+      b += 8;
+      V x0 = wasm_v128_load32_splat(a0 + k);
+      MADD(c00, x0, b0); MADD(c01, x0, b1);
+      V x1 = wasm_v128_load32_splat(a1 + k);
+      MADD(c10, x1, b0); MADD(c11, x1, b1);
+      V x2 = wasm_v128_load32_splat(a2 + k);
+      MADD(c20, x2, b0); MADD(c21, x2, b1);
+      V x3 = wasm_v128_load32_splat(a3 + k);
+      MADD(c30, x3, b0); MADD(c31, x3, b1);
+    }
+  }
+  wasm_v128_store(C, c00); wasm_v128_store(C + 4, c01); C += cs;
+  wasm_v128_store(C, c10); wasm_v128_store(C + 4, c11); C += cs;
+  wasm_v128_store(C, c20); wasm_v128_store(C + 4, c21); C += cs;
+  wasm_v128_store(C, c30); wasm_v128_store(C + 4, c31);
+}
+
+static inline void tile1(const float *A, const int *toff, int ntaps, int C1, const float *B, float *C) {
+  V c0 = wasm_f32x4_splat(0), c1 = c0;
+  for (int t = 0; t < ntaps; t++) {
+    const float *a0 = A + toff[t];
+    const float *b = B + t * C1 * 8;
+    for (int k = 0; k < C1; k++) {
+      V x0 = wasm_v128_load32_splat(a0 + k);
+      MADD(c0, x0, wasm_v128_load(b));
+      MADD(c1, x0, wasm_v128_load(b + 4));
+      b += 8;
+    }
+  }
+  wasm_v128_store(C, c0); wasm_v128_store(C + 4, c1);
+}
+
+/*
+ * Correlation: out[n,od,oh,ow,:] = sum_taps sum_c1 x[n, od*s+kd, oh*s+kh, ow*s+kw, c1] * f[tap][c1][:]
+ * over an already padded input x [N][XD][XH][XW][C1]. Split over output rows.
+ */
+void conv_fwd(const float *x, const float *fp, float *out, const int *toff,
+              int N, int XD, int XH, int XW, int C1,
+              int OD, int OH, int OW, int C2, int ntaps, int s, int part, int nparts) {
+  int rows = N * OD * OH;
+  int r0 = (int)((long long)rows * part / nparts), r1 = (int)((long long)rows * (part + 1) / nparts);
+  int ncob = C2 / 8;
+  for (int r = r0; r < r1; r++) {
+    int n = r / (OD * OH), rem = r % (OD * OH), od = rem / OH, oh = rem % OH;
+    const float *xrow = x + (((n * XD + od * s) * XH + oh * s) * XW) * C1;
+    float *orow = out + r * OW * C2;
+    for (int cob = 0; cob < ncob; cob++) {
+      const float *B = fp + cob * ntaps * C1 * 8;
+      int ow = 0;
+      for (; ow + 4 <= OW; ow += 4)
+        tile4(xrow + ow * s * C1, s * C1, toff, ntaps, C1, B, orow + ow * C2 + cob * 8, C2);
+      for (; ow < OW; ow++)
+        tile1(xrow + ow * s * C1, toff, ntaps, C1, B, orow + ow * C2 + cob * 8);
+    }
+  }
+}
+
+/*
+ * Transposed convolution whose kernel equals its stride s (patches do not
+ * overlap): out[n, d*s+a, h*s+b, w*s+c, :] = sum_c1 x[n,d,h,w,c1] * f[(a,b,c)][c1][:].
+ * toff must point at a single 0. Split over input rows.
+ */
+void convt_fwd(const float *x, const float *fp, float *out, const int *toff,
+               int N, int D, int H, int W, int C1, int C2, int s, int part, int nparts) {
+  int rows = N * D * H;
+  int r0 = (int)((long long)rows * part / nparts), r1 = (int)((long long)rows * (part + 1) / nparts);
+  int ncob = C2 / 8, OD = D * s, OH = H * s, OW = W * s;
+  for (int r = r0; r < r1; r++) {
+    int n = r / (D * H), rem = r % (D * H), d = rem / H, h = rem % H;
+    const float *xrow = x + r * W * C1;
+    for (int a = 0; a < s; a++)
+      for (int b = 0; b < s; b++) {
+        float *orow = out + (((n * OD + d * s + a) * OH + h * s + b) * OW) * C2;
+        for (int c = 0; c < s; c++) {
+          int tap = (a * s + b) * s + c;
+          for (int cob = 0; cob < ncob; cob++) {
+            const float *B = fp + (tap * ncob + cob) * C1 * 8;
+            float *o = orow + c * C2 + cob * 8;
+            int w = 0;
+            for (; w + 4 <= W; w += 4)
+              tile4(xrow + w * C1, C1, toff, 1, C1, B, o + w * s * C2, s * C2);
+            for (; w < W; w++)
+              tile1(xrow + w * C1, toff, 1, C1, B, o + w * s * C2);
+          }
+        }
+      }
+  }
+}
+
+/*
+ * Filter gradient: dF[tap][c1][:] = sum_{n,od,oh,ow} A[n, od*s+kd, oh*s+kh, ow*s+kw, c1] * B[n,od,oh,ow,:]
+ * with A padded [N][AD][AH][AW][C1] and B [N][OD][OH][OW][C2]. Split over
+ * (tap, 8-channel block) pairs, so each share owns its slice of dF.
+ */
+void conv_wgrad(const float *A, const float *B, float *dF, const int *toff,
+                int N, int AD, int AH, int AW, int C1,
+                int OD, int OH, int OW, int C2, int ntaps, int s, int part, int nparts) {
+  int ncob = C2 / 8, items = ntaps * ncob;
+  int i0 = (int)((long long)items * part / nparts), i1 = (int)((long long)items * (part + 1) / nparts);
+  V z = wasm_f32x4_splat(0);
+  for (int it = i0; it < i1; it++) {
+    int t = it / ncob, cob = it % ncob;
+    float *f = dF + t * C1 * C2 + cob * 8;
+    for (int c1 = 0; c1 < C1; c1++) {
+      wasm_v128_store(f + c1 * C2, z);
+      wasm_v128_store(f + c1 * C2 + 4, z);
+    }
+  }
+  int rows = N * OD * OH, as = s * C1;
+  for (int r = 0; r < rows; r++) {
+    int n = r / (OD * OH), rem = r % (OD * OH), od = rem / OH, oh = rem % OH;
+    const float *arow = A + (((n * AD + od * s) * AH + oh * s) * AW) * C1;
+    const float *brow = B + r * OW * C2;
+    for (int it = i0; it < i1; it++) {
+      int t = it / ncob, cob = it % ncob;
+      const float *a = arow + toff[t];
+      const float *b = brow + cob * 8;
+      float *f = dF + t * C1 * C2 + cob * 8;
+      int c1 = 0;
+      for (; c1 + 4 <= C1; c1 += 4) {
+        float *f0 = f + c1 * C2, *f1 = f0 + C2, *f2 = f1 + C2, *f3 = f2 + C2;
+        V c00 = wasm_v128_load(f0), c01 = wasm_v128_load(f0 + 4);
+        V c10 = wasm_v128_load(f1), c11 = wasm_v128_load(f1 + 4);
+        V c20 = wasm_v128_load(f2), c21 = wasm_v128_load(f2 + 4);
+        V c30 = wasm_v128_load(f3), c31 = wasm_v128_load(f3 + 4);
+        const float *ap = a + c1, *bp = b;
+        for (int ow = 0; ow < OW; ow++) {
+          V b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
+          V x0 = wasm_v128_load32_splat(ap);
+          MADD(c00, x0, b0); MADD(c01, x0, b1);
+          V x1 = wasm_v128_load32_splat(ap + 1);
+          MADD(c10, x1, b0); MADD(c11, x1, b1);
+          V x2 = wasm_v128_load32_splat(ap + 2);
+          MADD(c20, x2, b0); MADD(c21, x2, b1);
+          V x3 = wasm_v128_load32_splat(ap + 3);
+          MADD(c30, x3, b0); MADD(c31, x3, b1);
+          ap += as;
+          bp += C2;
+        }
+        wasm_v128_store(f0, c00); wasm_v128_store(f0 + 4, c01);
+        wasm_v128_store(f1, c10); wasm_v128_store(f1 + 4, c11);
+        wasm_v128_store(f2, c20); wasm_v128_store(f2 + 4, c21);
+        wasm_v128_store(f3, c30); wasm_v128_store(f3 + 4, c31);
+      }
+      for (; c1 < C1; c1++) {
+        float *f0 = f + c1 * C2;
+        V c00 = wasm_v128_load(f0), c01 = wasm_v128_load(f0 + 4);
+        const float *ap = a + c1, *bp = b;
+        for (int ow = 0; ow < OW; ow++) {
+          V x0 = wasm_v128_load32_splat(ap);
+          MADD(c00, x0, wasm_v128_load(bp));
+          MADD(c01, x0, wasm_v128_load(bp + 4));
+          ap += as;
+          bp += C2;
+        }
+        wasm_v128_store(f0, c00); wasm_v128_store(f0 + 4, c01);
+      }
+    }
+  }
+}

@@ -1,0 +1,151 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
+
+/** The exported functions of kernels/conv3d.wasm (see conv3d.c for their contracts). */
+export type KernelName = "conv_fwd" | "convt_fwd" | "conv_wgrad";
+
+/** The environment variable that sets how many threads the kernels use (default: all cores). */
+export const THREADS_ENV = "WORKBENCH_THREADS";
+
+const PAGE = 65536;
+/** conv3d.wasm keeps its (unused) C stack below this address; buffers start here. */
+const HEAP_BASE = 2 * PAGE;
+const MAX_PAGES = 65536;
+
+// Worker side: waits on the control word, runs its share of the job, reports
+// back. Kept as source text so the worker runs without a TypeScript loader.
+const WORKER_SOURCE = `
+const { workerData } = require("node:worker_threads");
+const { module, memory, control, part } = workerData;
+const instance = new WebAssembly.Instance(module, { env: { memory } });
+const names = ["conv_fwd", "convt_fwd", "conv_wgrad"];
+let seen = 0;
+for (;;) {
+  Atomics.wait(control, 0, seen);
+  seen = Atomics.load(control, 0);
+  const nparts = control[2];
+  const args = Array.from(control.subarray(4, 4 + control[3]));
+  let failed = 0;
+  try { instance.exports[names[control[1]]](...args, part, nparts); } catch (e) { failed = 1; }
+  if (failed) Atomics.store(control, 65 + part, 1);
+  Atomics.add(control, 64, 1);
+  Atomics.notify(control, 64);
+}
+`;
+
+// The compiler options have no DOM library, so the few WebAssembly APIs used
+// here are typed locally.
+interface WasmMemory {
+  readonly buffer: SharedArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+  Instance: new (module: object, imports: object) => WasmInstance;
+}
+const WASM = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const NAMES: KernelName[] = ["conv_fwd", "convt_fwd", "conv_wgrad"];
+
+/**
+ * One shared WebAssembly memory, the kernel module instantiated on this
+ * thread and on `threads - 1` workers, and a bump allocator for the buffers
+ * of one call. Calls are synchronous: the calling thread does share 0 and
+ * blocks (Atomics.wait) until the workers finish theirs.
+ */
+export class KernelPool {
+  readonly threads: number;
+  readonly memory: WasmMemory;
+  private readonly instance: WasmInstance;
+  private readonly control: Int32Array;
+  private readonly workers: Worker[] = [];
+  private top = HEAP_BASE;
+
+  constructor(threads: number) {
+    const bytes = fs.readFileSync(path.join(__dirname, "kernels", "conv3d.wasm"));
+    const module = new WASM.Module(bytes);
+    this.memory = new WASM.Memory({ initial: HEAP_BASE / PAGE, maximum: MAX_PAGES, shared: true });
+    this.instance = new WASM.Instance(module, { env: { memory: this.memory } });
+    // [0] job sequence, [1] kernel index, [2] nparts, [3] arg count, [4..] args,
+    // [64] finished shares, [65 + part] failure flags.
+    this.control = new Int32Array(new SharedArrayBuffer(4 * 128));
+    this.threads = Math.max(1, Math.min(threads, 62));
+    for (let part = 1; part < this.threads; part++) {
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: this.memory, control: this.control, part } });
+      // Idle workers must not keep a finished script alive.
+      worker.unref();
+      this.workers.push(worker);
+    }
+  }
+
+  /** Forgets all buffers of the previous call; the memory is kept for the next. */
+  reset(): void {
+    this.top = HEAP_BASE;
+  }
+
+  /** Reserves `floats` float32 slots (16-byte aligned) and returns their byte address. */
+  alloc(floats: number): number {
+    const address = this.top;
+    this.top += Math.ceil((floats * 4) / 16) * 16;
+    const needed = Math.ceil(this.top / PAGE);
+    const have = this.memory.buffer.byteLength / PAGE;
+    if (needed > MAX_PAGES) throw new RangeError(`3-D convolution needs ${(this.top / 2 ** 30).toFixed(2)} GiB of kernel memory; the limit is 4 GiB`);
+    if (needed > have) this.memory.grow(needed - have);
+    return address;
+  }
+
+  /** A Float32Array view of `floats` values at byte `address` (valid until the next alloc). */
+  f32(address: number, floats: number): Float32Array {
+    return new Float32Array(this.memory.buffer, address, floats);
+  }
+
+  i32(address: number, count: number): Int32Array {
+    return new Int32Array(this.memory.buffer, address, count);
+  }
+
+  /** Runs `name(...args, part, nparts)` on every thread and waits for all shares. */
+  run(name: KernelName, args: number[]): void {
+    const fn = this.instance.exports[name] as (...a: number[]) => void;
+    const workers = this.workers.length;
+    if (workers === 0) {
+      fn(...args, 0, 1);
+      return;
+    }
+    const c = this.control;
+    c[1] = NAMES.indexOf(name);
+    c[2] = this.threads;
+    c[3] = args.length;
+    c.set(args, 4);
+    for (let part = 1; part < this.threads; part++) c[65 + part] = 0;
+    Atomics.store(c, 64, 0);
+    Atomics.add(c, 0, 1);
+    Atomics.notify(c, 0);
+    fn(...args, 0, this.threads);
+    for (;;) {
+      const done = Atomics.load(c, 64);
+      if (done === workers) break;
+      Atomics.wait(c, 64, done);
+    }
+    for (let part = 1; part < this.threads; part++) {
+      if (c[65 + part] !== 0) throw new Error(`3-D convolution kernel ${name} failed on worker thread ${part}`);
+    }
+  }
+}
+
+let pool: KernelPool | null = null;
+
+/** The process-wide kernel pool, created on first use. */
+export function kernelPool(): KernelPool {
+  if (!pool) {
+    const fromEnv = Number(process.env[THREADS_ENV]);
+    const threads = Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : os.availableParallelism();
+    pool = new KernelPool(threads);
+  }
+  return pool;
+}

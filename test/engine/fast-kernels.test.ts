@@ -1,0 +1,154 @@
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { Random } from "../../lib/core";
+import { initEngine, installFastKernels, uninstallFastKernels, fastKernelsInstalled } from "../../lib/engine";
+
+/** Seeded normal values of `shape`. */
+function randn(shape: number[], seed: number): tf.Tensor {
+  const rng = new Random(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal()), shape);
+}
+
+/**
+ * Runs `fn` with the fast kernels on `backend` and with tfjs' reference
+ * kernels (the plain JavaScript cpu backend with its own kernels: tfjs' wasm
+ * Conv3DBackpropInputV2 returns zeros for part of the output when batch > 1,
+ * so it cannot serve as the reference).
+ */
+async function fastAndReference(backend: string, fn: () => tf.Tensor[]): Promise<{ fast: Float32Array[]; ref: Float32Array[] }> {
+  const run = (): Float32Array[] => {
+    const outs = tf.tidy(fn);
+    const values = outs.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(outs);
+    return values;
+  };
+  assert.ok(fastKernelsInstalled(backend));
+  const fast = run();
+  await tf.setBackend("cpu");
+  const cpuFast = fastKernelsInstalled("cpu");
+  uninstallFastKernels("cpu");
+  try {
+    return { fast, ref: run() };
+  } finally {
+    if (cpuFast) installFastKernels("cpu");
+    await tf.setBackend(backend);
+  }
+}
+
+/** |a - b| <= 1e-4 * max|b| element by element (the scale of a sum of products). */
+function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  let scale = 0;
+  for (const v of expected) scale = Math.max(scale, Math.abs(v));
+  assert.ok(scale > 0, `${what}: reference is all zeros, the comparison would prove nothing`);
+  for (let i = 0; i < actual.length; i++) {
+    const err = Math.abs(actual[i] - expected[i]);
+    if (!(err <= 1e-4 * scale)) assert.fail(`${what}: element ${i} is ${actual[i]}, reference ${expected[i]} (scale ${scale})`);
+  }
+}
+
+async function compare(backend: string, what: string, fn: () => tf.Tensor[]): Promise<void> {
+  const { fast, ref } = await fastAndReference(backend, fn);
+  assert.equal(fast.length, ref.length);
+  fast.forEach((f, i) => assertClose(f, ref[i], `${what} [output ${i}]`));
+}
+
+/** Gradients of sum(f(x, w) * r) for a fixed random r, so every output element matters. */
+function withGrads(f: (x: tf.Tensor, w: tf.Tensor) => tf.Tensor, x: tf.Tensor, w: tf.Tensor, seed: number): tf.Tensor[] {
+  const y = f(x, w);
+  const r = randn(y.shape, seed);
+  const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => f(a, b).mul(r).sum())([x, w]);
+  return [y, ...g];
+}
+
+const conv = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, 1, "same");
+const convStride2 = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, 2, "valid");
+const convTranspose = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => {
+  const [n, d, h, wd] = x.shape;
+  return tf.conv3dTranspose(x as tf.Tensor5D, w as tf.Tensor5D, [n, 2 * d, 2 * h, 2 * wd, w.shape[3]], 2, "valid");
+};
+
+for (const backend of ["wasm", "cpu"] as const) {
+  describe(`fast 3-D convolution kernels on ${backend}`, () => {
+    before(async () => {
+      await initEngine({ backend, quiet: true });
+      installFastKernels(backend);
+    });
+
+    test("conv3d 3x3x3 same: odd sizes, 3 -> 10 channels (not a multiple of 8), forward and both gradients", async () => {
+      await compare(backend, "conv3d 3^3", () => withGrads(conv, randn([2, 5, 6, 7, 3], 1), randn([3, 3, 3, 3, 10], 2), 3));
+    });
+
+    test("conv3d 3x3x3 same: 1 input channel (the stem) and 16 -> 16 channels", async () => {
+      await compare(backend, "conv3d 1->8", () => withGrads(conv, randn([1, 6, 5, 9, 1], 4), randn([3, 3, 3, 1, 8], 5), 6));
+      await compare(backend, "conv3d 16->16", () => withGrads(conv, randn([1, 4, 4, 8, 16], 7), randn([3, 3, 3, 16, 16], 8), 9));
+    });
+
+    test("conv3d 1x1x1: 9 -> 16 and 8 -> 1 channels (the logits layer)", async () => {
+      await compare(backend, "conv3d 1^3 9->16", () => withGrads(conv, randn([2, 3, 4, 5, 9], 10), randn([1, 1, 1, 9, 16], 11), 12));
+      await compare(backend, "conv3d 1^3 8->1", () => withGrads(conv, randn([1, 4, 4, 6, 8], 13), randn([1, 1, 1, 8, 1], 14), 15));
+    });
+
+    test("conv3d kernel 2 stride 2 valid (the transposed convolution's input gradient)", async () => {
+      await compare(backend, "conv3d 2/2", () => withGrads(convStride2, randn([1, 4, 6, 10, 5], 16), randn([2, 2, 2, 5, 8], 17), 18));
+    });
+
+    test("conv3d transpose kernel 2 stride 2: forward and gradients (tfjs has no gradient of its own)", async () => {
+      // Reference for the gradients: the same registered gradient on tfjs' own kernels.
+      await compare(backend, "conv3dTranspose", () => withGrads(convTranspose, randn([2, 3, 2, 5, 8], 19), randn([2, 2, 2, 6, 8], 20), 21));
+      await compare(backend, "conv3dTranspose 16->16", () => withGrads(convTranspose, randn([1, 2, 2, 4, 16], 22), randn([2, 2, 2, 16, 16], 23), 24));
+    });
+
+    test("conv3d transpose gradient agrees with a finite difference", async () => {
+      const x = randn([1, 2, 2, 2, 3], 25);
+      const w = randn([2, 2, 2, 4, 3], 26);
+      const r = randn([1, 4, 4, 4, 4], 27);
+      const loss = (a: tf.Tensor, b: tf.Tensor): tf.Scalar => tf.tidy(() => convTranspose(a, b).mul(r).sum() as tf.Scalar);
+      const [, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(a, b))([x, w]);
+      const wv = w.dataSync();
+      const analytic = gw.dataSync();
+      for (const i of [0, 17, 50, 95]) {
+        const eps = 1e-2;
+        const plus = Float32Array.from(wv);
+        plus[i] += eps;
+        const minus = Float32Array.from(wv);
+        minus[i] -= eps;
+        const lp = tf.tidy(() => loss(x, tf.tensor(plus, w.shape)).dataSync()[0]);
+        const lm = tf.tidy(() => loss(x, tf.tensor(minus, w.shape)).dataSync()[0]);
+        assert.ok(Math.abs((lp - lm) / (2 * eps) - analytic[i]) < 1e-2 * Math.max(1, Math.abs(analytic[i])), `filter element ${i}`);
+      }
+      tf.dispose([x, w, r, gw]);
+    });
+
+    test("layers: Conv3D and Conv3DTranspose layers train through the fast kernels without leaking tensors", () => {
+      const model = tf.sequential({
+        layers: [
+          tf.layers.conv3d({ inputShape: [4, 4, 4, 2], filters: 8, kernelSize: 3, padding: "same", useBias: false }),
+          tf.layers.maxPooling3d({ poolSize: 2 }),
+          tf.layers.conv3dTranspose({ filters: 8, kernelSize: 2, strides: 2 }),
+          tf.layers.conv3d({ filters: 1, kernelSize: 1 }),
+        ],
+      });
+      const x = randn([2, 4, 4, 4, 2], 30);
+      const t = tf.tidy(() => randn([2, 4, 4, 4, 1], 31).greater(0).toFloat());
+      const optimizer = tf.train.adam(1e-3);
+      const step = (): void => {
+        tf.tidy(() => {
+          optimizer.minimize(() => tf.losses.sigmoidCrossEntropy(t, model.apply(x) as tf.Tensor) as tf.Scalar);
+        });
+      };
+      step();
+      const before = tf.memory().numTensors;
+      step();
+      step();
+      assert.equal(tf.memory().numTensors, before);
+      tf.dispose([x, t]);
+      model.dispose();
+      optimizer.dispose();
+    });
+
+    after(() => uninstallFastKernels(backend));
+  });
+}
