@@ -10,3 +10,7 @@ export { findBrowser, dumpDom, screenshot, BROWSER_ENV } from "./browser";
 export { exportFigure, exportFigures, EXPORT_FORMATS } from "./export";
 export type { ExportJob, ExportFormat } from "./export";
 export { inNotebook, displayBundle, showFigure, showPng, showGif, showHtml, showTable, htmlTable, progressDisplay } from "./display";
+export { renderVolumes, volumeSlice } from "./volume-render";
+export type { VolumeView } from "./volume-render";
+export { thresholdCurvesFigure, predictionHistogramFigure, reconstructionFigure, occupiedVoxels, overlapScores, rotatingGif, sliceGif, trainingCurvesFigure } from "./reconstruction";
+export type { ScoreCurves, TrainingCurves } from "./reconstruction";
