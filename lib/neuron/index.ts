@@ -4,3 +4,7 @@ export { pointCount, pointBounds, pointMean } from "./pointcloud";
 export type { PointCloud } from "./pointcloud";
 export { sampleSurface, surfaceArea } from "./sample-surface";
 export type { SampleSurfaceOptions, SurfaceSample } from "./sample-surface";
+export { centre, centreOffset, CENTRE_MODES } from "./centre";
+export type { CentreMode } from "./centre";
+export { normalise, coordinateRange, mergeRanges } from "./normalise";
+export type { NormaliseRange } from "./normalise";

@@ -1,0 +1,7 @@
+export { voxelize, voxelIndex, countOccupied, occupiedVoxels } from "./voxelize";
+export type { VoxelGrid, VoxelizeOptions } from "./voxelize";
+export { cropBlock, cropMargin, occupiedBounds } from "./crop";
+export type { VoxelBlock } from "./crop";
+export { packBits, unpackBits } from "./bits";
+export { neuronGrid } from "./neuron-grid";
+export type { NeuronGridOptions } from "./neuron-grid";

@@ -1,0 +1,112 @@
+/**
+ * Occupancy grids from normalised point clouds, exactly as the reference
+ * pipeline builds them (SPEC "Pre-processing"):
+ * - voxel size `2 / size`; a point's index per axis is
+ *   `floor((p - p_min) / voxel)`, measured from the cloud's own min corner;
+ * - a point on the upper boundary (index == size) lands in the last voxel;
+ * - the occupied block is zero-padded to `size³`, the smaller half of the
+ *   padding on the low side;
+ * - the grid is x-major: `data[(x * size + y) * size + z]`.
+ */
+export interface VoxelizeOptions {
+  /** Write into this array (length size³; cleared first) instead of a new one. */
+  out?: Uint8Array;
+}
+
+export interface VoxelGrid {
+  /** Occupancy, 0 or 1, x-major [x][y][z]. */
+  data: Uint8Array;
+  /** Side length of the cube. */
+  size: number;
+  /** Extent of the occupied block per axis, in voxels. */
+  extent: [number, number, number];
+  /** Zero padding added below the block per axis. */
+  padLow: [number, number, number];
+  /** Points beyond the grid (cloud wider than [-1, 1]) that were clamped into the last voxel. */
+  clipped: number;
+}
+
+/** Index of a voxel in an x-major grid. */
+export function voxelIndex(size: number, x: number, y: number, z: number): number {
+  return (x * size + y) * size + z;
+}
+
+export function voxelize(points: Float32Array | Float64Array, size: number, options: VoxelizeOptions = {}): VoxelGrid {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`voxelize: size must be a positive integer, found ${size}`);
+  const n = points.length / 3;
+  if (!Number.isInteger(n) || n === 0) {
+    throw new RangeError(`voxelize: expected a non-empty cloud with 3 numbers per point, found ${points.length} numbers`);
+  }
+  let x0 = Infinity, y0 = Infinity, z0 = Infinity;
+  let x1 = -Infinity, y1 = -Infinity, z1 = -Infinity;
+  for (let i = 0; i < points.length; i += 3) {
+    const x = points[i]!, y = points[i + 1]!, z = points[i + 2]!;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+    if (z < z0) z0 = z;
+    if (z > z1) z1 = z;
+  }
+  if (!(x0 <= x1 && y0 <= y1 && z0 <= z1)) {
+    throw new RangeError("voxelize: the cloud holds NaN coordinates");
+  }
+  const voxel = 2 / size;
+  const last = size - 1;
+  const top = (lo: number, hi: number): number => Math.min(last, Math.floor((hi - lo) / voxel));
+  const extent: [number, number, number] = [top(x0, x1) + 1, top(y0, y1) + 1, top(z0, z1) + 1];
+  const padLow: [number, number, number] = [
+    Math.floor((size - extent[0]) / 2),
+    Math.floor((size - extent[1]) / 2),
+    Math.floor((size - extent[2]) / 2),
+  ];
+  const total = size * size * size;
+  let data: Uint8Array;
+  if (options.out) {
+    if (options.out.length !== total) throw new RangeError(`voxelize: out must hold ${total} voxels, found ${options.out.length}`);
+    data = options.out;
+    data.fill(0);
+  } else data = new Uint8Array(total);
+
+  const [px, py, pz] = padLow;
+  let clipped = 0;
+  for (let i = 0; i < points.length; i += 3) {
+    let ix = Math.floor((points[i]! - x0) / voxel);
+    let iy = Math.floor((points[i + 1]! - y0) / voxel);
+    let iz = Math.floor((points[i + 2]! - z0) / voxel);
+    if (ix > last || iy > last || iz > last) {
+      // Exactly on the upper boundary is part of the grid; anything further is clipped.
+      if ((points[i]! - x0) / voxel > size || (points[i + 1]! - y0) / voxel > size || (points[i + 2]! - z0) / voxel > size) clipped++;
+      if (ix > last) ix = last;
+      if (iy > last) iy = last;
+      if (iz > last) iz = last;
+    }
+    data[((ix + px) * size + (iy + py)) * size + (iz + pz)] = 1;
+  }
+  return { data, size, extent, padLow, clipped };
+}
+
+/** Number of occupied voxels. */
+export function countOccupied(data: Uint8Array): number {
+  let c = 0;
+  for (let i = 0; i < data.length; i++) c += data[i]! !== 0 ? 1 : 0;
+  return c;
+}
+
+/** The x, y, z indices of occupied voxels, interleaved (for plotting and sparse storage). */
+export function occupiedVoxels(data: Uint8Array, size: number): Uint16Array {
+  const out = new Uint16Array(3 * countOccupied(data));
+  let k = 0;
+  for (let x = 0, i = 0; x < size; x++) {
+    for (let y = 0; y < size; y++) {
+      for (let z = 0; z < size; z++, i++) {
+        if (data[i] !== 0) {
+          out[k++] = x;
+          out[k++] = y;
+          out[k++] = z;
+        }
+      }
+    }
+  }
+  return out;
+}
