@@ -1,6 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import * as path from "node:path";
 import { checkChoice, ConfigError, MissingDependencyError } from "../core";
+import { FAST_KERNELS_ENV, installFastKernels } from "./fast-kernels";
+import { kernelPool } from "./threads";
 
 /** The compute backends the workbench can run on, fastest first. */
 export const BACKENDS = ["tfjs-node-gpu", "tfjs-node", "wasm", "cpu"] as const;
@@ -22,6 +24,8 @@ export interface EngineInfo {
   message: string;
   /** Why faster backends were not used (one entry per skipped backend). */
   skipped: string[];
+  /** Whether the workbench's own 3-D convolution kernels replace tfjs' (wasm and cpu backends). */
+  fastKernels: boolean;
 }
 
 const PACKAGE: Record<BackendName, string> = {
@@ -132,8 +136,12 @@ export async function initEngine(options: { backend?: BackendName; quiet?: boole
   }
   if (!chosen || !active) throw new ConfigError(`no backend could start:\n  ${skipped.join("\n  ")}`);
   const forced = requested !== undefined;
-  const message = `Engine: ${chosen} on ${active.device}${forced ? ` (forced by ${fromEnv ? BACKEND_ENV : "options"})` : ""}, tfjs ${tf.version.tfjs}`;
-  current = { backend: chosen, tfBackend: active.tfBackend, device: active.device, forced, message, skipped };
+  // The 3-D convolutions of tfjs' CPU backends run at under 1 GFLOP/s; ours are
+  // SIMD on every core. WORKBENCH_FAST_KERNELS=0 keeps tfjs' own for comparison.
+  const fastKernels = process.env[FAST_KERNELS_ENV] !== "0" && installFastKernels(active.tfBackend);
+  const device = fastKernels ? `${active.device}; 3-D convolutions: WebAssembly SIMD, ${kernelPool().threads} threads` : active.device;
+  const message = `Engine: ${chosen} on ${device}${forced ? ` (forced by ${fromEnv ? BACKEND_ENV : "options"})` : ""}, tfjs ${tf.version.tfjs}`;
+  current = { backend: chosen, tfBackend: active.tfBackend, device, forced, message, skipped, fastKernels };
   if (!options.quiet) console.log(message);
   return current;
 }

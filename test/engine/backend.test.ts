@@ -61,3 +61,18 @@ test("exactly one copy of @tensorflow/tfjs-core is installed (danfojs-node inclu
   const fromDanfo = require.resolve("@tensorflow/tfjs-core", { paths: [path.dirname(require.resolve("danfojs-node"))] });
   assert.equal(fromDanfo, require.resolve("@tensorflow/tfjs-core"));
 });
+
+test("the fast 3-D convolution kernels are installed on wasm and cpu, and WORKBENCH_FAST_KERNELS=0 keeps tfjs' own", () => {
+  for (const backend of ["wasm", "cpu"]) {
+    const on = engineIn({ WORKBENCH_BACKEND: backend, WORKBENCH_FAST_KERNELS: "" });
+    assert.equal(on.status, 0, on.stderr);
+    const info = JSON.parse(on.stdout.trim().split("\n").pop()!);
+    assert.equal(info.fastKernels, true);
+    assert.match(info.message, /3-D convolutions: WebAssembly SIMD, \d+ threads/);
+    const off = engineIn({ WORKBENCH_BACKEND: backend, WORKBENCH_FAST_KERNELS: "0" });
+    assert.equal(off.status, 0, off.stderr);
+    const plain = JSON.parse(off.stdout.trim().split("\n").pop()!);
+    assert.equal(plain.fastKernels, false);
+    assert.doesNotMatch(plain.message, /WebAssembly SIMD, \d+ threads/);
+  }
+});

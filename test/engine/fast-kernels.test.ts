@@ -67,7 +67,7 @@ const conv = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.conv3d(x as tf.Tensor
 const convStride2 = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, 2, "valid");
 const convTranspose = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => {
   const [n, d, h, wd] = x.shape;
-  return tf.conv3dTranspose(x as tf.Tensor5D, w as tf.Tensor5D, [n, 2 * d, 2 * h, 2 * wd, w.shape[3]], 2, "valid");
+  return tf.conv3dTranspose(x as tf.Tensor5D, w as tf.Tensor5D, [n, 2 * d, 2 * h, 2 * wd, w.shape[3] as number], 2, "valid");
 };
 
 for (const backend of ["wasm", "cpu"] as const) {
