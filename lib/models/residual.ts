@@ -1,0 +1,56 @@
+import * as tf from "@tensorflow/tfjs";
+import { BatchNorm } from "./batchnorm";
+import { SeedSequence, torchKernelInitializer } from "./initializers";
+
+/** PyTorch's BatchNorm3d defaults (eps 1e-5, running-average factor 0.1). */
+export function torchBatchNorm(name: string): tf.layers.Layer {
+  return new BatchNorm({ name, epsilon: 1e-5, momentum: 0.1 });
+}
+
+/** A stack of layers applied as one function; calling it twice shares the weights. */
+export type LayerFn = (x: tf.SymbolicTensor) => tf.SymbolicTensor;
+
+/**
+ * The residual block of SPEC.md as functional layers. Main path: conv k³ (no
+ * bias) → batch-norm → ReLU → conv k³ (no bias) → batch-norm → ReLU; skip:
+ * identity when in == out, otherwise a 1³ conv without bias; output = main +
+ * skip. Layer names are the PyTorch module paths under `prefix`
+ * (`<prefix>.double_conv.{0..5}`, `<prefix>.i_branch`), so state-dict keys map
+ * one to one: `<layer name>.weight` ↔ kernel/gamma, `.bias` ↔ bias/beta,
+ * `.running_mean` ↔ moving_mean, `.running_var` ↔ moving_variance.
+ *
+ * Returns a function rather than a tensor so the decoder's layers can be
+ * applied both inside the whole autoencoder and to a free-standing latent.
+ */
+export function residualBlock(
+  prefix: string,
+  inChannels: number,
+  outChannels: number,
+  kernelSize: number,
+  seeds: SeedSequence,
+): LayerFn {
+  const conv = (name: string, k: number) =>
+    tf.layers.conv3d({
+      name,
+      filters: outChannels,
+      kernelSize: k,
+      padding: "same",
+      useBias: false,
+      kernelInitializer: torchKernelInitializer(seeds.next()),
+    });
+  const main: tf.layers.Layer[] = [
+    conv(`${prefix}.double_conv.0`, kernelSize),
+    torchBatchNorm(`${prefix}.double_conv.1`),
+    tf.layers.reLU({ name: `${prefix}.double_conv.2` }),
+    conv(`${prefix}.double_conv.3`, kernelSize),
+    torchBatchNorm(`${prefix}.double_conv.4`),
+    tf.layers.reLU({ name: `${prefix}.double_conv.5` }),
+  ];
+  const skip = inChannels === outChannels ? null : conv(`${prefix}.i_branch`, 1);
+  const add = tf.layers.add({ name: `${prefix}.add` });
+  return (x) => {
+    const y = main.reduce((t, layer) => layer.apply(t) as tf.SymbolicTensor, x);
+    const s = skip ? (skip.apply(x) as tf.SymbolicTensor) : x;
+    return add.apply([y, s]) as tf.SymbolicTensor;
+  };
+}

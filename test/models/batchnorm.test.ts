@@ -1,0 +1,76 @@
+import { before, test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { initEngine, installFastKernels } from "../../lib/engine";
+import { BatchNorm } from "../../lib/models";
+import { ConfigError } from "../../lib/core";
+
+before(async () => {
+  await initEngine({ quiet: true });
+  installFastKernels();
+});
+
+function close(actual: ArrayLike<number>, expected: number[], tol = 1e-5): void {
+  assert.equal(actual.length, expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    assert.ok(Math.abs(actual[i]! - expected[i]!) <= tol, `[${i}] ${actual[i]} vs ${expected[i]}`);
+  }
+}
+
+test("training mode normalises with batch statistics and updates running ones like PyTorch", () => {
+  const bn = new BatchNorm({ name: "bn", epsilon: 1e-5, momentum: 0.1 });
+  // One channel, four values over a rank-5 tensor: mean 2.5, biased var 1.25, unbiased 5/3.
+  const x = tf.tensor5d([1, 2, 3, 4], [1, 2, 2, 1, 1]);
+  const y = bn.apply(x, { training: true }) as tf.Tensor;
+  const s = Math.sqrt(1.25 + 1e-5);
+  close(y.dataSync(), [-1.5 / s, -0.5 / s, 0.5 / s, 1.5 / s]);
+  const [, , mean, variance] = bn.getWeights();
+  close(mean!.dataSync(), [0.25]);
+  close(variance!.dataSync(), [0.9 + 0.1 * (5 / 3)]);
+  // Inference uses the running statistics.
+  const z = bn.apply(x, { training: false }) as tf.Tensor;
+  const sd = Math.sqrt(0.9 + 0.5 / 3 + 1e-5);
+  close(z.dataSync(), [1, 2, 3, 4].map((v) => (v - 0.25) / sd));
+  tf.dispose([x, y, z]);
+});
+
+test("gradients flow through the batch statistics", () => {
+  const bn = new BatchNorm({ name: "bn_grad" });
+  const x = tf.tensor5d([1, 2, 3, 5], [4, 1, 1, 1, 1]);
+  bn.apply(x, { training: true });
+  const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(bn.apply(t, { training: true }) as tf.Tensor, tf.tensor1d([1, 0, 0, 0]).reshape([4, 1, 1, 1, 1]))))(x);
+  // d(x̂_0)/dx sums to zero over the batch: normalisation removes the mean.
+  const v = Array.from(g.dataSync());
+  assert.ok(Math.abs(v.reduce((a, b) => a + b, 0)) < 1e-5, String(v));
+  assert.ok(v[0]! > 0);
+  tf.dispose([x, g]);
+});
+
+test("a model with the layer survives save → load with its config and weights", async () => {
+  const input = tf.input({ shape: [2, 2, 2, 3] });
+  const out = new BatchNorm({ name: "norm", epsilon: 1e-3, momentum: 0.2 }).apply(input) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: out });
+  model.setWeights([tf.tensor1d([1, 2, 3]), tf.tensor1d([0, 1, 0]), tf.tensor1d([0.5, 0, -1]), tf.tensor1d([2, 1, 4])]);
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    saved = a;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+  }));
+  const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+  const layer = loaded.getLayer("norm") as BatchNorm;
+  assert.equal(layer.getClassName(), "WorkbenchBatchNorm");
+  assert.equal(layer.epsilon, 1e-3);
+  assert.equal(layer.momentum, 0.2);
+  const x = tf.randomNormal([2, 2, 2, 2, 3], 0, 1, "float32", 5);
+  const a = model.predict(x) as tf.Tensor;
+  const b = loaded.predict(x) as tf.Tensor;
+  close(b.dataSync(), Array.from(a.dataSync()), 0);
+  tf.dispose([x, a, b]);
+  model.dispose();
+  loaded.dispose();
+});
+
+test("bad arguments name the layer and the value", () => {
+  assert.throws(() => new BatchNorm({ name: "b1", epsilon: 0 }), (e: unknown) => e instanceof ConfigError && /BatchNorm b1: epsilon must be > 0; found 0/.test(e.message));
+  assert.throws(() => new BatchNorm({ name: "b2", momentum: 2 }), /momentum must be in \[0, 1\]; found 2/);
+});
