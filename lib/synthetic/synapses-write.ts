@@ -1,0 +1,124 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ConfigError, random, writeFileAtomic } from "../core";
+import { writeTiff } from "../io";
+import { synthSynapseBox, SYNTHETIC_SYNAPSE_TYPES } from "./synapses";
+import type { SynthSynapseBoxOptions, SyntheticBox } from "./synapses";
+
+export interface WriteSyntheticSynapsesOptions extends Omit<SynthSynapseBoxOptions, "box"> {
+  /** Seed of everything random (default 1996). */
+  seed?: number;
+  /** Number of boxes bbox1..bboxN (default 3). */
+  boxes?: number;
+}
+
+/** The column of the synthetic tables that holds the true synapse type. */
+export const TRUE_TYPE_COLUMN = "true_type";
+
+function writeStack(dir: string, box: SyntheticBox, data: Uint8Array | Uint16Array): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const plane = box.width * box.height;
+  for (let z = 0; z < box.depth; z++) {
+    const slice = data.slice(z * plane, (z + 1) * plane);
+    const bytes = writeTiff({ width: box.width, height: box.height, bitsPerSample: slice.BYTES_PER_ELEMENT * 8, sampleFormat: "uint", data: slice }, { compression: "deflate" });
+    fs.writeFileSync(path.join(dir, `slice_${String(z).padStart(4, "0")}.tif`), bytes);
+  }
+}
+
+/**
+ * Writes synthetic boxes in the original layout: raw/bboxN/slice_*.tif,
+ * seg/bboxN/slice_*.tif, masks/bbox_N/slice_*.tif, bboxN.xlsx (with the true
+ * type in an extra column) and the folder's own synapse-labels.json.
+ */
+export function writeSyntheticSynapses(outDir: string, options: WriteSyntheticSynapsesOptions = {}): { boxes: number; synapses: number; types: Record<string, number> } {
+  const boxes = options.boxes ?? 3;
+  if (!Number.isInteger(boxes) || boxes < 1 || boxes > 7) throw new ConfigError(`boxes: expected an integer from 1 to 7 (the original layout has seven), found ${boxes}`);
+  const rng = random(options.seed ?? 1996);
+  const XLSX = require("xlsx") as typeof import("xlsx");
+  const labels: Record<string, unknown> = {};
+  const types: Record<string, number> = {};
+  let synapses = 0;
+  for (let b = 1; b <= boxes; b++) {
+    const box = synthSynapseBox(rng, { ...options, box: b });
+    writeStack(path.join(outDir, "raw", `bbox${b}`), box, box.raw);
+    writeStack(path.join(outDir, "seg", `bbox${b}`), box, box.seg);
+    writeStack(path.join(outDir, "masks", `bbox_${b}`), box, box.masks);
+    const rows = box.synapses.map((s) => {
+      types[s.type] = (types[s.type] ?? 0) + 1;
+      return {
+        Var1: s.name,
+        central_coord_1: s.center[0],
+        central_coord_2: s.center[1],
+        central_coord_3: s.center[2],
+        side_1_coord_1: s.side1[0],
+        side_1_coord_2: s.side1[1],
+        side_1_coord_3: s.side1[2],
+        side_2_coord_1: s.side2[0],
+        side_2_coord_2: s.side2[1],
+        side_2_coord_3: s.side2[2],
+        [TRUE_TYPE_COLUMN]: s.type,
+        true_presynaptic_side: s.presynapticSide,
+      };
+    });
+    synapses += rows.length;
+    const book = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(book, XLSX.utils.json_to_sheet(rows), "synapses");
+    writeFileAtomic(path.join(outDir, `bbox${b}.xlsx`), XLSX.write(book, { type: "buffer", bookType: "xlsx" }) as Uint8Array);
+    labels[`bbox${b}`] = box.labels;
+  }
+  writeFileAtomic(
+    path.join(outDir, "synapse-labels.json"),
+    JSON.stringify({ about: `Synthetic synapse boxes (seed ${options.seed ?? 1996}); mask values as the original boxes of the same number.`, boxes: labels }, null, 2) + "\n",
+  );
+  return { boxes, synapses, types };
+}
+
+const USAGE = `usage: synth synapses --out <dir> [--seed S] [--boxes 3] [--synapses-per-box 12] [--size 192,192,96] [--cells 14]
+Writes synthetic EM boxes in the original layout (raw/, seg/, masks/, bboxN.xlsx) with
+synapse types ${SYNTHETIC_SYNAPSE_TYPES.map((t) => t.name).join(", ")} in the column "${TRUE_TYPE_COLUMN}".`;
+
+/** The `synth synapses` subcommand: returns the process exit code. */
+export function synthSynapsesCli(argv: string[]): number {
+  const args = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--help" || a === "-h") {
+      console.log(USAGE);
+      return 0;
+    }
+    if (!a.startsWith("--") || i + 1 >= argv.length) {
+      console.error(`synth synapses: unexpected argument ${JSON.stringify(a)}\n${USAGE}`);
+      return 2;
+    }
+    args.set(a.slice(2), argv[++i]!);
+  }
+  const known = ["out", "seed", "boxes", "synapses-per-box", "size", "cells"];
+  const unknown = [...args.keys()].filter((k) => !known.includes(k));
+  if (unknown.length > 0 || !args.has("out")) {
+    console.error(`synth synapses: ${unknown.length > 0 ? `unknown option --${unknown[0]}` : "--out <dir> is required"}\n${USAGE}`);
+    return 2;
+  }
+  const num = (k: string): number | undefined => {
+    if (!args.has(k)) return undefined;
+    const v = Number(args.get(k));
+    if (!Number.isFinite(v)) throw new ConfigError(`--${k}: expected a number, found ${JSON.stringify(args.get(k))}`);
+    return v;
+  };
+  const size = args.get("size")?.split(",").map(Number);
+  if (size && (size.length !== 3 || size.some((s) => !Number.isInteger(s)))) throw new ConfigError(`--size: expected three integers W,H,D, found ${JSON.stringify(args.get("size"))}`);
+  const out = args.get("out")!;
+  const started = Date.now();
+  const summary = writeSyntheticSynapses(out, {
+    seed: num("seed"),
+    boxes: num("boxes"),
+    synapses: num("synapses-per-box"),
+    cells: num("cells"),
+    ...(size ? { width: size[0], height: size[1], depth: size[2] } : {}),
+  });
+  console.log(
+    `wrote ${summary.boxes} boxes, ${summary.synapses} synapses (${Object.entries(summary.types)
+      .map(([t, n]) => `${t} ${n}`)
+      .join(", ")}) to ${out} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  return 0;
+}
