@@ -5,3 +5,7 @@ export type { ZipArchive, ZipEntry, ZipInput, ZipMethod, WriteZipOptions } from 
 export { readNifti, readNiftiFile } from "./nifti";
 export type { NiftiVolume } from "./nifti";
 export { readSwc, readSwcFile, formatSwc, writeSwcFile } from "./swc";
+export { readNpy, readNpyFile, writeNpy, writeNpyFile, npyToFloat64, npyToStrings } from "./npy";
+export type { NpyArray, NpyData, NpyDtype } from "./npy";
+export { readNpz, readNpzFile, writeNpz, writeNpzFile, readNeuronNpz, readNeuronNpzFile, readIdListFile } from "./npz";
+export type { NpzArchive, NpzInput, NeuronNpzOptions } from "./npz";

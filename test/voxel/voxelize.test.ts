@@ -2,9 +2,9 @@ import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { Random } from "../../lib/core";
-import { readSwcFile } from "../../lib/io";
 import { normalise, sampleSurface } from "../../lib/neuron";
-import { voxelize, voxelIndex, countOccupied, occupiedBounds, occupiedVoxels, neuronGrid } from "../../lib/voxel";
+import { voxelize, voxelIndex, countOccupied, occupiedBounds, occupiedVoxels, neuronGrid, packBits } from "../../lib/voxel";
+import { readNpzFile, readSwcFile } from "../../lib/io";
 
 function randomCloud(rng: Random, n: number, spans: [number, number, number]): Float32Array {
   const p = new Float32Array(3 * n);
@@ -115,4 +115,14 @@ test("neuronGrid centres on the soma and needs one unless told otherwise", () =>
   const g = neuronGrid({ points: pts }, { size: 8, centre: "mean" });
   assert.equal(countOccupied(g.data), 3);
   assert.throws(() => neuronGrid({ points: pts }, { centre: "middle" as never }), /centre: expected one of "soma", "mean", "soma-xz", "none"; found "middle"/);
+});
+
+test("the grid matches numpy's reference voxelisation of the same cloud, and its packbits", () => {
+  const ref = readNpzFile(path.resolve(__dirname, "../fixtures/io/voxel_reference.npz"));
+  const cloud = ref.get("cloud").data as Float32Array;
+  const grid = ref.get("grid");
+  assert.deepEqual(grid.shape, [16, 16, 16]);
+  const g = voxelize(cloud, 16);
+  assert.deepEqual(g.data, grid.data);
+  assert.deepEqual(packBits(g.data), ref.get("packed").data);
 });
