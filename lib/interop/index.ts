@@ -6,3 +6,15 @@ export { unpickle } from "./unpickle";
 export type { AllowedGlobal, UnpickleHooks } from "./unpickle";
 export { pickle, PyTuple, PyGlobal, PyPersistent, PyReduce } from "./pickle";
 export type { PickleValue, PickleExtension } from "./pickle";
+export { loadStateDictInto, stateDictFrom } from "./state-dict-mapping";
+export type { LoadStateDictOptions } from "./state-dict-mapping";
+export {
+  loadAutoencoderWeights,
+  loadVgg3dWeights,
+  autoencoderShapeOf,
+  autoencoderFromCheckpoint,
+  vgg3dFromCheckpoint,
+  autoencoderStateDict,
+  vgg3dStateDict,
+  exportStateDict,
+} from "./checkpoints";
