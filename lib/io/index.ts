@@ -9,3 +9,5 @@ export { readNpy, readNpyFile, writeNpy, writeNpyFile, npyToFloat64, npyToString
 export type { NpyArray, NpyData, NpyDtype } from "./npy";
 export { readNpz, readNpzFile, writeNpz, writeNpzFile, readNeuronNpz, readNeuronNpzFile, readIdListFile } from "./npz";
 export type { NpzArchive, NpzInput, NeuronNpzOptions } from "./npz";
+export { readPly, readPlyFile, writePly, writePlyFile } from "./ply";
+export type { PlyData, PlyFormat, WritePlyOptions } from "./ply";

@@ -8,3 +8,5 @@ export { centre, centreOffset, CENTRE_MODES } from "./centre";
 export type { CentreMode } from "./centre";
 export { normalise, coordinateRange, mergeRanges } from "./normalise";
 export type { NormaliseRange } from "./normalise";
+export { sampleMesh } from "./sample-mesh";
+export type { SampleMeshOptions } from "./sample-mesh";
