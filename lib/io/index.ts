@@ -11,3 +11,5 @@ export { readNpz, readNpzFile, writeNpz, writeNpzFile, readNeuronNpz, readNeuron
 export type { NpzArchive, NpzInput, NeuronNpzOptions } from "./npz";
 export { readPly, readPlyFile, writePly, writePlyFile } from "./ply";
 export type { PlyData, PlyFormat, WritePlyOptions } from "./ply";
+export { readTableFile, tableToDataFrame, tableColumn, parseCsv, formatCsv } from "./table";
+export type { Table, Cell, ReadTableOptions, TableFormat } from "./table";
