@@ -135,3 +135,32 @@ export function progressDisplay(options: { perSecond?: number } = {}): OnProgres
     first = false;
   };
 }
+
+/**
+ * A figure output that can be redrawn in place, e.g. a loss curve while
+ * training runs. Call the returned function with each new version of the
+ * figure; redraws are limited to `perSecond` (the last call always draws when
+ * `final` is true). Outside a notebook it does nothing.
+ */
+export function liveFigure(options: { perSecond?: number } = {}): (figure: Figure, final?: boolean) => void {
+  const id = newDisplayId();
+  const minGap = 1000 / (options.perSecond ?? 0.5);
+  let last = -Infinity;
+  let first = true;
+  return (figure, final = false) => {
+    if (!inNotebook()) return;
+    const now = Date.now();
+    if (now - last < minGap && !final) return;
+    last = now;
+    const f = themed(figure);
+    // Each redraw is a self-contained HTML output; the library comes from the
+    // first figure of the session (or is embedded here if this is the first).
+    const html = (libraryShown ? "" : plotlyLibraryTag()) + figureHtml(f);
+    displayBundle(
+      { "application/vnd.plotly.v1+json": { data: f.data, layout: f.layout, config: f.config }, "text/html": html, "text/plain": "live figure" },
+      { displayId: id, update: !first },
+    );
+    libraryShown = true;
+    first = false;
+  };
+}
