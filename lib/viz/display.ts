@@ -147,15 +147,17 @@ export function liveFigure(options: { perSecond?: number } = {}): (figure: Figur
   const minGap = 1000 / (options.perSecond ?? 0.5);
   let last = -Infinity;
   let first = true;
+  let carriesLibrary = false;
   return (figure, final = false) => {
     if (!inNotebook()) return;
     const now = Date.now();
     if (now - last < minGap && !final) return;
     last = now;
     const f = themed(figure);
-    // Each redraw is a self-contained HTML output; the library comes from the
-    // first figure of the session (or is embedded here if this is the first).
-    const html = (libraryShown ? "" : plotlyLibraryTag()) + figureHtml(f);
+    // A redraw replaces the whole output, so if this output brought plotly.js
+    // into the page it must keep bringing it, or a reopened notebook loses it.
+    if (first) carriesLibrary = !libraryShown;
+    const html = (carriesLibrary ? plotlyLibraryTag() : "") + figureHtml(f);
     displayBundle(
       { "application/vnd.plotly.v1+json": { data: f.data, layout: f.layout, config: f.config }, "text/html": html, "text/plain": "live figure" },
       { displayId: id, update: !first },
