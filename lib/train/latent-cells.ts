@@ -15,7 +15,9 @@ export function occupiedCells(x: tf.Tensor5D, patchSize: number): boolean[] {
   const v = pooled.dataSync();
   pooled.dispose();
   if (v.length !== LATENT_CELLS) throw new ConfigError(`occupiedCells: expected a ${LATENT_GRID}³ latent grid; the input pools to ${v.length} cells`);
-  return Array.from(v, (a) => a > 0);
+  // Occupancy is 0/1; comparing with 0.5 also sidesteps tfjs-wasm's Max,
+  // which returns FLT_MIN (1.2e-38), not 0, for all-zero inputs.
+  return Array.from(v, (a) => a > 0.5);
 }
 
 /**
@@ -44,23 +46,29 @@ export function chooseLatentCells(occupied: readonly boolean[], k: number, rng: 
   return chosen.concat(rng.sampleWithoutReplacement(rest.length, nRandom).map((i) => rest[i]!));
 }
 
+function cellCorner(cell: number, side: number): [number, number, number] {
+  return [Math.floor(cell / (LATENT_GRID * LATENT_GRID)) * side, (Math.floor(cell / LATENT_GRID) % LATENT_GRID) * side, (cell % LATENT_GRID) * side];
+}
+
+/**
+ * `side`³ blocks at the chosen cells of every sample, stacked into the batch
+ * axis sample-major: [B·K, side, side, side, C]. Slices rather than a gather,
+ * because the gather gradient needs a kernel the wasm backend lacks.
+ */
+function stackCells(t: tf.Tensor5D, cells: readonly number[], side: number): tf.Tensor5D {
+  return tf.tidy(() => {
+    const [b, , , , c] = t.shape;
+    const blocks = cells.map((cell) => tf.slice(t, [0, ...cellCorner(cell, side), 0], [b, side, side, side, c]));
+    return tf.reshape(tf.stack(blocks, 1), [b * cells.length, side, side, side, c]);
+  });
+}
+
 /** The chosen cells of every sample stacked into the batch axis: [B·K, 1, 1, 1, C], sample-major. */
 export function gatherLatentCells(latent: tf.Tensor5D, cells: readonly number[]): tf.Tensor5D {
-  return tf.tidy(() => {
-    const [b, , , , c] = latent.shape;
-    const flat = tf.reshape(latent, [b, LATENT_CELLS, c]);
-    return tf.reshape(tf.gather(flat, tf.tensor1d(cells as number[], "int32"), 1), [b * cells.length, 1, 1, 1, c]);
-  });
+  return stackCells(latent, cells, 1);
 }
 
 /** The input patches matching `cells`, in the same order: [B·K, p, p, p, 1]. */
 export function gatherPatches(x: tf.Tensor5D, cells: readonly number[], patchSize: number): tf.Tensor5D {
-  return tf.tidy(() => {
-    const b = x.shape[0];
-    const g = LATENT_GRID;
-    const p = patchSize;
-    const blocks = tf.transpose(tf.reshape(x, [b, g, p, g, p, g, p]), [0, 1, 3, 5, 2, 4, 6]);
-    const flat = tf.reshape(blocks, [b, LATENT_CELLS, p * p * p]);
-    return tf.reshape(tf.gather(flat, tf.tensor1d(cells as number[], "int32"), 1), [b * cells.length, p, p, p, 1]);
-  });
+  return stackCells(x, cells, patchSize);
 }
