@@ -128,7 +128,9 @@ function resizeMask(values: Uint8Array, from: number, to: number, depth: number)
  * (black raw, no label). Problems with this synapse come back as findings.
  */
 export function cropSynapse(box: SynapseBox, s: SynapseRecord, options: CropOptions = {}): { crop: SynapseCrop; findings: Finding[] } {
-  const o = { ...DEFAULTS, ...options };
+  // Options left undefined (e.g. passed through from a CLI) keep their defaults.
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const o: Required<CropOptions> = { ...DEFAULTS, ...given };
   checkOptions(o);
   const findings: Finding[] = [];
   const warn = (field: string, message: string) => findings.push({ level: "warning", box: box.name, synapse: s.name, field, message });

@@ -177,14 +177,16 @@ export function synthSynapseBox(rng: Random, options: SynthSynapseBoxOptions = {
   const vesicles: Array<{ c: V3; r: number }> = [];
   const mitos: Array<{ c: V3; axis: V3; len: number; r: number; cell: number }> = [];
   const synapses: SyntheticSynapse[] = [];
-  const margin = 24;
+  const margin = Math.min(24, Math.floor(Math.min(W, H) / 4));
+  const zMargin = Math.min(16, Math.floor(D / 4));
+  const spacing = Math.min(34, Math.min(W, H) / 3);
   let attempts = 0;
   while (synapses.length < wanted && attempts < 4000) {
     attempts++;
     const type = types[synapses.length % types.length]!;
     // A contact: a random membrane voxel between two neurons; its normal points
     // from the seed of one neuron to the seed of the other.
-    let c: V3 = [margin + rng.int(W - 2 * margin), margin + rng.int(H - 2 * margin), 16 + rng.int(D - 32)];
+    let c: V3 = [margin + rng.int(W - 2 * margin), margin + rng.int(H - 2 * margin), zMargin + rng.int(D - 2 * zMargin)];
     const here = seg[at(...c)]!;
     const across = [1, -1, W, -W, W * H, -W * H].map((o) => seg[at(...c) + o]!).find((l) => l !== here);
     // Neurites split off for spines have no seed; contacts need two seeded neurons.
@@ -195,8 +197,8 @@ export function synthSynapseBox(rng: Random, options: SynthSynapseBoxOptions = {
     const n0 = sub(seeds[j]!, seeds[i]!);
     const n = n0.map((x) => x / norm(n0)) as V3;
     if (seg[at(...c)] !== j + 1) c = round(add(c, n, 1));
-    if (c[0] < margin || c[1] < margin || c[0] >= W - margin || c[1] >= H - margin || c[2] < 16 || c[2] >= D - 16) continue;
-    if (synapses.some((s) => norm(sub(s.center, c)) < 34)) continue;
+    if (c[0] < margin || c[1] < margin || c[0] >= W - margin || c[1] >= H - margin || c[2] < zMargin || c[2] >= D - zMargin) continue;
+    if (synapses.some((s) => norm(sub(s.center, c)) < spacing)) continue;
     const scale = rng.uniform(0.85, 1.15);
     const vesR = type.vesicleRadius * scale;
     const cleftR = type.cleftRadius * rng.uniform(0.85, 1.15);
