@@ -150,7 +150,8 @@ export async function buildCache(dir: string, options: BuildCacheOptions = {}): 
   const result: BuildCacheResult = { built: 0, skipped: 0, failed: [], stopped: false, seconds: 0 };
   const report = (): boolean => {
     const done = result.built + result.skipped + result.failed.length;
-    return options.onProgress?.({ done, total: rows.length, label: "voxelising", values: { failed: result.failed.length } }) !== false;
+    const values = result.failed.length > 0 ? { failed: result.failed.length } : undefined;
+    return options.onProgress?.({ done, total: rows.length, label: "voxelising", values }) !== false;
   };
   const record = (id: string, written: number | undefined, error: string | undefined): boolean => {
     if (error !== undefined) result.failed.push({ id, message: error });

@@ -117,6 +117,32 @@ function halfToFloat(h: number): number {
   return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
+/** Nearest float16 bit pattern (ties to even), as numpy's astype(float16) rounds. */
+export function floatToHalf(v: number): number {
+  const f = new Float32Array([v]);
+  const x = new Uint32Array(f.buffer)[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let half = mant >>> shift;
+    const rest = mant & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    if (rest > mid || (rest === mid && (half & 1))) half++;
+    return sign | half;
+  }
+  let half = (e << 10) | (mant >>> 13);
+  const rest = mant & 0x1fff;
+  if (rest > 0x1000 || (rest === 0x1000 && (half & 1))) half++;
+  return sign | half;
+}
+
 let HALF_TABLE: Float32Array | undefined;
 function halfTable(): Float32Array {
   if (!HALF_TABLE) {
@@ -291,11 +317,16 @@ export function writeNpy(data: NpyData, shape: number[] = [data.length], dtype: 
     });
     body = new Uint8Array(dv.buffer);
   } else {
-    if (dtype === "float16" || dtype === "unicode" || dtype === "bytes") {
-      throw new RangeError(`writeNpy: writing ${dtype} is not supported; use float32`);
-    }
+    if (dtype === "unicode" || dtype === "bytes") throw new RangeError(`writeNpy: ${dtype} is written from a list of strings`);
     if (dtype === "bool" && !(data instanceof Uint8Array)) throw new RangeError("writeNpy: bool data must be a Uint8Array of 0/1");
-    body = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    if (dtype === "float16") {
+      if (!(data instanceof Float32Array || data instanceof Float64Array)) throw new RangeError("writeNpy: float16 is written from float data");
+      const h = new Uint16Array(count);
+      for (let i = 0; i < count; i++) h[i] = floatToHalf(data[i]!);
+      body = new Uint8Array(h.buffer);
+    } else if (dtype !== dtypeOf(data) && !(dtype === "bool" && data instanceof Uint8Array)) {
+      throw new RangeError(`writeNpy: a ${data.constructor.name} cannot be written as ${dtype}`);
+    } else body = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   }
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
