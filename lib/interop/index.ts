@@ -18,3 +18,5 @@ export {
   vgg3dStateDict,
   exportStateDict,
 } from "./checkpoints";
+export { INFER_MODELS, loadInferenceNetwork, disposeInferenceNetwork, runInference } from "./infer";
+export type { InferModel, InferenceNetwork, InferArray } from "./infer";
