@@ -22,4 +22,5 @@ export type { PcaOptions, PcaResult } from "./pca";
 export { tsne, initTsne, TsneOptimizer, tsneNeighbourCount, TSNE_METHODS, TSNE_INITS } from "./tsne";
 export type { TsneOptions, TsneResult, TsneMethod, TsneInit } from "./tsne";
 export { tsneExact } from "./tsne-exact";
+export { conditionalAffinities, symmetrize } from "./tsne-affinities";
 export type { SparseAffinities } from "./tsne-affinities";

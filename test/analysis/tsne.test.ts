@@ -1,0 +1,125 @@
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import {
+  conditionalAffinities,
+  initTsne,
+  nearestNeighbours,
+  nearestNeighboursBrute,
+  pca,
+  silhouette,
+  standardize,
+  symmetrize,
+  toMatrix,
+  trustworthiness,
+  tsne,
+} from "../../lib/analysis";
+import { random } from "../../lib/core";
+
+const E = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../fixtures/analysis/expected.json"), "utf8")) as {
+  X: number[][];
+  blob: number[];
+  pca_explained_variance: number[];
+  pca_components: number[][];
+  tsne_trustworthiness: Record<string, number>;
+};
+const Z = standardize(E.X).data;
+
+test("pca matches sklearn's explained variance and axes (up to sign)", () => {
+  const r = pca(Z, 3);
+  E.pca_explained_variance.forEach((v, c) => assert.ok(Math.abs(r.explainedVariance[c]! - v) < 1e-8, `variance ${c}: ${r.explainedVariance[c]} vs ${v}`));
+  E.pca_components.forEach((axis, c) => {
+    const dot = axis.reduce((s, v, j) => s + v * r.components.data[c * 6 + j]!, 0);
+    assert.ok(Math.abs(Math.abs(dot) - 1) < 1e-8, `axis ${c}: |cos| = ${Math.abs(dot)}`);
+  });
+});
+
+test("nearestNeighbours through the engine's matmul equals the brute-force search", async () => {
+  // Integer coordinates: every distance is exact in float32, ties broken by index in both.
+  const rng = random(3);
+  const x = toMatrix(Array.from({ length: 130 }, () => Array.from({ length: 7 }, () => rng.int(20))));
+  const before = tf.memory().numTensors;
+  const a = (await nearestNeighbours(x, 9, { blockSize: 32 }))!;
+  assert.equal(tf.memory().numTensors, before, "no tensors leaked");
+  const b = nearestNeighboursBrute(x, 9);
+  assert.deepEqual(a.indices, b.indices);
+  assert.deepEqual(a.distances, b.distances);
+});
+
+test("nearestNeighbours stops when onProgress returns false", async () => {
+  const r = await nearestNeighbours(Z, 5, { blockSize: 16, onProgress: (e) => e.done < 3 });
+  assert.equal(r, null);
+});
+
+test("affinities: each row reaches the perplexity, and P is symmetric and sums to 1", () => {
+  const nn = nearestNeighboursBrute(Z, 31);
+  const cond = conditionalAffinities(nn, 10);
+  for (let i = 0; i < nn.n; i++) {
+    let h = 0;
+    for (let t = 0; t < nn.k; t++) {
+      const p = cond[i * nn.k + t]!;
+      if (p > 0) h -= p * Math.log(p);
+    }
+    assert.ok(Math.abs(Math.exp(h) - 10) < 1e-3, `row ${i}: perplexity ${Math.exp(h)}`);
+  }
+  const P = symmetrize(nn, cond);
+  const dense = new Float64Array(nn.n * nn.n);
+  let total = 0;
+  for (let i = 0; i < nn.n; i++) {
+    for (let t = P.rowStart[i]!; t < P.rowStart[i + 1]!; t++) {
+      assert.equal(dense[i * nn.n + P.columns[t]!], 0, "each pair once per row");
+      dense[i * nn.n + P.columns[t]!] = P.values[t]!;
+      total += P.values[t]!;
+    }
+  }
+  assert.ok(Math.abs(total - 1) < 1e-5);
+  for (let i = 0; i < nn.n; i++) for (let j = 0; j < i; j++) assert.ok(Math.abs(dense[i * nn.n + j]! - dense[j * nn.n + i]!) < 1e-9);
+});
+
+test("Barnes-Hut t-SNE 2D is as trustworthy as sklearn's on the same data, and seeded", async () => {
+  const a = await tsne(Z, { perplexity: 10, method: "barnes-hut" });
+  assert.equal(a.iterations, 1000);
+  assert.equal(a.embedding.cols, 2);
+  const t = trustworthiness(Z, a.embedding);
+  assert.ok(Math.abs(t - E.tsne_trustworthiness["2"]!) < 0.01, `ours ${t} vs sklearn ${E.tsne_trustworthiness["2"]}`);
+  assert.ok(silhouette(a.embedding, E.blob) > 0.5, "blobs separated");
+  const b = await tsne(Z, { perplexity: 10, method: "barnes-hut" });
+  assert.deepEqual(a.embedding.data, b.embedding.data);
+  const c = await tsne(Z, { perplexity: 10, method: "barnes-hut", init: "random", seed: 7, iterations: 300 });
+  assert.notDeepEqual(c.embedding.data, a.embedding.data);
+});
+
+test("Barnes-Hut t-SNE in 3D keeps neighbourhoods", async () => {
+  const r = await tsne(Z, { perplexity: 10, dims: 3, method: "barnes-hut", iterations: 500 });
+  assert.equal(r.embedding.cols, 3);
+  assert.ok(trustworthiness(Z, r.embedding) > 0.95);
+});
+
+test("t-SNE stops when onProgress returns false and says so", async () => {
+  const r = await tsne(Z, { perplexity: 10, method: "barnes-hut", onProgress: (e) => e.label !== "t-SNE iterations" || e.done < 100 });
+  assert.equal(r.stopped, true);
+  assert.equal(r.iterations, 100);
+});
+
+test("step by step gives the same map as tsne()", async () => {
+  const opt = (await initTsne(Z, { perplexity: 10, iterations: 400 }))!;
+  while (!opt.done) opt.step();
+  const r = await tsne(Z, { perplexity: 10, iterations: 400, method: "barnes-hut" });
+  assert.deepEqual(opt.embedding().data, r.embedding.data);
+});
+
+test("exact t-SNE (tsne-js) is seeded and used for small sets", async () => {
+  const small = toMatrix(Array.from({ length: 40 }, (_, i) => Array.from(Z.data.subarray(i * 6, i * 6 + 6))));
+  const a = await tsne(small, { perplexity: 5, iterations: 200 });
+  const b = await tsne(small, { perplexity: 5, iterations: 200, method: "exact" });
+  assert.deepEqual(a.embedding.data, b.embedding.data);
+  const c = await tsne(small, { perplexity: 5, iterations: 200, method: "exact", seed: 1 });
+  assert.notDeepEqual(a.embedding.data, c.embedding.data);
+  assert.ok(Number.isFinite(a.klDivergence));
+});
+
+test("t-SNE explains a bad perplexity", async () => {
+  await assert.rejects(tsne(Z, { perplexity: 200, method: "barnes-hut" }), /perplexity \(200\) must be positive and below the number of points \(90\)/);
+});
