@@ -48,6 +48,18 @@ test("reads numpy.savez (zip64 local headers) and savez_compressed archives", ()
   }
 });
 
+test("reads zip64 extra fields and zip64 end records (Python's zipfile with a lowered ZIP64_LIMIT)", () => {
+  const zip = readZip(fs.readFileSync(path.join(fixtures, "zip64_records.zip")), "zip64.zip");
+  assert.deepEqual(zip.entries.map((e) => [e.name, e.size, e.headerOffset]), [
+    ["first.txt", 50, 0],
+    ["second.txt", 80, 109],
+    ["third.txt", 60, 184],
+  ]);
+  assert.equal(text(zip.read("first.txt")), "0123456789".repeat(5));
+  assert.equal(text(zip.read("second.txt")), "abcdefghij".repeat(8));
+  assert.equal(text(zip.read("third.txt")), "zz".repeat(30));
+});
+
 test("round-trips stored, deflated and aligned archives", () => {
   const inputs = [
     { name: "x/data.pkl", data: new Uint8Array([1, 2, 3]) },
