@@ -127,9 +127,10 @@ function apical(b: SkeletonBuilder, soma: number, depth: number, top: number, ra
   });
 }
 
-/** Grows one neuron of `cls` with its soma at `soma` (x, depth, z). */
+/** Grows one neuron of `cls` with its soma at `soma` (x, depth, z); nothing grows above the pia. */
 export function growNeuron(cls: NeuronClass, soma: Vec3, rng: Random, file = `${cls}.swc`): Morphology {
   const b = new SkeletonBuilder(rng);
+  b.ceiling = 5;
   const depth = soma[1];
   const u = (lo: number, hi: number): number => lo + (hi - lo) * rng.next();
   switch (cls) {

@@ -69,6 +69,9 @@ export class SkeletonBuilder {
   readonly types: number[] = [];
   readonly parents: number[] = [];
 
+  /** Branches turn back down rather than grow above this y (the pia). */
+  ceiling = -Infinity;
+
   constructor(readonly rng: Random) {}
 
   add(p: Vec3, r: number, type: number, parent: number): number {
@@ -114,6 +117,7 @@ export class SkeletonBuilder {
           d = normalize([d[0] + wgt * back[0], d[1] + wgt * back[1], d[2] + wgt * back[2]]);
         }
       }
+      if (p[1] + step * d[1] < this.ceiling) d = normalize([d[0], Math.abs(d[1]), d[2]]);
       p = [p[0] + step * d[0], p[1] + step * d[1], p[2] + step * d[2]];
       const r = r0 + ((r1 - r0) * k) / n;
       prev = this.add(p, r, params.type, prev);
