@@ -51,7 +51,7 @@ export function synapseMap(points: ReadonlyArray<ArrayLike<number>>, groups: rea
       y: idx.map((i) => points[i]![1]),
       text: idx.map((i) => ids[i]),
       hovertemplate: "%{text}<extra>%{fullData.name}</extra>",
-      marker: { color: groupColour(colorBy, g, gi), size: dims === 3 ? 4 : 8, opacity: 0.85 },
+      marker: { color: groupColour(colorBy, g, gi), size: dims === 3 ? 4 : 8, line: { color: "#ffffff", width: 0.5 } },
     };
     if (dims === 3) trace.z = idx.map((i) => points[i]![2]);
     return trace;

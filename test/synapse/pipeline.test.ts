@@ -1,0 +1,132 @@
+import { before, test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as zlib from "node:zlib";
+import * as tf from "@tensorflow/tfjs";
+import { initEngine } from "../../lib/engine";
+import { extractFeatures, readFeatureCsv, runSynapsePipeline, RANDOM_WEIGHTS_WARNING } from "../../lib/synapse";
+import type { FeatureNetwork } from "../../lib/synapse";
+import { SYNTHETIC_SYNAPSE_TYPES, writeSyntheticSynapses } from "../../lib/synthetic";
+import { boxColor, screenshot } from "../../lib/viz";
+
+/*
+ * The real VGG3D needs seconds per 80³ crop on a CPU, so these tests run the
+ * pipeline's bookkeeping (crops, CSV, resume, analysis, report) with a small
+ * stand-in of the same input and output shapes: 16³ average pooling then a
+ * seeded 1×1×1 convolution to 192 channels.
+ */
+function standIn(): FeatureNetwork {
+  const input = tf.input({ shape: [80, 80, 80, 1] });
+  let x = tf.layers.averagePooling3d({ poolSize: 16, strides: 16 }).apply(input) as tf.SymbolicTensor;
+  x = tf.layers.conv3d({ filters: 192, kernelSize: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }), biasInitializer: "zeros" }).apply(x) as tf.SymbolicTensor;
+  return { net: { features: tf.model({ inputs: input, outputs: x }), classifier: null }, weights: "test stand-in", pretrained: false };
+}
+
+let data = "";
+before(async () => {
+  await initEngine({ quiet: true });
+  data = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-pipe-data-"));
+  writeSyntheticSynapses(data, { seed: 5, boxes: 3, synapses: 2, width: 64, height: 64, depth: 40, cells: 5, types: [SYNTHETIC_SYNAPSE_TYPES[0]!, SYNTHETIC_SYNAPSE_TYPES[2]!] });
+});
+
+test("feature extraction stops on request and resumes to the same table", async () => {
+  const net = standIn();
+  const before = tf.memory().numTensors;
+  const straight = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-feat-a-"));
+  const full = await extractFeatures(data, straight, { segType: 10, alpha: 0.5, network: net });
+  assert.equal(full.table.rows.length, 6);
+  assert.equal(full.computed, 6);
+  assert.equal(tf.memory().numTensors, before, "no tensors leak");
+
+  const resumed = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-feat-b-"));
+  let calls = 0;
+  const first = await extractFeatures(data, resumed, { segType: 10, alpha: 0.5, network: net, onProgress: () => ++calls < 2 });
+  assert.ok(first.stopped);
+  assert.equal(readFeatureCsv(first.file).rows.length, 2);
+  const second = await extractFeatures(data, resumed, { segType: 10, alpha: 0.5, network: net });
+  assert.equal(second.computed, 4);
+  assert.equal(path.basename(second.file), "features_seg10_alpha0.5.csv");
+  const a = readFeatureCsv(full.file);
+  const b = readFeatureCsv(second.file);
+  assert.deepEqual(b.columns, a.columns);
+  assert.deepEqual(b.rows.map((r) => r.meta), a.rows.map((r) => r.meta));
+  b.rows.forEach((r, i) => assert.ok(r.features.every((v, j) => Math.abs(v - a.rows[i]!.features[j]!) < 1e-5)));
+  assert.ok(a.columns.includes("true_type") && a.columns.includes("presynaptic_side"));
+  assert.equal(a.rows[0]!.features.length, 192);
+});
+
+/** Decodes an 8-bit RGB/RGBA PNG (any filter), as browsers write them. */
+function decodePng(png: Buffer): { width: number; height: number; channels: number; pixels: Uint8Array } {
+  let o = 8;
+  let width = 0;
+  let height = 0;
+  let channels = 0;
+  const idat: Buffer[] = [];
+  while (o < png.length) {
+    const len = png.readUInt32BE(o);
+    const type = png.toString("latin1", o + 4, o + 8);
+    const body = png.subarray(o + 8, o + 8 + len);
+    if (type === "IHDR") {
+      width = body.readUInt32BE(0);
+      height = body.readUInt32BE(4);
+      assert.equal(body[8], 8, "8-bit PNG");
+      channels = body[9] === 6 ? 4 : body[9] === 2 ? 3 : 1;
+    } else if (type === "IDAT") idat.push(body);
+    o += 12 + len;
+  }
+  const raw = zlib.inflateSync(Buffer.concat(idat));
+  const stride = width * channels;
+  const out = new Uint8Array(stride * height);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)]!;
+    for (let x = 0; x < stride; x++) {
+      const v = raw[y * (stride + 1) + 1 + x]!;
+      const a = x >= channels ? out[y * stride + x - channels]! : 0;
+      const b = y > 0 ? out[(y - 1) * stride + x]! : 0;
+      const c = x >= channels && y > 0 ? out[(y - 1) * stride + x - channels]! : 0;
+      const p = a + b - c;
+      const pa = Math.abs(p - a);
+      const pb = Math.abs(p - b);
+      const pc = Math.abs(p - c);
+      const pred = filter === 0 ? 0 : filter === 1 ? a : filter === 2 ? b : filter === 3 ? (a + b) >> 1 : pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      out[y * stride + x] = (v + pred) & 0xff;
+    }
+  }
+  return { width, height, channels, pixels: out };
+}
+
+test("the whole pipeline writes features, clusters, samples, GIFs and a report whose plots render", async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-pipe-out-"));
+  const lines: string[] = [];
+  const r = await runSynapsePipeline(data, out, { segType: 10, alpha: 1, network: standIn(), log: (l) => lines.push(l) });
+  assert.ok(lines.some((l) => l.includes(RANDOM_WEIGHTS_WARNING)), "random weights are announced");
+  assert.equal(r.analysis.ids.length, 6);
+  assert.equal(r.analysis.k, 6);
+  assert.ok(r.analysis.ari !== null && r.analysis.ariAtTypeCount?.k === 2);
+  for (const f of [r.files.features, r.files.clusters, r.files.samples, r.files.report]) assert.ok(fs.statSync(f).size > 0, f);
+  const gifs = fs.readdirSync(r.files.gifs);
+  assert.equal(gifs.length, 6);
+  const gif = fs.readFileSync(path.join(r.files.gifs, gifs[0]!));
+  assert.equal(gif.toString("latin1", 0, 6), "GIF89a");
+  assert.ok(gif.includes(Buffer.from("NETSCAPE2.0")), "the GIF loops");
+  const html = fs.readFileSync(r.files.report, "utf8");
+  assert.ok(html.includes(RANDOM_WEIGHTS_WARNING));
+  assert.ok(!/<(script|img|link)\b[^>]*\b(src|href)="(https?:)?\/\//.test(html), "nothing is loaded from the network");
+  for (const id of ["fig-umapByBox", "fig-umapByCluster", "fig-umapByType", "fig-elbow", "fig-tsne2d", "fig-tsne3d"]) assert.ok(html.includes(`id="${id}"`), id);
+
+  const shot = path.join(out, "shot.png");
+  screenshot(r.files.report, shot, { width: 1000, height: 1400 });
+  const img = decodePng(fs.readFileSync(shot));
+  const colours = new Set<number>();
+  let boxBlue = 0;
+  const [br, bg, bb] = [1, 3, 5].map((i) => parseInt(boxColor(1).slice(i, i + 2), 16));
+  for (let i = 0; i < img.width * img.height; i++) {
+    const [pr, pg, pb] = [0, 1, 2].map((c) => img.pixels[i * img.channels + c]!);
+    colours.add((pr! << 16) | (pg! << 8) | pb!);
+    if (Math.abs(pr! - br!) < 12 && Math.abs(pg! - bg!) < 12 && Math.abs(pb! - bb!) < 12) boxBlue++;
+  }
+  assert.ok(colours.size > 50, `screenshot has only ${colours.size} colours: blank?`);
+  assert.ok(boxBlue > 20, `no markers in the colour of bbox1 (${boxBlue} pixels)`);
+});
