@@ -12,7 +12,7 @@
 - vgg3d_io.pth: {'input' float16 [1,1,80,80,80], 'feature_map' [1,192,5,5,5],
   'features' [1,192]}.
 - dtypes_and_views.pth, refuses_os_system.pth, refuses_whole_module.pth,
-  legacy_format.pth: small files for the reader's own tests.
+  legacy_format.pth, numpy_scalars.pth: small files for the reader's own tests.
 """
 import collections
 import os
@@ -133,6 +133,11 @@ def main():
     torch.save({"model_state_dict": views, "epoch": 3, "betas": (0.9, 0.999), "flags": [True, False, None],
                 "name": "unicode ✓", "big": 2 ** 70, "neg": -5, "lr": 1e-3},
                os.path.join(OUT, "dtypes_and_views.pth"))
+
+    import numpy as np
+    torch.save({"model_state_dict": collections.OrderedDict(w=torch.ones(2)), "best_val_f1": np.float64(0.867),
+                "epoch": np.int64(5), "loss": np.float32(0.25), "flag": np.bool_(True), "big": np.int64(-(2 ** 60))},
+               os.path.join(OUT, "numpy_scalars.pth"))
 
     class RunsCode:
         def __reduce__(self):

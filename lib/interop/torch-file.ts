@@ -146,6 +146,7 @@ function unpickleTorch(zip: ZipArchive, prefix: string, pkl: Uint8Array, where: 
       return args[0];
     },
   });
+  allowNumpyScalars(allow, where);
   for (const [dtype, info] of Object.entries(TORCH_DTYPES)) {
     const storageClass: StorageClass = {
       qualifiedName: `torch.${info.storage}`,
@@ -184,6 +185,76 @@ function unpickleTorch(zip: ZipArchive, prefix: string, pkl: Uint8Array, where: 
       return { dtype: (cls as StorageClass).storageDtype, key: key as string, numel: count as number } satisfies StorageRef;
     },
   });
+}
+
+interface NumpyDtype {
+  numpyDtype: string;
+  byteOrder: string;
+}
+
+/** NumPy scalar sizes by dtype string ("f8", "i8", …). */
+const NUMPY_SCALARS: Record<string, { bytes: number; read(dv: DataView, little: boolean): number | bigint | boolean }> = {
+  f8: { bytes: 8, read: (dv, le) => dv.getFloat64(0, le) },
+  f4: { bytes: 4, read: (dv, le) => dv.getFloat32(0, le) },
+  i8: { bytes: 8, read: (dv, le) => safe(dv.getBigInt64(0, le)) },
+  u8: { bytes: 8, read: (dv, le) => safe(dv.getBigUint64(0, le)) },
+  i4: { bytes: 4, read: (dv, le) => dv.getInt32(0, le) },
+  u4: { bytes: 4, read: (dv, le) => dv.getUint32(0, le) },
+  i2: { bytes: 2, read: (dv, le) => dv.getInt16(0, le) },
+  u2: { bytes: 2, read: (dv, le) => dv.getUint16(0, le) },
+  i1: { bytes: 1, read: (dv) => dv.getInt8(0) },
+  u1: { bytes: 1, read: (dv) => dv.getUint8(0) },
+  b1: { bytes: 1, read: (dv) => dv.getUint8(0) !== 0 },
+};
+
+function safe(v: bigint): number | bigint {
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
+
+/**
+ * NumPy scalars (np.float64(0.87) as a best score, np.int64 as an epoch) are
+ * common in training checkpoints. They pickle as numpy.dtype + raw bytes, so
+ * decoding them needs no code from the file.
+ */
+function allowNumpyScalars(allow: (g: AllowedGlobal) => void, where: string): void {
+  allow({
+    qualifiedName: "_codecs.encode",
+    call: ([text, encoding], at) => {
+      if (typeof text !== "string" || encoding !== "latin1") {
+        throw new ParseError(where, { byteOffset: at }, `_codecs.encode: only latin1 byte strings are supported; found ${describe(encoding)}`);
+      }
+      return Uint8Array.from(text, (c) => c.charCodeAt(0));
+    },
+  });
+  const dtype: AllowedGlobal = {
+    qualifiedName: "numpy.dtype",
+    call: ([name], at) => {
+      if (typeof name !== "string") throw new ParseError(where, { byteOffset: at }, `numpy.dtype: expected a type string; found ${describe(name)}`);
+      return { numpyDtype: name, byteOrder: "<" } satisfies NumpyDtype;
+    },
+    build: (obj, state) => {
+      const order = Array.isArray(state) ? state[1] : undefined;
+      if (typeof order === "string") (obj as NumpyDtype).byteOrder = order;
+      return obj;
+    },
+  };
+  allow(dtype);
+  for (const module of ["numpy.core.multiarray", "numpy._core.multiarray"]) {
+    allow({
+      qualifiedName: `${module}.scalar`,
+      call: ([type, bytes], at) => {
+        const fail = (w: string): never => {
+          throw new ParseError(where, { byteOffset: at }, `numpy scalar: ${w}`);
+        };
+        if (!type || typeof type !== "object" || !("numpyDtype" in type)) return fail(`expected a numpy.dtype; found ${describe(type)}`);
+        const { numpyDtype, byteOrder } = type as NumpyDtype;
+        const kind = NUMPY_SCALARS[numpyDtype];
+        if (!kind) return fail(`dtype ${numpyDtype} is not supported (expected one of ${Object.keys(NUMPY_SCALARS).join(", ")})`);
+        if (!(bytes instanceof Uint8Array) || bytes.length !== kind.bytes) return fail(`a ${numpyDtype} needs ${kind.bytes} bytes`);
+        return kind.read(new DataView(bytes.buffer, bytes.byteOffset, bytes.length), byteOrder !== ">");
+      },
+    });
+  }
 }
 
 /** Reads a torch.save file from disk. */

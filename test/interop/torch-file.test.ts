@@ -76,6 +76,16 @@ test("finds the state dict of a training checkpoint (model_state_dict next to op
   assert.equal(groups[0].get("weight_decay"), 0.01);
 });
 
+test("decodes NumPy scalars in checkpoints (scores and counters saved as np.float64 / np.int64)", () => {
+  const top = readTorchFile(fixture("numpy_scalars.pth")) as Map<string, unknown>;
+  assert.equal(top.get("best_val_f1"), 0.867);
+  assert.equal(top.get("epoch"), 5);
+  assert.equal(top.get("loss"), 0.25);
+  assert.equal(top.get("flag"), true);
+  assert.equal(top.get("big"), -(2n ** 60n));
+  assert.deepEqual([...stateDictOf(top).keys()], ["w"]);
+});
+
 test("refuses globals other than containers and tensors, without running anything", () => {
   assert.throws(
     () => readTorchFile(fixture("refuses_os_system.pth")),
