@@ -1,0 +1,110 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { ConfigError, type OnProgress, WorkbenchError, writeFileAtomic } from "../core";
+import type { Dataset } from "../dataset";
+import { readNpyFile, writeNpy } from "../io";
+import { latentEmbeddings } from "./latent";
+import { type Shard, shardIds, shardStem } from "./shards";
+import { type EmbeddingTable, embeddingFiles, writeEmbeddingTable } from "./table";
+
+export interface EmbedOptions {
+  /** Which neurons: a split name ("train", "val", "test") or "all" (default "all"). */
+  split?: string;
+  /** Embed only this shard of the ids (cluster job arrays); writes `<out>.shard-i-of-N.*`. */
+  shard?: Shard;
+  /** Volumes per encoder call (default 8). */
+  batchSize?: number;
+  /** Neurons per saved chunk: the unit of resuming (default 256). */
+  chunkSize?: number;
+  onProgress?: OnProgress;
+}
+
+export interface EmbedResult {
+  /** False when stopped through onProgress; run again to resume. */
+  complete: boolean;
+  /** Neurons in this run's share. */
+  total: number;
+  /** Of those, embedded now (the rest came from saved chunks). */
+  computed: number;
+  seconds: number;
+  files?: { csv: string; npy: string; meta: string };
+}
+
+const EMBED_DEFAULTS = { split: "all", batchSize: 8, chunkSize: 256 };
+
+/**
+ * Embeds the neurons of a dataset with an autoencoder's encoder and writes
+ * the table (see EmbeddingTable) to `out`. Work is saved in chunks under
+ * `<out>.parts/`, so a stopped or killed run continues where it was; the
+ * chunks are removed once the table is written.
+ */
+export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, grid: number, out: string, options: EmbedOptions = {}): Promise<EmbedResult> {
+  const o = { ...EMBED_DEFAULTS, ...options };
+  const start = performance.now();
+  const all = o.split === "all" ? dataset.ids() : dataset.ids(o.split);
+  if (all.length === 0) {
+    const splits = [...new Set(dataset.rows.map((r) => r.split))];
+    throw new ConfigError(`embed: no neurons in split "${o.split}" of ${dataset.dir}; its splits are ${splits.join(", ")} (or use "all")`);
+  }
+  const ids = o.shard ? shardIds(all, o.shard) : all;
+  const stem = o.shard ? shardStem(out, o.shard) : embeddingFiles(out).stem;
+  const partsDir = `${stem}.parts`;
+  fs.mkdirSync(partsDir, { recursive: true });
+  const chunks = Math.ceil(ids.length / o.chunkSize);
+  const dim = 512;
+  const values = new Float32Array(ids.length * dim);
+  let computed = 0;
+  let done = 0;
+  for (let c = 0; c < chunks; c++) {
+    const chunkIds = ids.slice(c * o.chunkSize, (c + 1) * o.chunkSize);
+    const base = path.join(partsDir, `chunk-${String(c).padStart(6, "0")}`);
+    if (fs.existsSync(`${base}.npy`) && fs.existsSync(`${base}.ids.json`)) {
+      const saved = JSON.parse(fs.readFileSync(`${base}.ids.json`, "utf8")) as string[];
+      if (saved.join("\n") !== chunkIds.join("\n")) {
+        throw new WorkbenchError(`embed: ${base}.ids.json holds other neurons than this run would embed (dataset, split or shard changed?); delete ${partsDir} to start over`);
+      }
+      values.set(readNpyFile(`${base}.npy`).data as Float32Array, c * o.chunkSize * dim);
+      done += chunkIds.length;
+      continue;
+    }
+    const chunk = new Float32Array(chunkIds.length * dim);
+    const load = (from: number) => Promise.all(chunkIds.slice(from, from + o.batchSize).map((id) => dataset.gridAsync(id, grid)));
+    let next = load(0);
+    for (let b = 0; b < chunkIds.length; b += o.batchSize) {
+      const grids = await next;
+      // Read and inflate the next batch while the encoder runs on this one.
+      if (b + o.batchSize < chunkIds.length) next = load(b + o.batchSize);
+      const volume = new Float32Array(grids.length * grid ** 3);
+      grids.forEach((g, k) => {
+        for (let v = 0; v < g.length; v++) volume[k * g.length + v] = g[v]!;
+      });
+      const x = tf.tensor5d(volume, [grids.length, grid, grid, grid, 1]);
+      try {
+        chunk.set(latentEmbeddings(encoder, x), b * dim);
+      } finally {
+        x.dispose();
+      }
+      computed += grids.length;
+      done += grids.length;
+      if (o.onProgress?.({ done, total: ids.length, label: "embedding neurons" }) === false) {
+        return { complete: false, total: ids.length, computed, seconds: (performance.now() - start) / 1000 };
+      }
+    }
+    writeFileAtomic(`${base}.npy`, writeNpy(chunk, [chunkIds.length, dim], "float32"));
+    writeFileAtomic(`${base}.ids.json`, JSON.stringify(chunkIds));
+    values.set(chunk, c * o.chunkSize * dim);
+  }
+  const labelColumns = dataset.info.labelColumns;
+  const table: EmbeddingTable = {
+    ids,
+    splits: ids.map((id) => dataset.row(id).split),
+    labels: Object.fromEntries(labelColumns.map((c) => [c, ids.map((id) => dataset.row(id).labels[c] ?? "")])),
+    dim,
+    values,
+  };
+  const files = writeEmbeddingTable(stem, table);
+  fs.rmSync(partsDir, { recursive: true, force: true });
+  o.onProgress?.({ done: ids.length, total: ids.length, label: "embedding neurons" });
+  return { complete: true, total: ids.length, computed, seconds: (performance.now() - start) / 1000, files };
+}
