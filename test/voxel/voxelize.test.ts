@@ -2,7 +2,7 @@ import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { Random } from "../../lib/core";
-import { normalise, sampleSurface } from "../../lib/neuron";
+import { centre, normalise, sampleSurface } from "../../lib/neuron";
 import { voxelize, voxelIndex, countOccupied, occupiedBounds, occupiedVoxels, neuronGrid, packBits } from "../../lib/voxel";
 import { readNpzFile, readSwcFile } from "../../lib/io";
 
@@ -125,4 +125,25 @@ test("the grid matches numpy's reference voxelisation of the same cloud, and its
   const g = voxelize(cloud, 16);
   assert.deepEqual(g.data, grid.data);
   assert.deepEqual(packBits(g.data), ref.get("packed").data);
+});
+
+test("neuronGrid's fused passes give exactly voxelize(normalise(centre(points)))", () => {
+  const dir = path.resolve(__dirname, "../../../shared/data/swc/real-sample");
+  const rng = new Random(8);
+  for (const f of ["LLC7B-1.CNG.swc", "Purkinje-slice-ageP43-6.CNG.swc", "ok_m116mod.CNG.swc"]) {
+    const cloud = sampleSurface(readSwcFile(path.join(dir, f)), { count: 30_000, random: rng });
+    for (const mode of ["soma", "mean", "soma-xz", "none"] as const) {
+      for (const range of [undefined, { min: -2000, max: 2500 }]) {
+        for (const size of [16, 64, 128]) {
+          const fused = neuronGrid(cloud, { size, centre: mode, range });
+          const steps = voxelize(normalise(centre(cloud.points, mode, cloud.soma), range), size);
+          assert.deepEqual(fused.extent, steps.extent, `${f} ${mode} ${size}`);
+          assert.deepEqual(fused.padLow, steps.padLow);
+          assert.equal(fused.clipped, steps.clipped);
+          assert.ok(fused.data.every((v, i) => v === steps.data[i]), `${f} ${mode} ${size}: grids differ`);
+        }
+      }
+    }
+  }
+  assert.equal(countOccupied(neuronGrid({ points: Float32Array.from([1, 1, 1, 1, 1, 1]), soma: [0, 0, 0] }, { size: 8 }).data), 1);
 });
