@@ -1,6 +1,6 @@
 import { WorkbenchError } from "../core";
 import { createAutoencoder, createVgg3d, type Autoencoder, type Vgg3d } from "../models";
-import { loadStateDictInto, stateDictFrom } from "./state-dict-mapping";
+import { loadStateDictInto, stateDictFrom, withoutWrapperPrefix } from "./state-dict-mapping";
 import { loadStateDict, writeTorchFile, type StateDict } from "./torch-file";
 
 /**
@@ -25,7 +25,8 @@ export function loadVgg3dWeights(net: Vgg3d, stateDict: StateDict, source?: stri
 }
 
 /** The grid and base width an autoencoder state dict was trained with. */
-export function autoencoderShapeOf(stateDict: StateDict, source = "state dict"): { grid: number; baseChannels: number } {
+export function autoencoderShapeOf(original: StateDict, source = "state dict"): { grid: number; baseChannels: number } {
+  const stateDict = withoutWrapperPrefix(original);
   const stem = stateDict.get("incoming.block.double_conv.0.weight");
   if (!stem || stem.shape.length !== 5) {
     throw new WorkbenchError(`${source}: not an autoencoder state dict (no 5-D incoming.block.double_conv.0.weight)`);

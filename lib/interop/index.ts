@@ -6,7 +6,7 @@ export { unpickle } from "./unpickle";
 export type { AllowedGlobal, UnpickleHooks } from "./unpickle";
 export { pickle, PyTuple, PyGlobal, PyPersistent, PyReduce } from "./pickle";
 export type { PickleValue, PickleExtension } from "./pickle";
-export { loadStateDictInto, stateDictFrom } from "./state-dict-mapping";
+export { loadStateDictInto, stateDictFrom, withoutWrapperPrefix, WRAPPER_PREFIXES } from "./state-dict-mapping";
 export type { LoadStateDictOptions } from "./state-dict-mapping";
 export {
   loadAutoencoderWeights,

@@ -94,10 +94,13 @@ export interface LoadStateDictOptions {
 }
 
 /**
- * Copies `stateDict` into the layers of `models` (strictly: every parameter
+ * Copies a state dict into the layers of `models` (strictly: every parameter
  * and buffer must be present with the right shape, and nothing left over).
+ * A DataParallel "module." or torch.compile "_orig_mod." prefix on every key
+ * is dropped.
  */
-export function loadStateDictInto(models: tf.LayersModel[], stateDict: StateDict, options: LoadStateDictOptions = {}): void {
+export function loadStateDictInto(models: tf.LayersModel[], original: StateDict, options: LoadStateDictOptions = {}): void {
+  const stateDict = withoutWrapperPrefix(original);
   const source = options.source ?? "state dict";
   const ignore = options.ignorePrefixes ?? [];
   const used = new Set<string>();
@@ -167,6 +170,23 @@ export function loadStateDictInto(models: tf.LayersModel[], stateDict: StateDict
     for (const { layer, values } of plans) layer.setWeights(values);
   } finally {
     for (const { values } of plans) values.forEach((v) => v.dispose());
+  }
+}
+
+/**
+ * Wrappers add a prefix to every key: nn.DataParallel / DistributedDataParallel
+ * "module.", torch.compile "_orig_mod.". Training on a GPU cluster often
+ * leaves one in the checkpoint; it is not part of the network.
+ */
+export const WRAPPER_PREFIXES = ["module.", "_orig_mod."] as const;
+
+export function withoutWrapperPrefix(stateDict: StateDict): StateDict {
+  let current = stateDict;
+  for (;;) {
+    const keys = [...current.keys()];
+    const prefix = WRAPPER_PREFIXES.find((p) => keys.length > 0 && keys.every((k) => k.startsWith(p)));
+    if (!prefix) return current;
+    current = new Map(keys.map((k) => [k.slice(prefix.length), current.get(k)!]));
   }
 }
 

@@ -167,6 +167,18 @@ test("missing, unexpected, mis-shaped and non-float tensors are errors that name
   disposeAutoencoder(ae);
 });
 
+test("keys saved through DataParallel (module.) or torch.compile (_orig_mod.) load too", () => {
+  const a = createAutoencoder({ grid: 16, baseChannels: 2, seed: 1 });
+  const wrapped: StateDict = new Map([...autoencoderStateDict(a)].map(([k, v]) => [`module._orig_mod.${k}`, v]));
+  const b = createAutoencoder({ grid: 16, baseChannels: 2, seed: 2 });
+  loadAutoencoderWeights(b, wrapped);
+  assert.deepEqual(autoencoderShapeOf(wrapped), { grid: 16, baseChannels: 2 });
+  const wa = a.model.getWeights();
+  b.model.getWeights().forEach((w, i) => assert.deepEqual(w.dataSync(), wa[i].dataSync()));
+  disposeAutoencoder(a);
+  disposeAutoencoder(b);
+});
+
 test("export → load round-trips our weights exactly", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "interop-"));
   const a = createAutoencoder({ grid: 16, baseChannels: 2, seed: 1 });
