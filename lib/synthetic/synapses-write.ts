@@ -8,7 +8,7 @@ import type { SynthSynapseBoxOptions, SyntheticBox } from "./synapses";
 export interface WriteSyntheticSynapsesOptions extends Omit<SynthSynapseBoxOptions, "box"> {
   /** Seed of everything random (default 1996). */
   seed?: number;
-  /** Number of boxes bbox1..bboxN (default 3). */
+  /** Number of boxes bbox1..bboxN (default 4). */
   boxes?: number;
 }
 
@@ -31,7 +31,7 @@ function writeStack(dir: string, box: SyntheticBox, data: Uint8Array | Uint16Arr
  * type in an extra column) and the folder's own synapse-labels.json.
  */
 export function writeSyntheticSynapses(outDir: string, options: WriteSyntheticSynapsesOptions = {}): { boxes: number; synapses: number; types: Record<string, number> } {
-  const boxes = options.boxes ?? 3;
+  const boxes = options.boxes ?? 4;
   if (!Number.isInteger(boxes) || boxes < 1 || boxes > 7) throw new ConfigError(`boxes: expected an integer from 1 to 7 (the original layout has seven), found ${boxes}`);
   const rng = random(options.seed ?? 1996);
   const XLSX = require("xlsx") as typeof import("xlsx");
@@ -73,7 +73,7 @@ export function writeSyntheticSynapses(outDir: string, options: WriteSyntheticSy
   return { boxes, synapses, types };
 }
 
-const USAGE = `usage: synth synapses --out <dir> [--seed S] [--boxes 3] [--synapses-per-box 12] [--size 192,192,96] [--cells 14]
+const USAGE = `usage: synth synapses --out <dir> [--seed S] [--boxes 4] [--synapses-per-box 8] [--size 224,224,96] [--cells 16]
 Writes synthetic EM boxes in the original layout (raw/, seg/, masks/, bboxN.xlsx) with
 synapse types ${SYNTHETIC_SYNAPSE_TYPES.map((t) => t.name).join(", ")} in the column "${TRUE_TYPE_COLUMN}".`;
 

@@ -39,13 +39,13 @@ export const SYNTHETIC_BOX_LABELS: ReadonlyArray<{ mito: number; vesicle: number
 ];
 
 export interface SynthSynapseBoxOptions {
-  /** Volume extent in voxels (default 192 × 192 × 96). */
+  /** Volume extent in voxels (default 224 × 224 × 96). */
   width?: number;
   height?: number;
   depth?: number;
-  /** Neurons (Voronoi cells) per box (default 14). */
+  /** Neurons (Voronoi cells) per box (default 16). */
   cells?: number;
-  /** Synapses per box (default 12: three of each of the four types). */
+  /** Synapses per box (default 8: two of each of the four types). */
   synapses?: number;
   /** Box number 1..7: picks the mask label values (default 1). */
   box?: number;
@@ -125,11 +125,11 @@ function frame(n: V3): [V3, V3] {
 
 /** Generates one box. Deterministic for a given generator state. */
 export function synthSynapseBox(rng: Random, options: SynthSynapseBoxOptions = {}): SyntheticBox {
-  const W = options.width ?? 192;
-  const H = options.height ?? 192;
+  const W = options.width ?? 224;
+  const H = options.height ?? 224;
   const D = options.depth ?? 96;
-  const cells = options.cells ?? 14;
-  const wanted = options.synapses ?? 12;
+  const cells = options.cells ?? 16;
+  const wanted = options.synapses ?? 8;
   const boxNumber = options.box ?? 1;
   const types = options.types ?? SYNTHETIC_SYNAPSE_TYPES;
   const labelSet = SYNTHETIC_BOX_LABELS[(boxNumber - 1) % SYNTHETIC_BOX_LABELS.length]!;
@@ -179,7 +179,7 @@ export function synthSynapseBox(rng: Random, options: SynthSynapseBoxOptions = {
   const synapses: SyntheticSynapse[] = [];
   const margin = Math.min(24, Math.floor(Math.min(W, H) / 4));
   const zMargin = Math.min(16, Math.floor(D / 4));
-  const spacing = Math.min(34, Math.min(W, H) / 3);
+  const spacing = Math.min(56, Math.min(W, H) / 3);
   let attempts = 0;
   while (synapses.length < wanted && attempts < 4000) {
     attempts++;
@@ -202,36 +202,48 @@ export function synthSynapseBox(rng: Random, options: SynthSynapseBoxOptions = {
     const scale = rng.uniform(0.85, 1.15);
     const vesR = type.vesicleRadius * scale;
     const cleftR = type.cleftRadius * rng.uniform(0.85, 1.15);
-    const back = 2 * vesR + (type.mitochondrion ? 16 : 4);
-    if (labelAt(add(c, n, -back)) !== i + 1 || labelAt(add(c, n, 10)) !== j + 1) continue;
     const [u, v] = frame(n);
     const pre = i + 1;
     let post = j + 1;
-    if (type.spine) {
-      // A spine head bulging into the bouton on a thin neck; the rest of the
-      // postsynaptic side near the contact becomes a neighbouring neurite.
-      const headR = 7 * scale + 2;
-      const head = add(c, n, headR - 5);
-      const neighbour = nextId++;
-      const R = 24;
-      const lo = round(add(c, [R, R, R], -1));
-      for (let z = Math.max(0, lo[2]); z < Math.min(D, c[2] + R); z++) {
-        for (let y = Math.max(0, lo[1]); y < Math.min(H, c[1] + R); y++) {
-          for (let x = Math.max(0, lo[0]); x < Math.min(W, c[0] + R); x++) {
-            const p: V3 = [x, y, z];
-            const q = sub(p, c);
-            const along = dot(q, n);
-            const radial = Math.sqrt(Math.max(0, dot(q, q) - along * along));
-            const idx = at(x, y, z);
-            const inHead = norm(sub(p, head)) <= headR;
-            const inNeck = along > 0 && along < R && radial <= 3;
-            if (inHead && (seg[idx] === pre || seg[idx] === post)) seg[idx] = post;
-            else if (seg[idx] === post && along > 0 && along < R && radial < R && !inNeck) seg[idx] = neighbour;
+    // Shape both partners near the contact by type, so the crop shows a
+    // bouton on an axon facing a dendritic shaft or a spine head on a neck;
+    // what the partners filled before becomes other neurites.
+    const bR = vesR + 8;
+    const dR = type.spine ? 8 : type.cleftRadius + 5;
+    const headR = 7 * scale + 2;
+    const neckLen = headR + 8;
+    const otherPre = nextId++;
+    const otherPost = nextId++;
+    const region = 40;
+    for (let z = Math.max(0, c[2] - region); z < Math.min(D, c[2] + region + 1); z++) {
+      for (let y = Math.max(0, c[1] - region); y < Math.min(H, c[1] + region + 1); y++) {
+        for (let x = Math.max(0, c[0] - region); x < Math.min(W, c[0] + region + 1); x++) {
+          const q = sub([x, y, z], c);
+          const d = dot(q, n);
+          const a = dot(q, u);
+          const b = dot(q, v);
+          const idx = at(x, y, z);
+          const inHead = type.spine && (d - (headR - 5)) ** 2 + a * a + b * b <= headR * headR;
+          if (inHead) {
+            seg[idx] = post;
+            continue;
+          }
+          if (d <= 0) {
+            const inBouton = (d + 0.6 * bR) ** 2 + a * a + b * b <= bR * bR;
+            const inAxon = (d + 0.6 * bR) ** 2 + b * b <= 3.5 * 3.5;
+            if (inBouton || inAxon) seg[idx] = pre;
+            else if (seg[idx] === pre || seg[idx] === post) seg[idx] = otherPre;
+          } else {
+            const shaftAt = type.spine ? neckLen + dR : 0.6 * dR;
+            const inShaft = (d - shaftAt) ** 2 + a * a <= dR * dR;
+            const inNeck = type.spine && d < neckLen + 1 && a * a + b * b <= 9;
+            if (inShaft || inNeck) seg[idx] = post;
+            else if (seg[idx] === pre || seg[idx] === post) seg[idx] = otherPost;
           }
         }
       }
-      c = round(add(c, n, -5));
     }
+    if (type.spine) c = round(add(c, n, -5));
     // Cleft: the pre/post membrane within cleftR of the centre.
     const r = Math.ceil(cleftR) + 2;
     for (let z = Math.max(1, c[2] - r); z < Math.min(D - 1, c[2] + r + 1); z++) {
@@ -282,7 +294,7 @@ export function synthSynapseBox(rng: Random, options: SynthSynapseBoxOptions = {
     if (type.mitochondrion) {
       const axis = add(u, v, rng.uniform(-0.5, 0.5));
       const len = norm(axis);
-      mitos.push({ c: add(c, n, -(2 * vesR + 8)), axis: axis.map((a) => a / len) as V3, len: 11 * scale, r: 4.5 * scale, cell: pre });
+      mitos.push({ c: add(c, n, -(1.6 * vesR + 3)), axis: axis.map((a) => a / len) as V3, len: 11 * scale, r: 4.5 * scale, cell: pre });
     }
     const preSide = round(add(c, n, -3));
     const postSide = round(add(c, n, 3));
