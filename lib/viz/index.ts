@@ -16,3 +16,5 @@ export { thresholdCurvesFigure, predictionHistogramFigure, reconstructionFigure,
 export type { ScoreCurves, TrainingCurves } from "./reconstruction";
 export { synapseMap, elbowFigure, synapseSlice, clusterSampleGrid, synapseGif } from "./synapse";
 export type { SynapseColouring, SynapseMapOptions, SynapseSliceSource } from "./synapse";
+export { neuronCloudFigure, neuronSkeletonFigure, neuronVoxelFigure, neuronViewsFigure } from "./neuron3d";
+export type { NeuronCloudFigureOptions, NeuronVoxelFigureOptions } from "./neuron3d";
