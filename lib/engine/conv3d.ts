@@ -105,7 +105,7 @@ export function conv3dForward(
         fp[(((c2 >> 3) * ntaps + t) * C1 + c1) * 8 + (c2 & 7)] = v;
       }
   }
-  pool.run("conv_fwd", [xAt, fAt, oAt, tAt, N, XD, XH, XW, C1, OD, OH, OW, C2p, ntaps, stride]);
+  pool.run("conv_fwd", [xAt, fAt, oAt, tAt, N, XD, XH, XW, C1, OD, OH, OW, C2p, ntaps, stride, ...pool.counter(N * OD * OH)]);
   return { data: pool.f32(oAt, N * OD * OH * OW * C2p), channels: C2, stride: C2p };
 }
 
@@ -135,7 +135,7 @@ export function conv3dTransposeNonOverlapping(dy: Float32Array, dyShape: Shape5,
   for (let t = 0; t < ntaps; t++)
     for (let c2 = 0; c2 < C2; c2++)
       for (let c1 = 0; c1 < C1; c1++) fp[((t * (C2p >> 3) + (c2 >> 3)) * C1 + c1) * 8 + (c2 & 7)] = filter[(t * C2 + c2) * C1 + c1];
-  pool.run("convt_fwd", [xAt, fAt, oAt, tAt, N, D, H, W, C1, C2p, s]);
+  pool.run("convt_fwd", [xAt, fAt, oAt, tAt, N, D, H, W, C1, C2p, s, ...pool.counter(N * D * H)]);
   return { data: pool.f32(oAt, N * D * s * H * s * W * s * C2p), channels: C2, stride: C2p };
 }
 
@@ -168,7 +168,9 @@ export function conv3dFilterGradient(
   const xAt = pool.alloc(N * XD * XH * XW * C1);
   const bAt = pool.alloc(N * OD * OH * OW * C2p);
   const tAt = pool.alloc(ntaps);
-  const fAt = pool.alloc(ntaps * C1 * C2p);
+  const size = ntaps * C1 * C2p;
+  const fAt = pool.alloc(pool.threads * size);
+  const work = pool.counter(N * OD * OH);
   padInput(pool, xAt, x, xShape, pad);
   tapOffsets(pool, tAt, KD, KH, KW, XH, XW, C1);
   const b = pool.f32(bAt, N * OD * OH * OW * C2p);
@@ -177,8 +179,14 @@ export function conv3dFilterGradient(
     b.fill(0);
     for (let v = 0, n = N * OD * OH * OW; v < n; v++) for (let c = 0; c < C2; c++) b[v * C2p + c] = dy[v * C2 + c];
   }
-  pool.run("conv_wgrad", [xAt, bAt, fAt, tAt, N, XD, XH, XW, C1, OD, OH, OW, C2p, ntaps, stride]);
-  return unpad({ data: pool.f32(fAt, ntaps * C1 * C2p), channels: C2, stride: C2p });
+  pool.run("conv_wgrad", [xAt, bAt, fAt, tAt, N, XD, XH, XW, C1, OD, OH, OW, C2p, ntaps, stride, ...work]);
+  // Each thread summed its rows into its own copy of dF.
+  const sum = pool.f32(fAt, size);
+  for (let part = 1; part < pool.threads; part++) {
+    const copy = pool.f32(fAt + part * size * 4, size);
+    for (let i = 0; i < size; i++) sum[i] += copy[i];
+  }
+  return unpad({ data: sum, channels: C2, stride: C2p });
 }
 
 /** Copies a kernel result into `out` (or a new array) without the channel padding. */

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { maxPool3d, maxPool3dGrad } from "./maxpool3d";
 import { conv3dFilterGradient, conv3dForward, conv3dTransposeNonOverlapping, unpad, type KernelResult, type Padding3, type Shape5 } from "./conv3d";
 
 /** The environment variable that turns the fast kernels off ("0") for comparison runs. */
@@ -131,11 +132,56 @@ const conv3dBackpropFilter: Fast = ({ inputs, backend: b, attrs }) => {
   return write(backend, [...filterShape], grad);
 };
 
+/** The window side k when a 3-D pool has a k^3 window, stride k and no padding; else null. */
+function poolWindow(info: tf.backend_util.Conv3DInfo): number | null {
+  const k = info.effectiveFilterDepth;
+  const cubic = info.effectiveFilterHeight === k && info.effectiveFilterWidth === k;
+  const strided = info.strideDepth === k && info.strideHeight === k && info.strideWidth === k;
+  const p = info.padInfo;
+  const unpadded = p.front === 0 && p.back === 0 && p.top === 0 && p.bottom === 0 && p.left === 0 && p.right === 0;
+  const [, D, H, W] = info.outShape;
+  const floor = D === Math.floor(info.inDepth / k) && H === Math.floor(info.inHeight / k) && W === Math.floor(info.inWidth / k);
+  return cubic && strided && unpadded && floor ? k : null;
+}
+
+/** MaxPool3D with a k^3 window and stride k (what MaxPooling3D layers run). */
+const maxPool: Fast = ({ inputs, backend: b, attrs }) => {
+  const backend = b as Backend;
+  const { x } = inputs as { x: tf.TensorInfo };
+  const { filterSize, strides, pad, dimRoundingMode, dataFormat } = attrs as unknown as tf.MaxPool3DAttrs;
+  if (dataFormat !== "NDHWC" || !float32(x)) return null;
+  const info = tf.backend_util.computePool3DInfo(shape5(x.shape), filterSize, strides, 1, pad, dimRoundingMode, dataFormat);
+  const k = poolWindow(info);
+  if (k === null) return null;
+  return write(backend, info.outShape, maxPool3d(read(backend, x), shape5(x.shape), k));
+};
+
+const maxPoolGrad: Fast = ({ inputs, backend: b, attrs }) => {
+  const backend = b as Backend;
+  const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPool3DGradAttrs;
+  if (!float32(dy, input)) return null;
+  const info = tf.backend_util.computePool3DInfo(shape5(input.shape), filterSize, strides, 1, pad, dimRoundingMode);
+  const k = poolWindow(info);
+  if (k === null) return null;
+  return write(backend, [...input.shape], maxPool3dGrad(read(backend, input), read(backend, dy), shape5(input.shape), k));
+};
+
 const FAST: Record<string, Fast> = {
   Conv3D: conv3d,
   Conv3DBackpropInputV2: conv3dBackpropInput,
   Conv3DBackpropFilterV2: conv3dBackpropFilter,
+  MaxPool3D: maxPool,
+  MaxPool3DGrad: maxPoolGrad,
 };
+
+/** How often each replaced kernel ran on the fast path and how often it fell back to tfjs'. */
+const stats = new Map<string, { fast: number; fallback: number }>();
+
+/** Per kernel name: calls served by the fast kernels and calls passed on to tfjs' own. */
+export function fastKernelStats(): Record<string, { fast: number; fallback: number }> {
+  return Object.fromEntries([...stats].map(([k, v]) => [k, { ...v }]));
+}
 
 /** The kernels that were registered before ours, to fall back on and to restore. */
 const originals = new Map<string, tf.KernelConfig>();
@@ -166,7 +212,7 @@ function registerConvTransposeGradient(): void {
 /** Names of the tfjs kernels the engine replaces. */
 export const FAST_KERNEL_NAMES = Object.keys(FAST);
 
-/** Whether the fast 3-D convolution kernels are installed for `backend`. */
+/** Whether the fast 3-D convolution and pooling kernels are installed for `backend`. */
 export function fastKernelsInstalled(backend: string = tf.getBackend()): boolean {
   return originals.has(`${backend}/Conv3D`);
 }
@@ -190,7 +236,17 @@ export function installFastKernels(backend: string = tf.getBackend()): boolean {
     tf.registerKernel({
       kernelName: name,
       backendName: backend,
-      kernelFunc: (args) => fast(args) ?? (original.kernelFunc(args) as tf.TensorInfo),
+      kernelFunc: (args) => {
+        const count = stats.get(name) ?? { fast: 0, fallback: 0 };
+        stats.set(name, count);
+        const out = fast(args);
+        if (out) {
+          count.fast++;
+          return out;
+        }
+        count.fallback++;
+        return original.kernelFunc(args) as tf.TensorInfo;
+      },
     });
   }
   return true;

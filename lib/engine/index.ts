@@ -1,4 +1,4 @@
 export { BACKENDS, BACKEND_ENV, initEngine, engineInfo, isAvailable } from "./backend";
 export type { BackendName, EngineInfo } from "./backend";
-export { installFastKernels, uninstallFastKernels, fastKernelsInstalled, FAST_KERNELS_ENV, FAST_KERNEL_NAMES } from "./fast-kernels";
+export { installFastKernels, uninstallFastKernels, fastKernelsInstalled, fastKernelStats, FAST_KERNELS_ENV, FAST_KERNEL_NAMES } from "./fast-kernels";
 export { THREADS_ENV } from "./threads";

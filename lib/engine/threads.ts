@@ -3,8 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 
-/** The exported functions of kernels/conv3d.wasm (see conv3d.c for their contracts). */
-export type KernelName = "conv_fwd" | "convt_fwd" | "conv_wgrad";
+/** The exported functions of kernels/conv3d.wasm (see conv3d.c for their contracts; NAMES below must list them in the same order as the worker). */
+export type KernelName = "conv_fwd" | "convt_fwd" | "conv_wgrad" | "maxpool_fwd" | "maxpool_grad";
 
 /** The environment variable that sets how many threads the kernels use (default: all cores). */
 export const THREADS_ENV = "WORKBENCH_THREADS";
@@ -20,15 +20,14 @@ const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const { module, memory, control, part } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory } });
-const names = ["conv_fwd", "convt_fwd", "conv_wgrad"];
+const names = ["conv_fwd", "convt_fwd", "conv_wgrad", "maxpool_fwd", "maxpool_grad"];
 let seen = 0;
 for (;;) {
   Atomics.wait(control, 0, seen);
   seen = Atomics.load(control, 0);
-  const nparts = control[2];
   const args = Array.from(control.subarray(4, 4 + control[3]));
   let failed = 0;
-  try { instance.exports[names[control[1]]](...args, part, nparts); } catch (e) { failed = 1; }
+  try { instance.exports[names[control[1]]](...args, part); } catch (e) { failed = 1; }
   if (failed) Atomics.store(control, 65 + part, 1);
   Atomics.add(control, 64, 1);
   Atomics.notify(control, 64);
@@ -51,7 +50,7 @@ interface WasmApi {
 }
 const WASM = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-const NAMES: KernelName[] = ["conv_fwd", "convt_fwd", "conv_wgrad"];
+const NAMES: KernelName[] = ["conv_fwd", "convt_fwd", "conv_wgrad", "maxpool_fwd", "maxpool_grad"];
 
 /**
  * One shared WebAssembly memory, the kernel module instantiated on this
@@ -72,7 +71,7 @@ export class KernelPool {
     const module = new WASM.Module(bytes);
     this.memory = new WASM.Memory({ initial: HEAP_BASE / PAGE, maximum: MAX_PAGES, shared: true });
     this.instance = new WASM.Instance(module, { env: { memory: this.memory } });
-    // [0] job sequence, [1] kernel index, [2] nparts, [3] arg count, [4..] args,
+    // [0] job sequence, [1] kernel index, [3] arg count, [4..] args,
     // [64] finished shares, [65 + part] failure flags.
     this.control = new Int32Array(new SharedArrayBuffer(4 * 128));
     this.threads = Math.max(1, Math.min(threads, 62));
@@ -105,28 +104,41 @@ export class KernelPool {
     return new Float32Array(this.memory.buffer, address, floats);
   }
 
+  /**
+   * A zeroed work counter for one call and the chunk size that gives each
+   * thread about eight chunks of `rows`.
+   */
+  counter(rows: number): [number, number] {
+    const address = this.alloc(1);
+    this.i32(address, 1)[0] = 0;
+    return [address, Math.max(1, Math.floor(rows / (8 * this.threads)))];
+  }
+
   i32(address: number, count: number): Int32Array {
     return new Int32Array(this.memory.buffer, address, count);
   }
 
-  /** Runs `name(...args, part, nparts)` on every thread and waits for all shares. */
+  /**
+   * Runs `name(...args, part)` on every thread (part = 0 here, 1.. on the
+   * workers) and waits until all return. The kernels share the work out
+   * themselves through a counter in `args`.
+   */
   run(name: KernelName, args: number[]): void {
     const fn = this.instance.exports[name] as (...a: number[]) => void;
     const workers = this.workers.length;
     if (workers === 0) {
-      fn(...args, 0, 1);
+      fn(...args, 0);
       return;
     }
     const c = this.control;
     c[1] = NAMES.indexOf(name);
-    c[2] = this.threads;
     c[3] = args.length;
     c.set(args, 4);
     for (let part = 1; part < this.threads; part++) c[65 + part] = 0;
     Atomics.store(c, 64, 0);
     Atomics.add(c, 0, 1);
     Atomics.notify(c, 0);
-    fn(...args, 0, this.threads);
+    fn(...args, 0);
     for (;;) {
       const done = Atomics.load(c, 64);
       if (done === workers) break;

@@ -2,7 +2,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { Random } from "../../lib/core";
-import { initEngine, installFastKernels, uninstallFastKernels, fastKernelsInstalled } from "../../lib/engine";
+import { initEngine, installFastKernels, uninstallFastKernels, fastKernelsInstalled, fastKernelStats } from "../../lib/engine";
 
 /** Seeded normal values of `shape`. */
 function randn(shape: number[], seed: number): tf.Tensor {
@@ -49,8 +49,14 @@ function assertClose(actual: Float32Array, expected: Float32Array, what: string)
   }
 }
 
-async function compare(backend: string, what: string, fn: () => tf.Tensor[]): Promise<void> {
+/** Compares fast and reference results, and checks that `kernels` really ran on the fast path. */
+async function compare(backend: string, what: string, fn: () => tf.Tensor[], kernels: string[]): Promise<void> {
+  const before = fastKernelStats();
   const { fast, ref } = await fastAndReference(backend, fn);
+  const after = fastKernelStats();
+  for (const k of kernels) {
+    assert.ok((after[k]?.fast ?? 0) > (before[k]?.fast ?? 0), `${what}: ${k} did not run on the fast path`);
+  }
   assert.equal(fast.length, ref.length);
   fast.forEach((f, i) => assertClose(f, ref[i], `${what} [output ${i}]`));
 }
@@ -70,35 +76,40 @@ const convTranspose = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => {
   return tf.conv3dTranspose(x as tf.Tensor5D, w as tf.Tensor5D, [n, 2 * d, 2 * h, 2 * wd, w.shape[3] as number], 2, "valid");
 };
 
+const CONV = ["Conv3D", "Conv3DBackpropInputV2", "Conv3DBackpropFilterV2"];
+// The transposed convolution's gradient runs Conv3D (stride 2) and the filter gradient.
+const TRANSPOSE = CONV;
+const POOL = ["MaxPool3D", "MaxPool3DGrad"];
+
 for (const backend of ["wasm", "cpu"] as const) {
-  describe(`fast 3-D convolution kernels on ${backend}`, () => {
+  describe(`fast 3-D convolution and pooling kernels on ${backend}`, () => {
     before(async () => {
       await initEngine({ backend, quiet: true });
       installFastKernels(backend);
     });
 
     test("conv3d 3x3x3 same: odd sizes, 3 -> 10 channels (not a multiple of 8), forward and both gradients", async () => {
-      await compare(backend, "conv3d 3^3", () => withGrads(conv, randn([2, 5, 6, 7, 3], 1), randn([3, 3, 3, 3, 10], 2), 3));
+      await compare(backend, "conv3d 3^3", () => withGrads(conv, randn([2, 5, 6, 7, 3], 1), randn([3, 3, 3, 3, 10], 2), 3), CONV);
     });
 
     test("conv3d 3x3x3 same: 1 input channel (the stem) and 16 -> 16 channels", async () => {
-      await compare(backend, "conv3d 1->8", () => withGrads(conv, randn([1, 6, 5, 9, 1], 4), randn([3, 3, 3, 1, 8], 5), 6));
-      await compare(backend, "conv3d 16->16", () => withGrads(conv, randn([1, 4, 4, 8, 16], 7), randn([3, 3, 3, 16, 16], 8), 9));
+      await compare(backend, "conv3d 1->8", () => withGrads(conv, randn([1, 6, 5, 9, 1], 4), randn([3, 3, 3, 1, 8], 5), 6), CONV);
+      await compare(backend, "conv3d 16->16", () => withGrads(conv, randn([1, 4, 4, 8, 16], 7), randn([3, 3, 3, 16, 16], 8), 9), CONV);
     });
 
     test("conv3d 1x1x1: 9 -> 16 and 8 -> 1 channels (the logits layer)", async () => {
-      await compare(backend, "conv3d 1^3 9->16", () => withGrads(conv, randn([2, 3, 4, 5, 9], 10), randn([1, 1, 1, 9, 16], 11), 12));
-      await compare(backend, "conv3d 1^3 8->1", () => withGrads(conv, randn([1, 4, 4, 6, 8], 13), randn([1, 1, 1, 8, 1], 14), 15));
+      await compare(backend, "conv3d 1^3 9->16", () => withGrads(conv, randn([2, 3, 4, 5, 9], 10), randn([1, 1, 1, 9, 16], 11), 12), CONV);
+      await compare(backend, "conv3d 1^3 8->1", () => withGrads(conv, randn([1, 4, 4, 6, 8], 13), randn([1, 1, 1, 8, 1], 14), 15), CONV);
     });
 
     test("conv3d kernel 2 stride 2 valid (the transposed convolution's input gradient)", async () => {
-      await compare(backend, "conv3d 2/2", () => withGrads(convStride2, randn([1, 4, 6, 10, 5], 16), randn([2, 2, 2, 5, 8], 17), 18));
+      await compare(backend, "conv3d 2/2", () => withGrads(convStride2, randn([1, 4, 6, 10, 5], 16), randn([2, 2, 2, 5, 8], 17), 18), CONV);
     });
 
     test("conv3d transpose kernel 2 stride 2: forward and gradients (tfjs has no gradient of its own)", async () => {
       // Reference for the gradients: the same registered gradient on tfjs' own kernels.
-      await compare(backend, "conv3dTranspose", () => withGrads(convTranspose, randn([2, 3, 2, 5, 8], 19), randn([2, 2, 2, 6, 8], 20), 21));
-      await compare(backend, "conv3dTranspose 16->16", () => withGrads(convTranspose, randn([1, 2, 2, 4, 16], 22), randn([2, 2, 2, 16, 16], 23), 24));
+      await compare(backend, "conv3dTranspose", () => withGrads(convTranspose, randn([2, 3, 2, 5, 8], 19), randn([2, 2, 2, 6, 8], 20), 21), TRANSPOSE);
+      await compare(backend, "conv3dTranspose 16->16", () => withGrads(convTranspose, randn([1, 2, 2, 4, 16], 22), randn([2, 2, 2, 16, 16], 23), 24), TRANSPOSE);
     });
 
     test("conv3d transpose gradient agrees with a finite difference", async () => {
@@ -120,6 +131,17 @@ for (const backend of ["wasm", "cpu"] as const) {
         assert.ok(Math.abs((lp - lm) / (2 * eps) - analytic[i]) < 1e-2 * Math.max(1, Math.abs(analytic[i])), `filter element ${i}`);
       }
       tf.dispose([x, w, r, gw]);
+    });
+
+    test("max-pool 2^3 forward and gradient, with ties (zeros after ReLU) and sizes that are not multiples of 2", async () => {
+      const pool = (x: tf.Tensor): tf.Tensor => tf.maxPool3d(x as tf.Tensor5D, 2, 2, "valid");
+      const withPoolGrad = (x: tf.Tensor, seed: number): tf.Tensor[] => {
+        const r = randn(pool(x).shape, seed);
+        return [pool(x), tf.grad((a: tf.Tensor) => pool(a).mul(r).sum())(x)];
+      };
+      await compare(backend, "maxPool3d", () => withPoolGrad(tf.relu(randn([2, 4, 6, 8, 8], 40)), 41), POOL);
+      await compare(backend, "maxPool3d odd", () => withPoolGrad(randn([1, 5, 4, 7, 6], 42), 43), POOL);
+      await compare(backend, "maxPool3d 1 channel", () => withPoolGrad(tf.relu(randn([1, 4, 4, 4, 1], 44)), 45), POOL);
     });
 
     test("layers: Conv3D and Conv3DTranspose layers train through the fast kernels without leaking tensors", () => {

@@ -10,7 +10,7 @@ if [ "${1:-}" = "--check" ]; then out=$(mktemp); fi
 clang --target=wasm32 -O3 -msimd128 -matomics -mbulk-memory -nostdlib \
   -ffile-prefix-map="$here"=. \
   -Wl,--no-entry -Wl,--import-memory -Wl,--shared-memory -Wl,--max-memory=4294967296 \
-  -Wl,--export=conv_fwd -Wl,--export=convt_fwd -Wl,--export=conv_wgrad \
+  -Wl,--export=conv_fwd -Wl,--export=convt_fwd -Wl,--export=conv_wgrad -Wl,--export=maxpool_fwd -Wl,--export=maxpool_grad \
   -o "$out" "$here/conv3d.c"
 if [ "${1:-}" = "--check" ]; then
   if cmp -s "$out" "$here/conv3d.wasm"; then rm -f "$out"; echo "conv3d.wasm matches conv3d.c"

@@ -16,6 +16,11 @@
 #include <wasm_simd128.h>
 
 typedef v128_t V;
+
+/* Hands out work in chunks: returns the first row of the next chunk. */
+static inline int take(int *next, int chunk) {
+  return __atomic_fetch_add(next, 1, __ATOMIC_RELAXED) * chunk;
+}
 #define MADD(acc, a, b) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
 
 /* 4 output pixels x 8 channels: C[i][0..8] = sum_t sum_k A_i[toff[t] + k] * B[t][k][0..8]. */
@@ -67,11 +72,12 @@ static inline void tile1(const float *A, const int *toff, int ntaps, int C1, con
  */
 void conv_fwd(const float *x, const float *fp, float *out, const int *toff,
               int N, int XD, int XH, int XW, int C1,
-              int OD, int OH, int OW, int C2, int ntaps, int s, int part, int nparts) {
+              int OD, int OH, int OW, int C2, int ntaps, int s, int *next, int chunk, int part) {
+  (void)part;
   int rows = N * OD * OH;
-  int r0 = (int)((long long)rows * part / nparts), r1 = (int)((long long)rows * (part + 1) / nparts);
   int ncob = C2 / 8;
-  for (int r = r0; r < r1; r++) {
+  for (int r0; (r0 = take(next, chunk)) < rows;)
+  for (int r = r0, r1 = r0 + chunk < rows ? r0 + chunk : rows; r < r1; r++) {
     int n = r / (OD * OH), rem = r % (OD * OH), od = rem / OH, oh = rem % OH;
     const float *xrow = x + (((n * XD + od * s) * XH + oh * s) * XW) * C1;
     float *orow = out + r * OW * C2;
@@ -92,11 +98,12 @@ void conv_fwd(const float *x, const float *fp, float *out, const int *toff,
  * toff must point at a single 0. Split over input rows.
  */
 void convt_fwd(const float *x, const float *fp, float *out, const int *toff,
-               int N, int D, int H, int W, int C1, int C2, int s, int part, int nparts) {
+               int N, int D, int H, int W, int C1, int C2, int s, int *next, int chunk, int part) {
+  (void)part;
   int rows = N * D * H;
-  int r0 = (int)((long long)rows * part / nparts), r1 = (int)((long long)rows * (part + 1) / nparts);
   int ncob = C2 / 8, OD = D * s, OH = H * s, OW = W * s;
-  for (int r = r0; r < r1; r++) {
+  for (int r0; (r0 = take(next, chunk)) < rows;)
+  for (int r = r0, r1 = r0 + chunk < rows ? r0 + chunk : rows; r < r1; r++) {
     int n = r / (D * H), rem = r % (D * H), d = rem / H, h = rem % H;
     const float *xrow = x + r * W * C1;
     for (int a = 0; a < s; a++)
@@ -120,29 +127,24 @@ void convt_fwd(const float *x, const float *fp, float *out, const int *toff,
 
 /*
  * Filter gradient: dF[tap][c1][:] = sum_{n,od,oh,ow} A[n, od*s+kd, oh*s+kh, ow*s+kw, c1] * B[n,od,oh,ow,:]
- * with A padded [N][AD][AH][AW][C1] and B [N][OD][OH][OW][C2]. Split over
- * (tap, 8-channel block) pairs, so each share owns its slice of dF.
+ * with A padded [N][AD][AH][AW][C1] and B [N][OD][OH][OW][C2]. Each thread
+ * sums the rows it takes into its own copy dF + part * ntaps*C1*C2 (zeroed
+ * here); the caller adds the copies.
  */
 void conv_wgrad(const float *A, const float *B, float *dF, const int *toff,
                 int N, int AD, int AH, int AW, int C1,
-                int OD, int OH, int OW, int C2, int ntaps, int s, int part, int nparts) {
+                int OD, int OH, int OW, int C2, int ntaps, int s, int *next, int chunk, int part) {
   int ncob = C2 / 8, items = ntaps * ncob;
-  int i0 = (int)((long long)items * part / nparts), i1 = (int)((long long)items * (part + 1) / nparts);
+  dF += part * ntaps * C1 * C2;
   V z = wasm_f32x4_splat(0);
-  for (int it = i0; it < i1; it++) {
-    int t = it / ncob, cob = it % ncob;
-    float *f = dF + t * C1 * C2 + cob * 8;
-    for (int c1 = 0; c1 < C1; c1++) {
-      wasm_v128_store(f + c1 * C2, z);
-      wasm_v128_store(f + c1 * C2 + 4, z);
-    }
-  }
+  for (int i = 0; i < ntaps * C1 * C2; i += 4) wasm_v128_store(dF + i, z);
   int rows = N * OD * OH, as = s * C1;
-  for (int r = 0; r < rows; r++) {
+  for (int r0; (r0 = take(next, chunk)) < rows;)
+  for (int r = r0, r1 = r0 + chunk < rows ? r0 + chunk : rows; r < r1; r++) {
     int n = r / (OD * OH), rem = r % (OD * OH), od = rem / OH, oh = rem % OH;
     const float *arow = A + (((n * AD + od * s) * AH + oh * s) * AW) * C1;
     const float *brow = B + r * OW * C2;
-    for (int it = i0; it < i1; it++) {
+    for (int it = 0; it < items; it++) {
       int t = it / ncob, cob = it % ncob;
       const float *a = arow + toff[t];
       const float *b = brow + cob * 8;
@@ -185,6 +187,103 @@ void conv_wgrad(const float *A, const float *B, float *dF, const int *toff,
           bp += C2;
         }
         wasm_v128_store(f0, c00); wasm_v128_store(f0 + 4, c01);
+      }
+    }
+  }
+}
+
+/* Offset of voxel (n, d, h, w) in an [N][D][H][W][C] array. */
+static inline int at(int n, int d, int h, int w, int D, int H, int W, int C) {
+  return (((n * D + d) * H + h) * W + w) * C;
+}
+
+/*
+ * Max-pool with a k^3 window and stride k, no padding:
+ * out[n,od,oh,ow,c] = max over the window at (od*k, oh*k, ow*k).
+ */
+void maxpool_fwd(const float *x, float *out, int N, int D, int H, int W, int C, int k,
+                 int *next, int chunk, int part) {
+  (void)part;
+  int OD = D / k, OH = H / k, OW = W / k, rows = N * OD * OH;
+  for (int r0; (r0 = take(next, chunk)) < rows;)
+  for (int r = r0, r1 = r0 + chunk < rows ? r0 + chunk : rows; r < r1; r++) {
+    int n = r / (OD * OH), rem = r % (OD * OH), od = rem / OH, oh = rem % OH;
+    float *o = out + r * OW * C;
+    for (int ow = 0; ow < OW; ow++, o += C) {
+      const float *base = x + at(n, od * k, oh * k, ow * k, D, H, W, C);
+      int c = 0;
+      for (; c + 4 <= C; c += 4) {
+        V m = wasm_v128_load(base + c);
+        for (int a = 0; a < k; a++)
+          for (int b = 0; b < k; b++)
+            for (int e = 0; e < k; e++) m = wasm_f32x4_max(m, wasm_v128_load(base + ((a * H + b) * W + e) * C + c));
+        wasm_v128_store(o + c, m);
+      }
+      for (; c < C; c++) {
+        float m = base[c];
+        for (int a = 0; a < k; a++)
+          for (int b = 0; b < k; b++)
+            for (int e = 0; e < k; e++) {
+              float v = base[((a * H + b) * W + e) * C + c];
+              m = v > m ? v : m;
+            }
+        o[c] = m;
+      }
+    }
+  }
+}
+
+/*
+ * Gradient of maxpool_fwd: each dy goes to one voxel of its window, the
+ * last one in (d, h, w) scan order that holds the maximum (tfjs' rule);
+ * every other voxel of the window gets 0. Voxels outside all windows (when
+ * D, H or W is not a multiple of k) are left alone: the caller zeroes them.
+ */
+void maxpool_grad(const float *x, const float *dy, float *dx, int N, int D, int H, int W, int C, int k,
+                  int *next, int chunk, int part) {
+  (void)part;
+  int OD = D / k, OH = H / k, OW = W / k, rows = N * OD * OH;
+  for (int r0; (r0 = take(next, chunk)) < rows;)
+  for (int r = r0, r1 = r0 + chunk < rows ? r0 + chunk : rows; r < r1; r++) {
+    int n = r / (OD * OH), rem = r % (OD * OH), od = rem / OH, oh = rem % OH;
+    const float *g = dy + r * OW * C;
+    for (int ow = 0; ow < OW; ow++, g += C) {
+      int corner = at(n, od * k, oh * k, ow * k, D, H, W, C);
+      const float *base = x + corner;
+      float *dbase = dx + corner;
+      int c = 0;
+      for (; c + 4 <= C; c += 4) {
+        V m = wasm_v128_load(base + c);
+        for (int a = 0; a < k; a++)
+          for (int b = 0; b < k; b++)
+            for (int e = 0; e < k; e++) m = wasm_f32x4_max(m, wasm_v128_load(base + ((a * H + b) * W + e) * C + c));
+        V gv = wasm_v128_load(g + c), found = wasm_i32x4_splat(0);
+        for (int a = k - 1; a >= 0; a--)
+          for (int b = k - 1; b >= 0; b--)
+            for (int e = k - 1; e >= 0; e--) {
+              int off = ((a * H + b) * W + e) * C + c;
+              V hit = wasm_v128_andnot(wasm_f32x4_eq(wasm_v128_load(base + off), m), found);
+              wasm_v128_store(dbase + off, wasm_v128_and(hit, gv));
+              found = wasm_v128_or(found, hit);
+            }
+      }
+      for (; c < C; c++) {
+        float m = base[c];
+        for (int a = 0; a < k; a++)
+          for (int b = 0; b < k; b++)
+            for (int e = 0; e < k; e++) {
+              float v = base[((a * H + b) * W + e) * C + c];
+              m = v > m ? v : m;
+            }
+        int found = 0;
+        for (int a = k - 1; a >= 0; a--)
+          for (int b = k - 1; b >= 0; b--)
+            for (int e = k - 1; e >= 0; e--) {
+              int off = ((a * H + b) * W + e) * C + c;
+              int hit = !found && base[off] == m;
+              dbase[off] = hit ? g[c] : 0.0f;
+              found |= hit;
+            }
       }
     }
   }
