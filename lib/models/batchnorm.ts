@@ -13,6 +13,47 @@ export interface BatchNormArgs {
   momentum?: number;
 }
 
+/** Column sums of [n, C] as a [1, n] × [n, C] product: tfjs-wasm reduces non-innermost axes very slowly, its matmul is fast. */
+function columnSums(t: tf.Tensor2D, ones: tf.Tensor2D): tf.Tensor1D {
+  return tf.reshape(tf.matMul(ones, t), [t.shape[1]]);
+}
+
+function batchMoments(x: tf.Tensor2D, ones: tf.Tensor2D): { mean: tf.Tensor1D; centered: tf.Tensor2D; variance: tf.Tensor1D } {
+  const n = x.shape[0];
+  const mean = tf.div(columnSums(x, ones), n) as tf.Tensor1D;
+  const centered = tf.sub(x, mean) as tf.Tensor2D;
+  const variance = tf.div(columnSums(tf.square(centered), ones), n) as tf.Tensor1D;
+  return { mean, centered, variance };
+}
+
+/**
+ * Batch-norm forward pass in training mode over [n, C] with its gradient
+ * written out (dβ = Σdy, dγ = Σdy·x̂, dx = γ/(σ·n)·(n·dy − dβ − x̂·dγ)), so
+ * that no gradient needs a broadcast reduction.
+ */
+const normalizeInTraining = (epsilon: number) =>
+  tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [x, gamma, beta, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
+    const n = x.shape[0]!;
+    const ones = tf.ones([1, n]) as tf.Tensor2D;
+    const { centered, variance } = batchMoments(x, ones);
+    const invStd = tf.rsqrt(tf.add(variance, epsilon));
+    const xHat = tf.mul(centered, invStd);
+    save([gamma, xHat, invStd, ones]);
+    return {
+      value: tf.add(tf.mul(xHat, gamma), beta),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [g, xh, inv, o] = saved as [tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D];
+        const d = dy as tf.Tensor2D;
+        const dBeta = columnSums(d, o);
+        const dGamma = columnSums(tf.mul(d, xh) as tf.Tensor2D, o);
+        const k = tf.div(tf.mul(g, inv), n);
+        const dx = tf.mul(k, tf.sub(tf.sub(tf.mul(d, n), dBeta), tf.mul(xh, dGamma)));
+        return [dx, dGamma, dBeta];
+      },
+    };
+  });
+
 /**
  * Batch normalisation over the last axis of a channels-last tensor of any
  * rank, with PyTorch's semantics: training normalises with the batch's biased
@@ -61,15 +102,17 @@ export class BatchNorm extends tf.layers.Layer {
         const shift = tf.sub(this.beta.read(), tf.mul(this.movingMean.read(), scale));
         return tf.add(tf.mul(x, scale), shift);
       }
-      const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
-      const { mean, variance } = tf.moments(x, axes);
-      const n = x.size / x.shape[x.rank - 1]!;
+      const c = x.shape[x.rank - 1]!;
+      const n = x.size / c;
+      const flat = tf.reshape(x, [n, c]) as tf.Tensor2D;
+      const y = normalizeInTraining(this.epsilon)(flat, this.gamma.read(), this.beta.read());
+      // The running statistics take no gradient; computing them apart keeps the custom gradient simple.
+      const { mean, variance } = batchMoments(flat, tf.ones([1, n]) as tf.Tensor2D);
       const m = this.momentum;
       const unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;
       this.movingMean.write(tf.add(tf.mul(this.movingMean.read(), 1 - m), tf.mul(mean, m)));
       this.movingVariance.write(tf.add(tf.mul(this.movingVariance.read(), 1 - m), tf.mul(unbiased, m)));
-      const scale = tf.mul(this.gamma.read(), tf.rsqrt(tf.add(variance, this.epsilon)));
-      return tf.add(tf.mul(tf.sub(x, mean), scale), this.beta.read());
+      return tf.reshape(y, x.shape);
     });
   }
 

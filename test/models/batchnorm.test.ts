@@ -46,6 +46,27 @@ test("gradients flow through the batch statistics", () => {
   tf.dispose([x, g]);
 });
 
+test("the hand-written training gradient equals autodiff of the plain formula", () => {
+  const bn = new BatchNorm({ name: "bn_ref" });
+  const x = tf.randomNormal([2, 3, 2, 2, 4], 0.5, 2, "float32", 9) as tf.Tensor5D;
+  bn.apply(x, { training: false });
+  const [gamma, beta] = bn.trainableWeights.map((w) => w.read() as tf.Variable);
+  gamma!.assign(tf.tensor1d([1.5, -0.5, 2, 0.7]));
+  beta!.assign(tf.tensor1d([0.1, 0, -0.3, 1]));
+  const weight = tf.randomNormal([2, 3, 2, 2, 4], 0, 1, "float32", 10);
+  const ourLoss = (t: tf.Tensor) => tf.sum(tf.mul(bn.apply(t, { training: true }) as tf.Tensor, weight)) as tf.Scalar;
+  const refLoss = (t: tf.Tensor) => {
+    const { mean, variance } = tf.moments(t, [0, 1, 2, 3]);
+    const y = tf.add(tf.mul(tf.div(tf.sub(t, mean), tf.sqrt(tf.add(variance, 1e-5))), gamma!), beta!);
+    return tf.sum(tf.mul(y, weight)) as tf.Scalar;
+  };
+  const vars = [gamma!, beta!];
+  const a = [tf.grad(ourLoss)(x), ...Object.values(tf.variableGrads(() => ourLoss(x), vars).grads)];
+  const r = [tf.grad(refLoss)(x), ...Object.values(tf.variableGrads(() => refLoss(x), vars).grads)];
+  for (let i = 0; i < 3; i++) close(a[i]!.dataSync(), Array.from(r[i]!.dataSync()), 1e-4);
+  tf.dispose([x, weight, ...a, ...r]);
+});
+
 test("a model with the layer survives save → load with its config and weights", async () => {
   const input = tf.input({ shape: [2, 2, 2, 3] });
   const out = new BatchNorm({ name: "norm", epsilon: 1e-3, momentum: 0.2 }).apply(input) as tf.SymbolicTensor;
