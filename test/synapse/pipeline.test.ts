@@ -28,7 +28,7 @@ let data = "";
 before(async () => {
   await initEngine({ quiet: true });
   data = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-pipe-data-"));
-  writeSyntheticSynapses(data, { seed: 5, boxes: 3, synapses: 2, width: 64, height: 64, depth: 40, cells: 5, types: [SYNTHETIC_SYNAPSE_TYPES[0]!, SYNTHETIC_SYNAPSE_TYPES[2]!] });
+  writeSyntheticSynapses(data, { seed: 5, boxes: 3, synapses: 2, width: 80, height: 80, depth: 40, cells: 6, types: [SYNTHETIC_SYNAPSE_TYPES[0]!, SYNTHETIC_SYNAPSE_TYPES[2]!] });
 });
 
 test("feature extraction stops on request and resumes to the same table", async () => {
