@@ -77,6 +77,41 @@ function permuteShape(shape: number[], perm: number[]): number[] {
   return perm.map((p) => shape[p]);
 }
 
+/**
+ * Row-major `data` of `shape` with its axes reordered: output axis i is
+ * input axis perm[i]. Plain JS, because the backends' transpose is slow on
+ * the 100 MB kernels of the grid-128 model.
+ */
+export function permute(data: Float32Array, shape: number[], perm: number[]): Float32Array {
+  const rank = shape.length;
+  const outShape = permuteShape(shape, perm);
+  const inStrides = new Array<number>(rank);
+  for (let i = rank - 1, s = 1; i >= 0; i--) {
+    inStrides[i] = s;
+    s *= shape[i];
+  }
+  // Input stride of each output axis; walk the output in order, the last
+  // axis in a tight loop and the others as an odometer.
+  const stride = perm.map((p) => inStrides[p]);
+  const out = new Float32Array(data.length);
+  if (out.length === 0) return out;
+  const inner = outShape[rank - 1];
+  const innerStride = stride[rank - 1];
+  const idx = new Array<number>(rank).fill(0);
+  let src = 0;
+  for (let o = 0; o < out.length; o += inner) {
+    for (let k = 0, s = src; k < inner; k++, s += innerStride) out[o + k] = data[s];
+    for (let d = rank - 2; d >= 0; d--) {
+      idx[d]++;
+      src += stride[d];
+      if (idx[d] < outShape[d]) break;
+      src -= stride[d] * outShape[d];
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
 function paramsFor(layer: tf.layers.Layer): ParamSpec[] {
   const params = paramsOf(layer);
   if (!params) throw new WorkbenchError(`layer ${layer.name} (${layer.getClassName()}) has weights but no known PyTorch layout`);
@@ -139,11 +174,7 @@ export function loadStateDictInto(models: tf.LayersModel[], original: StateDict,
           continue;
         }
         const data = toFloat32(t);
-        values.push(
-          p.toTorch
-            ? tf.tidy(() => tf.transpose(tf.tensor(data, torchShape, "float32"), invert(p.toTorch!)))
-            : tf.tensor(data, tfShape, "float32"),
-        );
+        values.push(tf.tensor(p.toTorch ? permute(data, torchShape, invert(p.toTorch)) : data, tfShape, "float32"));
       }
       if (layer.getClassName() === "WorkbenchBatchNorm") {
         const key = `${layer.name}.num_batches_tracked`;
@@ -204,9 +235,14 @@ export function stateDictFrom(models: tf.LayersModel[]): StateDict {
     const params = paramsFor(layer);
     for (const p of params) {
       const w = layer.weights[p.index].read();
-      const t = p.toTorch ? tf.transpose(w, p.toTorch) : w;
-      out.set(`${layer.name}.${p.torchName}`, { dtype: "float32", shape: [...t.shape], data: new Float32Array(t.dataSync()) });
-      if (t !== w) t.dispose();
+      const tfShape = [...w.shape];
+      // dataSync may hand out the backend's own buffer: copy before keeping it.
+      const values = new Float32Array(w.dataSync() as Float32Array);
+      out.set(`${layer.name}.${p.torchName}`, {
+        dtype: "float32",
+        shape: p.toTorch ? permuteShape(tfShape, p.toTorch) : tfShape,
+        data: p.toTorch ? permute(values, tfShape, p.toTorch) : values,
+      });
     }
     if (layer.getClassName() === "WorkbenchBatchNorm") {
       out.set(`${layer.name}.num_batches_tracked`, { dtype: "int64", shape: [], data: new BigInt64Array(1) });

@@ -1,4 +1,8 @@
+import * as os from "node:os";
 import { WorkbenchError } from "../core";
+
+/** Storages are little-endian; on such hosts float32 bytes copy straight across. */
+const LITTLE_ENDIAN_HOST = os.endianness() === "LE";
 
 /**
  * A tensor read from or written to a PyTorch file: dtype, shape and the
@@ -92,6 +96,7 @@ export function decodeElements(bytes: Uint8Array, dtype: TorchDType, count: numb
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (dtype) {
     case "float32": {
+      if (LITTLE_ENDIAN_HOST) return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + 4 * count));
       const out = new Float32Array(count);
       for (let i = 0; i < count; i++) out[i] = dv.getFloat32(4 * i, true);
       return out;
@@ -140,6 +145,9 @@ export function decodeElements(bytes: Uint8Array, dtype: TorchDType, count: numb
 /** Little-endian bytes of a tensor's elements in the dtype's storage layout. */
 export function encodeElements(tensor: TorchTensor): Uint8Array {
   const n = tensor.data.length;
+  if (LITTLE_ENDIAN_HOST && tensor.dtype === "float32" && tensor.data instanceof Float32Array) {
+    return new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength).slice();
+  }
   const out = new Uint8Array(n * TORCH_DTYPES[tensor.dtype].bytes);
   const dv = new DataView(out.buffer);
   const d = tensor.data;
