@@ -6,3 +6,5 @@ export { loadPointCloud, SOURCE_EXTENSIONS } from "./source";
 export type { SourceOptions } from "./source";
 export { cachePath } from "./build";
 export { encodeGrid, decodeGrid } from "./cache-file";
+export { importUpstream } from "./upstream";
+export type { ImportUpstreamOptions, ImportUpstreamResult } from "./upstream";

@@ -121,3 +121,13 @@ test("an upstream neuron npz (float16 coordinates / 1000) reads back in µm", ()
   }
   assert.throws(() => readNeuronNpzFile(fx("compressed.npz"), { key: "a" }), /"a": expected an N×3 coordinate array, found shape \(4\)/);
 });
+
+test("float16 is written rounding to nearest even, as numpy does", () => {
+  const v = Float32Array.from([0, 1, -2.5, 65504, 70000, 1e-8, 6.1e-5, 0.1, 2049, 2051, 1000.7]);
+  const back = readNpy(writeNpy(v, [v.length], "float16"));
+  assert.equal(back.dtype, "float16");
+  // 2049 and 2051 sit halfway between float16 neighbours and round to the even one.
+  assert.deepEqual(Array.from(back.data as Float32Array), [0, 1, -2.5, 65504, Infinity, 0, 6.097555160522461e-5, 0.0999755859375, 2048, 2052, 1000.5]);
+  assert.throws(() => writeNpy(Int32Array.from([1]), [1], "float16"), /float16 is written from float data/);
+  assert.throws(() => writeNpy(Int32Array.from([1]), [1], "float32"), /a Int32Array cannot be written as float32/);
+});
