@@ -12,7 +12,7 @@
 - vgg3d_io.pth: {'input' float16 [1,1,80,80,80], 'feature_map' [1,192,5,5,5],
   'features' [1,192]}.
 - dtypes_and_views.pth, refuses_os_system.pth, refuses_whole_module.pth,
-  legacy_format.pth, numpy_scalars.pth: small files for the reader's own tests.
+  legacy_format.pth, numpy_scalars.pth, pickle_protocol4.pth: small files for the reader's own tests.
 """
 import collections
 import os
@@ -134,6 +134,8 @@ def main():
                 "name": "unicode ✓", "big": 2 ** 70, "neg": -5, "lr": 1e-3},
                os.path.join(OUT, "dtypes_and_views.pth"))
 
+    torch.save({"model_state_dict": collections.OrderedDict(a=torch.arange(3.0), b=torch.arange(3.0)[1:]), "step": 7},
+               os.path.join(OUT, "pickle_protocol4.pth"), pickle_protocol=4)
     import numpy as np
     torch.save({"model_state_dict": collections.OrderedDict(w=torch.ones(2)), "best_val_f1": np.float64(0.867),
                 "epoch": np.int64(5), "loss": np.float32(0.25), "flag": np.bool_(True), "big": np.int64(-(2 ** 60))},

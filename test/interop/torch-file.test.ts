@@ -10,6 +10,7 @@ import {
   readTorch,
   readTorchFile,
   stateDictOf,
+  unpickle,
   writeTorch,
   writeTorchFile,
   type StateDict,
@@ -84,6 +85,28 @@ test("decodes NumPy scalars in checkpoints (scores and counters saved as np.floa
   assert.equal(top.get("flag"), true);
   assert.equal(top.get("big"), -(2n ** 60n));
   assert.deepEqual([...stateDictOf(top).keys()], ["w"]);
+});
+
+test("reads pickle protocol 4 (FRAME, MEMOIZE, STACK_GLOBAL, SHORT_BINUNICODE)", () => {
+  const top = readTorchFile(fixture("pickle_protocol4.pth")) as Map<string, unknown>;
+  assert.equal(top.get("step"), 7);
+  const sd = stateDictOf(top);
+  assert.deepEqual(values(sd.get("a")!), [0, 1, 2]);
+  assert.deepEqual(values(sd.get("b")!), [1, 2]);
+});
+
+test("refuses opcodes that build arbitrary objects, naming the opcode and offset", () => {
+  const hooks = {
+    findGlobal: () => {
+      throw new Error("not reached");
+    },
+    persistentLoad: () => null,
+  };
+  // Protocol 0 INST: "i" module\n name\n after a MARK.
+  const inst = new Uint8Array(Buffer.from("\x80\x02(ios\nsystem\n.", "latin1"));
+  assert.throws(() => unpickle(inst, "inst.pkl", hooks), /inst\.pkl@3: pickle opcode INST is not allowed here/);
+  assert.throws(() => unpickle(new Uint8Array([0x80, 0x02, 0x68, 0x05, 0x2e]), "memo.pkl", hooks), /memo\.pkl@2: memo entry 5 was never stored/);
+  assert.throws(() => unpickle(new Uint8Array([0x80, 0x02, 0x4e, 0x4e, 0x2e]), "two.pkl", hooks), /two\.pkl@4: pickle ended with 2 values on the stack/);
 });
 
 test("refuses globals other than containers and tensors, without running anything", () => {
