@@ -93,13 +93,11 @@ async function main(): Promise<void> {
   const engine = await initEngine();
   console.log(engine.message);
 
-  const results: Run[] = fs.existsSync(resultsFile) ? (JSON.parse(fs.readFileSync(resultsFile, "utf8")) as Run[]) : [];
-  const maps = new Map<string, Matrix>();
+  const readResults = (): Run[] => (fs.existsSync(resultsFile) ? (JSON.parse(fs.readFileSync(resultsFile, "utf8")) as Run[]) : []);
+  // Re-read before each write: an `--only ours` and an `--only sklearn` run may share the directory.
   const record = (run: Run, map: Matrix): void => {
-    const i = results.findIndex((r) => r.impl === run.impl && r.perplexity === run.perplexity);
-    if (i >= 0) results.splice(i, 1);
+    const results = readResults().filter((r) => !(r.impl === run.impl && r.perplexity === run.perplexity));
     results.push(run);
-    maps.set(`${run.impl}-${run.perplexity}`, map);
     writeNpyFile(path.join(work, `map-${run.impl}-${run.perplexity}.npy`), map.data as Float64Array, [map.rows, map.cols]);
     writeFileAtomic(resultsFile, JSON.stringify(results, null, 1));
   };
@@ -130,7 +128,7 @@ async function main(): Promise<void> {
 
   console.log(`\n| perplexity | implementation | seconds | trustworthiness (k=10) | 10-NN preservation | KL | measured |`);
   console.log(`|---|---|---|---|---|---|---|`);
-  for (const r of [...results].sort((a, b) => a.perplexity - b.perplexity || a.impl.localeCompare(b.impl))) {
+  for (const r of readResults().sort((a, b) => a.perplexity - b.perplexity || a.impl.localeCompare(b.impl))) {
     console.log(`| ${r.perplexity} | ${r.impl} | ${r.seconds.toFixed(1)} | ${r.trustworthiness.toFixed(4)} | ${r.knnPreservation.toFixed(4)} | ${r.kl.toFixed(3)} | ${r.when} |`);
   }
   console.log(`\nQuality scored on ${Math.min(sample, n)} random query points (seed 42), each ranked against all ${n} points (the n² exact version is too slow at this size).`);
