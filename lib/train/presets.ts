@@ -76,7 +76,7 @@ export const PRESETS: Readonly<Record<PresetName, TrainOptions>> = {
   nlat128: { ...COMMON, ...GRID128, mode: "nlat" },
   // Grid 32 with 8 base channels: about 70 k parameters, a few seconds per
   // step on one CPU core, and enough to learn the synthetic neurons' shapes.
-  tiny: { ...COMMON, grid: 32, baseChannels: 8, alpha: 0.65, gamma: 1, maxLr: 3e-3, batchSize: 8, validationBatchSize: 8, iterations: 300, checkpointEvery: 50, mode: "dense" },
+  tiny: { ...COMMON, grid: 32, baseChannels: 8, alpha: 0.65, gamma: 1, maxLr: 5e-3, batchSize: 8, validationBatchSize: 12, iterations: 240, checkpointEvery: 40, mode: "dense" },
 };
 
 const INTEGER_FIELDS: ReadonlyArray<keyof TrainOptions> = ["grid", "baseChannels", "latentCells", "batchSize", "iterations", "seed", "checkpointEvery", "validationBatchSize", "validationLimit"];
