@@ -18,3 +18,5 @@ export { synapseMap, elbowFigure, synapseSlice, clusterSampleGrid, synapseGif } 
 export type { SynapseColouring, SynapseMapOptions, SynapseSliceSource } from "./synapse";
 export { neuronCloudFigure, neuronSkeletonFigure, neuronVoxelFigure, neuronViewsFigure } from "./neuron3d";
 export type { NeuronCloudFigureOptions, NeuronVoxelFigureOptions } from "./neuron3d";
+export { categoricalMap, continuousMap } from "./maps";
+export type { MapOptions, MapPoints } from "./maps";
