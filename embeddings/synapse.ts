@@ -5,11 +5,12 @@
  */
 import { cliProgress, ConfigError, WorkbenchError } from "../lib/core";
 import { initEngine } from "../lib/engine";
-import { runSynapsePipeline } from "../lib/synapse";
+import { pretrainedFeatureNetwork, runSynapsePipeline } from "../lib/synapse";
 
 const USAGE = `usage: npm run synapse -- --data <dir> --out <dir> [--seg-type 10] [--alpha 1.0] [--gray 0.6]
                           [--k 10] [--seed 42] [--mark bbox1/syn_1_01,...] [--samples 4] [--no-gifs] [--no-tsne]
-                          [--labels <synapse-labels.json>]`;
+                          [--labels <synapse-labels.json>] [--weights <vgg3d.pth>]
+Without --weights the VGG3D has random weights (said in the output and the report).`;
 
 async function main(argv: string[]): Promise<number> {
   const args = new Map<string, string>();
@@ -27,7 +28,7 @@ async function main(argv: string[]): Promise<number> {
     if (!a.startsWith("--") || i + 1 >= argv.length) throw new ConfigError(`unexpected argument ${JSON.stringify(a)}\n${USAGE}`);
     args.set(a.slice(2), argv[++i]!);
   }
-  const known = ["data", "out", "seg-type", "alpha", "gray", "k", "seed", "mark", "samples", "labels"];
+  const known = ["data", "out", "seg-type", "alpha", "gray", "k", "seed", "mark", "samples", "labels", "weights"];
   const unknown = [...args.keys()].find((k) => !known.includes(k));
   if (unknown) throw new ConfigError(`unknown option --${unknown}\n${USAGE}`);
   if (!args.has("data") || !args.has("out")) throw new ConfigError(`--data and --out are required\n${USAGE}`);
@@ -50,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
     gifs: !flags.has("--no-gifs"),
     tsne: !flags.has("--no-tsne"),
     labelsFile: args.get("labels"),
+    network: args.has("weights") ? pretrainedFeatureNetwork(args.get("weights")!) : undefined,
     onProgress: cliProgress(),
   });
   const warnings = result.findings.filter((f) => f.level === "warning").length;

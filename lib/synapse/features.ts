@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { type OnProgress, ParseError, warnOnce, writeFileAtomic } from "../core";
+import { vgg3dFromCheckpoint } from "../interop";
 import { createVgg3d, vgg3dFeatures, VGG3D_INPUT } from "../models";
 import type { Vgg3d } from "../models";
 import { listBoxes, loadBox } from "./box";
@@ -24,6 +25,11 @@ export interface FeatureNetwork {
 /** A VGG3D with random weights, for runs before pretrained weights are loaded. */
 export function randomFeatureNetwork(seed = 1996): FeatureNetwork {
   return { net: createVgg3d({ classifier: false, seed }), weights: `random (seed ${seed})`, pretrained: false };
+}
+
+/** The pretrained VGG3D from a PyTorch checkpoint (a state dict with `features.N.*` keys). */
+export function pretrainedFeatureNetwork(checkpoint: string): FeatureNetwork {
+  return { net: vgg3dFromCheckpoint(checkpoint), weights: checkpoint, pretrained: true };
 }
 
 export const RANDOM_WEIGHTS_WARNING =

@@ -11,7 +11,7 @@ export { readSynapseTable, parseCsv, TABLE_COLUMNS } from "./table";
 export type { SynapseRecord } from "./table";
 export { stackTiffSlices, niftiVolume, sortSliceFiles, intensityRange, voxelIndex, inside } from "./volume";
 export type { Volume, VoxelArray } from "./volume";
-export { extractFeatures, cropFeatures, randomFeatureNetwork, readFeatureCsv, featureCsv, featureFileName, FEATURE_COUNT, RANDOM_WEIGHTS_WARNING } from "./features";
+export { extractFeatures, cropFeatures, randomFeatureNetwork, pretrainedFeatureNetwork, readFeatureCsv, featureCsv, featureFileName, FEATURE_COUNT, RANDOM_WEIGHTS_WARNING } from "./features";
 export type { FeatureNetwork, FeatureOptions, FeatureRow, FeatureTable, FeatureRun } from "./features";
 export { analyseSynapseFeatures, synapseId } from "./analysis";
 export type { SynapseAnalysis, SynapseAnalysisOptions } from "./analysis";

@@ -6,7 +6,9 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import * as tf from "@tensorflow/tfjs";
 import { initEngine } from "../../lib/engine";
-import { extractFeatures, readFeatureCsv, runSynapsePipeline, RANDOM_WEIGHTS_WARNING } from "../../lib/synapse";
+import { exportStateDict } from "../../lib/interop";
+import { createVgg3d } from "../../lib/models";
+import { extractFeatures, pretrainedFeatureNetwork, readFeatureCsv, runSynapsePipeline, RANDOM_WEIGHTS_WARNING } from "../../lib/synapse";
 import type { FeatureNetwork } from "../../lib/synapse";
 import { SYNTHETIC_SYNAPSE_TYPES, writeSyntheticSynapses } from "../../lib/synthetic";
 import { boxColor, screenshot } from "../../lib/viz";
@@ -129,4 +131,17 @@ test("the whole pipeline writes features, clusters, samples, GIFs and a report w
   }
   assert.ok(colours.size > 50, `screenshot has only ${colours.size} colours: blank?`);
   assert.ok(boxBlue > 20, `no markers in the colour of bbox1 (${boxBlue} pixels)`);
+});
+
+test("a PyTorch checkpoint gives a pretrained network, named in the run", () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "synapse-pth-")), "vgg3d.pth");
+  const source = createVgg3d({ classifier: false, seed: 3 });
+  exportStateDict(file, source);
+  const net = pretrainedFeatureNetwork(file);
+  assert.equal(net.pretrained, true);
+  assert.equal(net.weights, file);
+  const want = source.features.getLayer("features.0").getWeights()[0]!.dataSync();
+  const got = net.net.features.getLayer("features.0").getWeights()[0]!.dataSync();
+  assert.deepEqual(Array.from(got), Array.from(want));
+  assert.throws(() => pretrainedFeatureNetwork(path.join(path.dirname(file), "missing.pth")), /missing\.pth/);
 });
