@@ -11,13 +11,44 @@ export interface OutputExpectation {
 }
 
 export interface NotebookExpectation {
-  parameters: (scratch: string) => Record<string, unknown>;
+  /** `scratch` is the notebook's own folder; `shared` is shared by all notebooks of one test run (e.g. a dataset). */
+  parameters: (scratch: string, shared: string) => Record<string, unknown>;
   outputs: Record<string, OutputExpectation>;
   /** Files (relative to the scratch folder) the run must have written. */
   files?: string[];
 }
 
+/** The model notebooks share one small synthetic dataset and train the tiny preset briefly. */
+function modelNotebook(variant: string, nlat: boolean): NotebookExpectation {
+  return {
+    parameters: (scratch, shared) => ({
+      DATA_DIR: `${shared}/neurons`,
+      RUN_DIR: `${scratch}/run`,
+      FIGURE_DIR: `${scratch}/figures`,
+      SYNTH_NEURONS: 16,
+      SYNTH_POINTS: 20000,
+      TINY_ITERATIONS: 8,
+      MAX_NEURONS: 6,
+    }),
+    outputs: {
+      engine: { text: /^Engine: \S+ on / },
+      data: { mimes: ["text/html"], text: /16 neurons in .*voxel grids 32³ cached/ },
+      model: { mimes: ["application/vnd.plotly.v1+json"], text: new RegExp(`tiny ${nlat ? "nlat" : "dense"} preset trained[\\s\\S]*"parameters","value":"[\\d,]+"`) },
+      thresholds: { mimes: ["application/vnd.plotly.v1+json"], text: new RegExp(`F1 against threshold \\(${variant}\\)[\\s\\S]*best validation threshold 0\\.\\d+: F1 \\d\\.\\d{3}, IoU \\d\\.\\d{3}`) },
+      reconstruction: { mimes: ["application/vnd.plotly.v1+json"], text: /F1 \d\.\d{3}, IoU \d\.\d{3} at 0\.\d+[\s\S]*ground truth \(left\) and prediction \(right\)/ },
+      gifs: { mimes: ["image/gif"] },
+      ...(nlat ? { latent: { mimes: ["application/vnd.plotly.v1+json"], text: /nLat: 10 of 512 latent cells decoded/ } } : {}),
+      export: { text: /wrote \d+ files to / },
+    },
+    files: ["figures/threshold_f1.png", "figures/threshold_f1.svg", "figures/reconstruction.png", "figures/histogram.svg", ...(nlat ? ["figures/latent_cells.png"] : [])],
+  };
+}
+
 export const NOTEBOOKS: Record<string, NotebookExpectation> = {
+  "dense64.ipynb": modelNotebook("dense64", false),
+  "nlat64.ipynb": modelNotebook("nlat64", true),
+  "dense128.ipynb": modelNotebook("dense128", false),
+  "nlat128.ipynb": modelNotebook("nlat128", true),
   "workbench_check.ipynb": {
     parameters: (scratch) => ({ FIGURE_DIR: `${scratch}/figures`, GIF_FRAMES: 6, PROGRESS_STEPS: 10 }),
     outputs: {

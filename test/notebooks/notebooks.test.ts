@@ -8,6 +8,7 @@ import { NOTEBOOKS } from "./expectations";
 
 const root = path.resolve(__dirname, "../..");
 const notebookDir = path.join(root, "notebooks");
+const shared = fs.mkdtempSync(path.join(os.tmpdir(), "nbtest-shared-"));
 const found = fs.readdirSync(notebookDir).filter((f) => f.endsWith(".ipynb") && !f.startsWith(".")).sort();
 
 function pythonOrSkip(t: { skip: (m: string) => void }): boolean {
@@ -45,7 +46,7 @@ for (const file of found) {
   test(`notebook ${file} runs top to bottom in a tslab kernel`, { timeout: 30 * 60 * 1000 }, (t) => {
     if (!pythonOrSkip(t)) return;
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `nbtest-${path.basename(file, ".ipynb")}-`));
-    const run = runNotebook(path.join(notebookDir, file), { parameters: spec.parameters(scratch) });
+    const run = runNotebook(path.join(notebookDir, file), { parameters: spec.parameters(scratch, shared) });
     assert.ok(run.ok, `${file} failed:\n${run.error?.message}\n(executed notebook kept at ${run.outFile})`);
     for (const [tag, want] of Object.entries(spec.outputs)) {
       const outputs = outputsTagged(run.notebook, tag);
