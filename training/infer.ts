@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const engine = await initEngine();
+  const engine = await initEngine({ quiet: true });
   const started = Date.now();
   const net = loadInferenceNetwork(args.checkpoint, args.model);
   const result = runInference(net, inputArray(readNpyFile(args.input), args.model, args.input));
