@@ -1,6 +1,6 @@
 export { readTorch, readTorchFile, stateDictOf, loadStateDict, writeTorch, writeTorchFile, isTorchTensor, STATE_DICT_KEYS } from "./torch-file";
 export type { StateDict, TorchValue } from "./torch-file";
-export { TORCH_DTYPES, numel, toFloat32, torchTensor } from "./tensor";
+export { TORCH_DTYPES, numel, toFloat32 } from "./tensor";
 export type { TorchDType, TorchData, TorchTensor } from "./tensor";
 export { unpickle } from "./unpickle";
 export type { AllowedGlobal, UnpickleHooks } from "./unpickle";

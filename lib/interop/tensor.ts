@@ -1,5 +1,4 @@
 import * as os from "node:os";
-import { WorkbenchError } from "../core";
 
 /** Storages are little-endian; on such hosts float32 bytes copy straight across. */
 const LITTLE_ENDIAN_HOST = os.endianness() === "LE";
@@ -195,12 +194,4 @@ export function toFloat32(tensor: TorchTensor): Float32Array {
   const out = new Float32Array(tensor.data.length);
   for (let i = 0; i < out.length; i++) out[i] = Number(tensor.data[i]);
   return out;
-}
-
-/** A float32 tensor of `shape` holding `data` (checked for length). */
-export function torchTensor(shape: number[], data: Float32Array, dtype: TorchDType = "float32"): TorchTensor {
-  if (data.length !== numel(shape)) {
-    throw new WorkbenchError(`torchTensor: shape [${shape.join(", ")}] needs ${numel(shape)} values; found ${data.length}`);
-  }
-  return { dtype, shape: [...shape], data };
 }

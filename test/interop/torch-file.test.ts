@@ -149,6 +149,11 @@ const everyDtype: StateDict = new Map<string, TorchTensor>([
   ["i64", { dtype: "int64", shape: [2], data: new BigInt64Array([-(2n ** 62n), 5n]) }],
   ["scalar", { dtype: "int64", shape: [], data: new BigInt64Array([7n]) }],
   ["u8", { dtype: "uint8", shape: [1, 3], data: new Uint8Array([0, 128, 255]) }],
+  ["bf16", { dtype: "bfloat16", shape: [3], data: new Float32Array([1, -0.5, 3.140625]) }],
+  ["i32", { dtype: "int32", shape: [2], data: new Int32Array([-(2 ** 31), 2 ** 31 - 1]) }],
+  ["i16", { dtype: "int16", shape: [2], data: new Int16Array([-32768, 32767]) }],
+  ["i8", { dtype: "int8", shape: [2], data: new Int8Array([-128, 127]) }],
+  ["bool", { dtype: "bool", shape: [2], data: new Uint8Array([1, 0]) }],
 ]);
 
 test("writeTorch → readTorch keeps dtypes, shapes and values (half rounds to nearest)", () => {
@@ -188,6 +193,11 @@ for k, v in sd.items():
       "i64 int64 [2] [-4611686018427387904, 5]",
       "scalar int64 [] [7]",
       "u8 uint8 [1, 3] [0, 128, 255]",
+      "bf16 bfloat16 [3] [1.0, -0.5, 3.140625]",
+      "i32 int32 [2] [-2147483648, 2147483647]",
+      "i16 int16 [2] [-32768, 32767]",
+      "i8 int8 [2] [-128, 127]",
+      "bool bool [2] [True, False]",
     ].join("\n"),
   );
 });
