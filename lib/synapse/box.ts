@@ -67,7 +67,8 @@ async function loadStack(root: string, names: string[]): Promise<Volume> {
   throw new WorkbenchError(`${root}: none of ${names.map((n) => `${n}/`).join(", ")} (or ${names[0]}.nii.gz) found`);
 }
 
-function findTable(dataDir: string, box: string): string | null {
+/** The synapse table of a box (`bboxN.xlsx`/`.xls`/`.csv` in the folder, tables/ or excel/), or null. */
+export function findTable(dataDir: string, box: string): string | null {
   for (const dir of [dataDir, path.join(dataDir, "tables"), path.join(dataDir, "excel")]) {
     for (const ext of [".xlsx", ".xls", ".csv"]) {
       const file = path.join(dir, box + ext);

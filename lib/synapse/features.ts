@@ -4,12 +4,12 @@ import { type OnProgress, ParseError, warnOnce, writeFileAtomic } from "../core"
 import { vgg3dFromCheckpoint } from "../interop";
 import { createVgg3d, vgg3dFeatures, VGG3D_INPUT } from "../models";
 import type { Vgg3d } from "../models";
-import { listBoxes, loadBox } from "./box";
+import { findTable, listBoxes, loadBox } from "./box";
 import type { SynapseBox } from "./box";
 import { cropSynapse } from "./crop";
 import type { CropOptions, SynapseCrop } from "./crop";
 import type { Finding } from "./findings";
-import { parseCsv } from "./table";
+import { parseCsv, readSynapseTable } from "./table";
 
 /** Number of VGG3D features per crop (channels of its last block). */
 export const FEATURE_COUNT = 192;
@@ -210,8 +210,16 @@ export async function extractFeatures(dataDir: string, outDir: string, options: 
     writeFileAtomic(file, featureCsv({ columns: table.columns, rows: [...table.rows, ...rest] }));
     lastWrite = Date.now();
   };
-  // Total is known box by box; count the table rows as they are read.
+  // The tables are small: count their rows first so progress has a true total.
   let total = 0;
+  for (const name of boxes) {
+    const t = findTable(dataDir, name);
+    try {
+      if (t) total += readSynapseTable(t, name).synapses.length;
+    } catch {
+      // A bad table is reported when its box is loaded.
+    }
+  }
   let finished = 0;
   for (const name of boxes) {
     if (stopped) break;
@@ -219,7 +227,6 @@ export async function extractFeatures(dataDir: string, outDir: string, options: 
     findings.push(...loaded.findings);
     const box: SynapseBox | null = loaded.box;
     if (!box) continue;
-    total += box.synapses.length;
     const pending: SynapseCrop[] = [];
     const flush = () => {
       if (pending.length === 0) return;

@@ -1,4 +1,4 @@
-export { listBoxes, loadBox } from "./box";
+export { listBoxes, loadBox, findTable } from "./box";
 export type { SynapseBox, LoadBoxOptions } from "./box";
 export { closestComponent } from "./components";
 export { cropSynapse, resizeSlices, SEGMENTATION_TYPES } from "./crop";
