@@ -2,3 +2,10 @@ export { ensureNeuronDataset, prepareAutoencoder, MODEL_VARIANTS } from "./neuro
 export type { NeuronDataOptions, ModelSetupOptions, ModelSetup, ModelVariant } from "./neurons";
 export { modelGrid, trainingMonitor, trainingFigure, partialReconstruction, partialReconstructionFigure } from "./model-notebook";
 export type { PartialReconstruction } from "./model-notebook";
+export { embeddingMaps } from "./maps";
+export type { EmbeddingMaps, EmbeddingMapsOptions } from "./maps";
+export { StepRunner, relativeLink } from "./steps";
+export { runDemo } from "./demo";
+export type { DemoOptions, DemoResult, ModelResult, MapsResult, SynapseResult } from "./demo";
+export { demoReportHtml } from "./demo-report";
+export type { DemoReportInput } from "./demo-report";
