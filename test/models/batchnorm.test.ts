@@ -1,13 +1,12 @@
 import { before, test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initEngine, installFastKernels } from "../../lib/engine";
+import { initEngine } from "../../lib/engine";
 import { BatchNorm } from "../../lib/models";
 import { ConfigError } from "../../lib/core";
 
 before(async () => {
   await initEngine({ quiet: true });
-  installFastKernels();
 });
 
 function close(actual: ArrayLike<number>, expected: number[], tol = 1e-5): void {

@@ -1,12 +1,11 @@
 import { before, test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initEngine, installFastKernels } from "../../lib/engine";
+import { initEngine } from "../../lib/engine";
 import { countParameters, createVgg3d, vgg3dFeatures } from "../../lib/models";
 
 before(async () => {
   await initEngine({ quiet: true });
-  installFastKernels();
 });
 
 test("features: PyTorch Sequential indices as names, 80³ → 5³ × 192, pooled to 192", () => {
