@@ -24,3 +24,4 @@ export type { TsneOptions, TsneResult, TsneMethod, TsneInit } from "./tsne";
 export { tsneExact } from "./tsne-exact";
 export { conditionalAffinities, symmetrize } from "./tsne-affinities";
 export type { SparseAffinities } from "./tsne-affinities";
+export { withDefaults } from "./defaults";

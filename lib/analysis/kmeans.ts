@@ -1,4 +1,5 @@
 import { ConfigError, type OnProgress, random } from "../core";
+import { withDefaults } from "./defaults";
 import { type Matrix, type MatrixLike, toMatrix, toRows } from "./matrix";
 import { silhouette } from "./silhouette";
 
@@ -53,7 +54,7 @@ function inertiaOf(x: Matrix, labels: ArrayLike<number>, centroids: number[][]):
 
 /** k-means (Lloyd, k-means++ initialisation) through ml-kmeans, seeded, best of `nInit` starts. */
 export function kmeans(x: MatrixLike, k: number, options: KMeansOptions = {}): KMeansResult {
-  const o = { ...KMEANS_DEFAULTS, ...options };
+  const o = withDefaults(KMEANS_DEFAULTS, options);
   const m = toMatrix(x, "kmeans");
   if (!Number.isInteger(k) || k < 1 || k > m.rows) throw new ConfigError(`kmeans: k must be an integer in 1..${m.rows} (the number of points), found ${k}`);
   const rows = toRows(m);

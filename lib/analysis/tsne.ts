@@ -1,4 +1,5 @@
 import { checkChoice, ConfigError, type OnProgress, random } from "../core";
+import { withDefaults } from "./defaults";
 import { type Matrix, type MatrixLike, toMatrix } from "./matrix";
 import { nearestNeighbours, nearestNeighboursBrute, type Neighbours } from "./neighbours";
 import { pca } from "./pca";
@@ -207,7 +208,7 @@ function initialMap(x: Matrix, dims: number, init: TsneInit, seed: number): Floa
 
 /** Affinities and optimiser ready to step (the `init` tier of the API). Null when stopped during the neighbour search. */
 export async function initTsne(x: MatrixLike, options: TsneOptions = {}): Promise<TsneOptimizer | null> {
-  const o = { ...TSNE_DEFAULTS, ...options };
+  const o = withDefaults(TSNE_DEFAULTS, options);
   const m = toMatrix(x, "tsne");
   const n = m.rows;
   if (o.dims !== 2 && o.dims !== 3) throw new ConfigError(`tsne: dims must be 2 or 3, found ${String(o.dims)}`);
@@ -249,7 +250,7 @@ function truncateNeighbours(nn: Neighbours, k: number): Neighbours {
  * sklearn recipe — in 2D or 3D; tsne-js (exact) for small sets.
  */
 export async function tsne(x: MatrixLike, options: TsneOptions = {}): Promise<TsneResult> {
-  const o = { ...TSNE_DEFAULTS, ...options };
+  const o = withDefaults(TSNE_DEFAULTS, options);
   const method = checkChoice("tsne method", o.method, TSNE_METHODS);
   const m = toMatrix(x, "tsne");
   if (method === "exact" || (method === "auto" && m.rows < EXACT_BELOW)) return tsneExact(m, o);

@@ -1,5 +1,6 @@
 import { UMAP } from "umap-js";
 import { ConfigError, type OnProgress, random } from "../core";
+import { withDefaults } from "./defaults";
 import { type Matrix, type MatrixLike, toMatrix, toRows } from "./matrix";
 
 export interface UmapOptions {
@@ -23,7 +24,7 @@ const UMAP_DEFAULTS = { nComponents: 2, nNeighbors: 15, minDist: 0.1, spread: 1,
 
 /** UMAP through umap-js with a seeded generator, so the same seed gives the same map. */
 export async function umap(x: MatrixLike, options: UmapOptions = {}): Promise<Matrix> {
-  const o = { ...UMAP_DEFAULTS, ...options };
+  const o = withDefaults(UMAP_DEFAULTS, options);
   const m = toMatrix(x, "umap");
   if (m.rows <= o.nNeighbors) {
     throw new ConfigError(`umap: not enough points (${m.rows}) for nNeighbors = ${o.nNeighbors}; add points or lower nNeighbors`);

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { ConfigError, type OnProgress, WorkbenchError, writeFileAtomic } from "../core";
+import { withDefaults } from "../analysis";
 import type { Dataset } from "../dataset";
 import { readNpyFile, writeNpy } from "../io";
 import { latentEmbeddings } from "./latent";
@@ -40,7 +41,7 @@ const EMBED_DEFAULTS = { split: "all", batchSize: 8, chunkSize: 256 };
  * chunks are removed once the table is written.
  */
 export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, grid: number, out: string, options: EmbedOptions = {}): Promise<EmbedResult> {
-  const o = { ...EMBED_DEFAULTS, ...options };
+  const o = withDefaults(EMBED_DEFAULTS, options);
   const start = performance.now();
   const all = o.split === "all" ? dataset.ids() : dataset.ids(o.split);
   if (all.length === 0) {

@@ -195,3 +195,11 @@ test("danfojs reads the CSV (through lib/io's readTableFile)", async () => {
   assert.equal(t.rows[4]!.id, table.ids[4]);
   assert.ok(Math.abs(Number(t.rows[4]!.emb_300) - table.values[4 * 512 + 299]!) < 1e-6);
 });
+
+test("options given as undefined keep their defaults (as the CLI passes them)", async () => {
+  const ds = await datasetReady;
+  const out = path.join(tmp(), "undefined-options");
+  const r = await embedDataset(ae.encoder, ds, GRID, out, { split: undefined, batchSize: undefined, chunkSize: undefined, shard: undefined });
+  assert.equal(r.complete, true);
+  assert.equal(readEmbeddingTable(out).ids.length, 12);
+});
