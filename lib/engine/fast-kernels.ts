@@ -167,13 +167,31 @@ const maxPoolGrad: Fast = ({ inputs, backend: b, attrs }) => {
   return write(backend, [...input.shape], maxPool3dGrad(read(backend, input), read(backend, dy), shape5(input.shape), k));
 };
 
+/**
+ * Identity on wasm copies the data, and tfjs clones (Identity) every tensor it
+ * saves for a gradient, so training held two copies of each saved activation
+ * and a 64^3 batch of 2 ran out of the 4 GiB wasm heap. Sharing the buffer
+ * (as Reshape and the cpu backend already do) is safe: tfjs kernels never
+ * write into their inputs, and the backend counts references.
+ */
+const sharedIdentity: Fast = ({ inputs, backend }) => {
+  const { x } = inputs as { x: tf.TensorInfo };
+  if (x.dtype === "string") return null;
+  (backend as tf.KernelBackend).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+};
+
 const FAST: Record<string, Fast> = {
   Conv3D: conv3d,
   Conv3DBackpropInputV2: conv3dBackpropInput,
   Conv3DBackpropFilterV2: conv3dBackpropFilter,
   MaxPool3D: maxPool,
   MaxPool3DGrad: maxPoolGrad,
+  Identity: sharedIdentity,
 };
+
+/** Kernels replaced on one backend only (the others' versions are already right). */
+const ONLY_ON: Record<string, string> = { Identity: "wasm" };
 
 /** How often each replaced kernel ran on the fast path and how often it fell back to tfjs'. */
 const stats = new Map<string, { fast: number; fallback: number }>();
@@ -229,6 +247,7 @@ export function installFastKernels(backend: string = tf.getBackend()): boolean {
   if (!(SUPPORTED as readonly string[]).includes(backend)) return false;
   if (fastKernelsInstalled(backend)) return true;
   for (const [name, fast] of Object.entries(FAST)) {
+    if (ONLY_ON[name] !== undefined && ONLY_ON[name] !== backend) continue;
     const original = tf.getKernel(name, backend);
     if (!original) continue;
     originals.set(`${backend}/${name}`, original);

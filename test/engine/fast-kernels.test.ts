@@ -144,6 +144,21 @@ for (const backend of ["wasm", "cpu"] as const) {
       await compare(backend, "maxPool3d 1 channel", () => withPoolGrad(tf.relu(randn([1, 4, 4, 4, 1], 44)), 45), POOL);
     });
 
+    test("Identity (tf.clone, and every tensor saved for a gradient) keeps the values through either copy's disposal", () => {
+      const before = tf.memory().numTensors;
+      const x = randn([3, 4, 5], 50);
+      const expected = x.dataSync().slice();
+      const y = tf.clone(x);
+      x.dispose();
+      assert.deepEqual(y.dataSync(), expected);
+      const z = tf.clone(y);
+      y.dispose();
+      assert.deepEqual(z.dataSync(), expected);
+      z.dispose();
+      assert.equal(tf.memory().numTensors, before);
+      if (backend === "wasm") assert.ok((fastKernelStats().Identity?.fast ?? 0) > 0, "Identity did not run on the shared-buffer path");
+    });
+
     test("layers: Conv3D and Conv3DTranspose layers train through the fast kernels without leaking tensors", () => {
       const model = tf.sequential({
         layers: [
