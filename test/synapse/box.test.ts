@@ -83,3 +83,40 @@ test("the shipped label table holds the original values of all seven boxes", () 
   fs.writeFileSync(bad, JSON.stringify({ boxes: { bbox1: { mito: [1], vesicle: "x", cleft: [2] } } }));
   assert.throws(() => readLabelTable(bad), /labels\.json: boxes\.bbox1\.vesicle: expected an integer or a non-empty list of integers, found "x"/);
 });
+
+/** A minimal NIfTI-1 file (x fastest, like Volume) for the loader test. */
+function nifti(v: { width: number; height: number; depth: number; data: Uint8Array | Uint16Array }): Buffer {
+  const h = Buffer.alloc(352);
+  h.writeInt32LE(348, 0);
+  [3, v.width, v.height, v.depth, 1, 1, 1, 1].forEach((d, i) => h.writeInt16LE(d, 40 + 2 * i));
+  const u16 = v.data instanceof Uint16Array;
+  h.writeInt16LE(u16 ? 512 : 2, 70);
+  h.writeInt16LE(u16 ? 16 : 8, 72);
+  [1, 1, 1, 1].forEach((p, i) => h.writeFloatLE(p, 76 + 4 * i));
+  h.writeFloatLE(352, 108);
+  h.writeFloatLE(1, 112);
+  h.write("n+1\0", 344, "latin1");
+  return Buffer.concat([h, Buffer.from(v.data.buffer, v.data.byteOffset, v.data.byteLength)]);
+}
+
+test("boxes given as NIfTI volumes load like TIFF stacks", async () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-nifti-"));
+  fs.cpSync(dir, d, { recursive: true });
+  const tiff = (await loadBox(dir, "bbox1")).box!;
+  for (const [kind, name, v] of [["raw", "bbox1", tiff.raw], ["seg", "bbox1", tiff.seg], ["masks", "bbox_1", tiff.masks]] as const) {
+    fs.rmSync(path.join(d, kind, name), { recursive: true });
+    fs.writeFileSync(path.join(d, kind, `${name}.nii`), nifti(v as { width: number; height: number; depth: number; data: Uint8Array | Uint16Array }));
+  }
+  assert.deepEqual(listBoxes(d), ["bbox1", "bbox2"]);
+  const { box, findings } = await loadBox(d, "bbox1");
+  assert.deepEqual(findings, []);
+  assert.ok(box);
+  assert.match(box.raw.source, /raw\/bbox1\.nii$/);
+  for (const k of ["raw", "seg", "masks"] as const) {
+    assert.deepEqual([box[k].width, box[k].height, box[k].depth], [tiff[k].width, tiff[k].height, tiff[k].depth]);
+    assert.ok(Buffer.from(box[k].data.buffer).equals(Buffer.from(tiff[k].data.buffer)), k);
+  }
+  const a = cropSynapse(tiff, tiff.synapses[0]!, { segType: 5, size: 40, outputSize: 40 }).crop;
+  const b = cropSynapse(box, box.synapses[0]!, { segType: 5, size: 40, outputSize: 40 }).crop;
+  assert.deepEqual(Array.from(b.mask), Array.from(a.mask));
+});
