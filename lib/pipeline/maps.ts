@@ -48,8 +48,15 @@ export async function embeddingMaps(table: EmbeddingTable, options: EmbeddingMap
   const q = mapQuality(x, names.map((m) => maps[m]!), { k: Math.min(10, n - 2) });
   const quality = Object.fromEntries(names.map((m, i) => [m, q[i]!]));
 
+  // Small data sets (the demo, tests) have classes of a few neurons: use as
+  // many folds as the largest class allows, up to sklearn's usual 5.
   const knn: Record<string, KnnAccuracy> = {};
-  for (const c of categorical) knn[c] = knnAccuracy(x, table.labels[c]!, { seed });
+  for (const c of categorical) {
+    const counts = new Map<string, number>();
+    for (const v of table.labels[c]!) counts.set(v, (counts.get(v) ?? 0) + 1);
+    const folds = Math.min(5, Math.max(...counts.values()));
+    if (folds >= 2 && counts.size >= 2) knn[c] = knnAccuracy(x, table.labels[c]!, { seed, folds });
+  }
 
   const figures: Record<string, Figure> = {};
   for (const m of names) {

@@ -45,6 +45,23 @@ function modelNotebook(variant: string, nlat: boolean): NotebookExpectation {
 }
 
 export const NOTEBOOKS: Record<string, NotebookExpectation> = {
+  "synapse.ipynb": {
+    parameters: (scratch) => ({
+      DATA_DIR: `${scratch}/data`,
+      OUT_DIR: `${scratch}/out`,
+      SYNTH: { seed: 5, boxes: 3, synapses: 2, width: 80, height: 80, depth: 40, cells: 6 },
+      K: 4,
+    }),
+    outputs: {
+      engine: { text: /^Engine: \S+ on / },
+      segtypes: { mimes: ["image/png"] },
+      features: { text: /RANDOM weights[\s\S]*6 synapses with features/ },
+      analysis: { mimes: ["application/vnd.plotly.v1+json"], text: /adjusted Rand index vs true types: -?\d\.\d{3}/ },
+      gif: { mimes: ["image/gif"] },
+      report: { mimes: ["image/png"], text: /report: .*report_seg10_alpha1\.0\.html/ },
+    },
+    files: ["out/report_seg10_alpha1.0.html", "out/features_seg10_alpha1.0.csv"],
+  },
   "dense64.ipynb": modelNotebook("dense64", false),
   "nlat64.ipynb": modelNotebook("nlat64", true),
   "dense128.ipynb": modelNotebook("dense128", false),
