@@ -63,7 +63,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof WebAssembly.RuntimeError && tf.getBackend() === "wasm") {
+  if (err instanceof Error && err.name === "RuntimeError" && tf.getBackend() === "wasm") {
     // wasm32 addresses at most 4 GiB; tfjs-wasm reports running past it this way.
     console.error(`The step does not fit the WebAssembly backend's 4 GiB heap (${err.message}). Measure on the JavaScript CPU backend instead: WORKBENCH_BACKEND=cpu npm run bench:train-memory`);
     process.exit(3);
