@@ -27,6 +27,7 @@ export function demoReportHtml(r: DemoReportInput): string {
   const modelRows = r.models.map((m) => ({
     model: `tiny ${m.mode}`,
     iterations: m.iterations,
+    "best-F1 checkpoint at": m.bestIteration,
     threshold: m.threshold.toFixed(2),
     "train F1": f3(m.train.f1),
     "validation F1": f3(m.validation.f1),

@@ -42,7 +42,9 @@ export interface DemoOptions {
 export interface ModelResult {
   mode: TrainingMode;
   runDir: string;
+  /** Iterations trained, and the iteration of the best-F1 checkpoint evaluated here. */
   iterations: number;
+  bestIteration: number;
   threshold: number;
   validation: { f1: number; iou: number; neurons: number };
   train: { f1: number; iou: number; neurons: number };
@@ -109,7 +111,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const maps: MapsResult[] = [];
   for (const mode of MODES) {
     const runDir = path.join(dirs.runs, `tiny-${mode}`);
-    await steps.step(`train tiny ${mode}`, async () => {
+    const trained = await steps.step(`train tiny ${mode}`, async () => {
       const resume = fs.existsSync(path.join(runDir, "checkpoints", "last"));
       const s = await train(dataset, runDir, resolveTrainOptions("tiny", { mode, iterations: options.iterations }), { resume, onProgress: options.onProgress });
       return { iteration: s.iteration, best: s.best };
@@ -140,7 +142,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
           return {
             mode,
             runDir,
-            iterations: state?.iteration ?? 0,
+            iterations: trained.iteration,
+            bestIteration: state?.iteration ?? 0,
             threshold: best.threshold,
             validation: { f1: best.f1, iou: best.iou, neurons: valScores.neurons },
             train: { f1: trainAtBest, iou: trainIouAtBest, neurons: trainScores.neurons },
