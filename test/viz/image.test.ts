@@ -1,35 +1,7 @@
 import { test } from "node:test";
+import { decodePng } from "../helpers/png";
 import * as assert from "node:assert/strict";
-import * as zlib from "node:zlib";
 import { encodeGif, encodePng, grayImage, tileImages, toRgba } from "../../lib/viz";
-
-/** Decodes the PNGs encodePng writes (8-bit, filter 0) back to pixels. */
-function decodePng(png: Uint8Array): { width: number; height: number; channels: number; pixels: Uint8Array } {
-  const b = Buffer.from(png);
-  let o = 8;
-  let width = 0, height = 0, channels = 0;
-  const idat: Buffer[] = [];
-  while (o < b.length) {
-    const len = b.readUInt32BE(o);
-    const type = b.toString("latin1", o + 4, o + 8);
-    const data = b.subarray(o + 8, o + 8 + len);
-    if (type === "IHDR") {
-      width = data.readUInt32BE(0);
-      height = data.readUInt32BE(4);
-      channels = data[9] === 0 ? 1 : 4;
-    }
-    if (type === "IDAT") idat.push(data);
-    o += 12 + len;
-  }
-  const raw = zlib.inflateSync(Buffer.concat(idat));
-  const stride = width * channels;
-  const pixels = new Uint8Array(width * height * channels);
-  for (let y = 0; y < height; y++) {
-    assert.equal(raw[y * (stride + 1)], 0, "filter type 0");
-    pixels.set(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)), y * stride);
-  }
-  return { width, height, channels, pixels };
-}
 
 test("grayImage maps [lo, hi] to 0..255 with clamping", () => {
   const img = grayImage([-1, 0, 0.5, 1, 2], 5, 1);
