@@ -46,7 +46,7 @@ function bestOf(repeats: number, run: () => void): number {
   return best;
 }
 
-function timeOurs(which: Case, repeats: number): number {
+function timeOurs(which: Case, repeats: number, trainBatch = 2): number {
   switch (which) {
     case "ae64_encoder":
     case "ae64_forward": {
@@ -65,7 +65,7 @@ function timeOurs(which: Case, repeats: number): number {
     case "ae64_train": {
       // The dense training step of lib/train's Trainer: focal loss, gradients, AdamW.
       const ae = createAutoencoder({ grid: 64 });
-      const x = occupancy(2, 64, 2);
+      const x = occupancy(trainBatch, 64, 2);
       const variables = ae.model.trainableWeights.map((w) => w.read() as tf.Variable);
       const optimizer = new AdamW(variables, { weightDecay: 0.01 });
       const t = bestOf(repeats, () => {
@@ -106,7 +106,9 @@ interface ChildResult {
  * failure (such as the 4 GiB WebAssembly heap running out) does not end the
  * whole benchmark.
  */
-function runChild(which: Case | "ae128_forward", repeats: number): ChildResult {
+type ChildCase = Case | "ae128_forward" | "ae64_train_batch1";
+
+function runChild(which: ChildCase, repeats: number): ChildResult {
   const r = spawnSync(process.execPath, ["--import", "tsx", __filename, "--child", which, "--repeats", String(repeats)], { cwd: root, encoding: "utf8" });
   const lines = r.stdout.trim().split("\n");
   const m = /^result (\S+) (\d+)$/.exec(lines[lines.length - 1] ?? "");
@@ -115,7 +117,7 @@ function runChild(which: Case | "ae128_forward", repeats: number): ChildResult {
   return { error: why.trim().slice(0, 160) };
 }
 
-async function child(which: Case | "ae128_forward", repeats: number): Promise<void> {
+async function child(which: ChildCase, repeats: number): Promise<void> {
   await initEngine({ quiet: true });
   let seconds: number;
   if (which === "ae128_forward") {
@@ -125,6 +127,8 @@ async function child(which: Case | "ae128_forward", repeats: number): Promise<vo
     const y = ae.model.predict(x) as tf.Tensor;
     y.dataSync();
     seconds = (performance.now() - t0) / 1000;
+  } else if (which === "ae64_train_batch1") {
+    seconds = timeOurs("ae64_train", repeats, 1);
   } else {
     seconds = timeOurs(which, repeats);
   }
@@ -150,7 +154,7 @@ async function main(): Promise<void> {
   };
   const repeats = Number(value("--repeats") ?? 2);
   const childCase = value("--child");
-  if (childCase !== undefined) return child(childCase as Case | "ae128_forward", repeats);
+  if (childCase !== undefined) return child(childCase as ChildCase, repeats);
   const only = value("--only");
   const cases = only
     ? only.split(",").map((c) => {
@@ -167,6 +171,11 @@ async function main(): Promise<void> {
     ours[c] = runChild(c, repeats);
     const r = ours[c]!;
     console.log(`ours     ${LABEL[c].padEnd(34)} ${r.seconds !== undefined ? `${r.seconds.toFixed(3)} s (peak RSS ${(r.maxRss! / 2 ** 30).toFixed(2)} GiB)` : `failed: ${r.error}`}`);
+    if (c === "ae64_train" && r.seconds === undefined) {
+      // Shows whether only memory stands in the way: the same step at batch 1.
+      const one = runChild("ae64_train_batch1", repeats);
+      console.log(`ours     ${"AE-64 training step, batch 1".padEnd(34)} ${one.seconds !== undefined ? `${one.seconds.toFixed(3)} s (peak RSS ${(one.maxRss! / 2 ** 30).toFixed(2)} GiB; not compared)` : `failed: ${one.error}`}`);
+    }
   }
   const torch = withTorch ? torchTimes(cases, repeats) : {};
   for (const c of cases) if (torch[c] !== undefined) console.log(`PyTorch  ${LABEL[c].padEnd(34)} ${torch[c]!.toFixed(3)} s`);
