@@ -45,7 +45,8 @@ export async function embeddingMaps(table: EmbeddingTable, options: EmbeddingMap
   const maps: Record<string, Matrix> = { "t-SNE": (await tsne(x, { perplexity, seed, onProgress: options.onProgress })).embedding };
   if (options.umap ?? true) maps.UMAP = await umap(x, { seed, nNeighbors: Math.min(15, n - 1) });
   const names = Object.keys(maps);
-  const q = mapQuality(x, names.map((m) => maps[m]!), { k: Math.min(10, n - 2) });
+  // Trustworthiness is defined for k < n/2; small data sets get a smaller k.
+  const q = mapQuality(x, names.map((m) => maps[m]!), { k: Math.min(10, Math.ceil(n / 2) - 1) });
   const quality = Object.fromEntries(names.map((m, i) => [m, q[i]!]));
 
   // Small data sets (the demo, tests) have classes of a few neurons: use as
