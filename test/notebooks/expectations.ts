@@ -66,6 +66,23 @@ export const NOTEBOOKS: Record<string, NotebookExpectation> = {
   "nlat64.ipynb": modelNotebook("nlat64", true),
   "dense128.ipynb": modelNotebook("dense128", false),
   "nlat128.ipynb": modelNotebook("nlat128", true),
+  "visualize_neurons.ipynb": {
+    parameters: (scratch) => ({
+      DATA_DIR: `${scratch}/neurons`,
+      SYNTH_NEURONS: 8,
+      SYNTH_POINTS: 20000,
+      REAL_POINTS: 20000,
+      MAX_PLOT_POINTS: 2000,
+      FIGURE_DIR: `${scratch}/figures`,
+      EXPORT_FIGURES: false,
+    }),
+    outputs: {
+      data: { mimes: ["text/html"], text: /8 synthetic neurons in .*grids 64³ and 128³ cached/ },
+      synthetic: { mimes: ["application/vnd.plotly.v1+json"], text: /pyramidal_l5: skeleton[\s\S]*point cloud, 64³, 128³[\s\S]*occupied voxels 64³: \d+, 128³: \d+/ },
+      real: { mimes: ["application/vnd.plotly.v1+json"], text: /\(purkinje\)[\s\S]*occupied voxels 64³: \d+, 128³: \d+/ },
+      export: { text: /export skipped/ },
+    },
+  },
   "workbench_check.ipynb": {
     parameters: (scratch) => ({ FIGURE_DIR: `${scratch}/figures`, GIF_FRAMES: 6, PROGRESS_STEPS: 10 }),
     outputs: {
