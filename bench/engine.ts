@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { Random } from "../lib/core";
 import { initEngine } from "../lib/engine";
-import { createAutoencoder, createVgg3d, vgg3dFeatures } from "../lib/models";
+import { createAutoencoder, createVgg3d, disposeAutoencoder, vgg3dFeatures } from "../lib/models";
 import { AdamW, sigmoidFocalLoss } from "../lib/train";
 
 const CASES = ["ae64_encoder", "ae64_forward", "ae64_train", "vgg3d_features"] as const;
@@ -59,7 +59,7 @@ function timeOurs(which: Case, repeats: number, trainBatch = 2): number {
         y.dispose();
       });
       x.dispose();
-      ae.model.dispose();
+      disposeAutoencoder(ae);
       return t;
     }
     case "ae64_train": {
@@ -76,7 +76,7 @@ function timeOurs(which: Case, repeats: number, trainBatch = 2): number {
       });
       x.dispose();
       optimizer.dispose();
-      ae.model.dispose();
+      disposeAutoencoder(ae);
       return t;
     }
     case "vgg3d_features": {

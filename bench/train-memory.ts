@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initEngine } from "../lib/engine";
 import { countParameters } from "../lib/models";
 import { AdamW, batchScores, oneCycleLr, resolveTrainOptions, sigmoidFocalLoss } from "../lib/train";
-import { createAutoencoder } from "../lib/models";
+import { createAutoencoder, disposeAutoencoder } from "../lib/models";
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   console.log(`step time: ${times.map((t) => `${t.toFixed(1)} s`).join(", ")}`);
   x.dispose();
   optimizer.dispose();
-  a.model.dispose();
+  disposeAutoencoder(a);
 }
 
 main().catch((err: unknown) => {

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { checkChoice, ConfigError } from "../core";
-import { VGG3D_INPUT, vgg3dFeatures, type Autoencoder, type Vgg3d } from "../models";
+import { disposeAutoencoder, VGG3D_INPUT, vgg3dFeatures, type Autoencoder, type Vgg3d } from "../models";
 import { loadCheckpoint } from "../train";
 import { autoencoderFromCheckpoint, vgg3dFromCheckpoint } from "./checkpoints";
 
@@ -52,9 +52,7 @@ export function disposeInferenceNetwork(net: InferenceNetwork): void {
     net.vgg.features.dispose();
     net.vgg.classifier?.dispose();
   } else {
-    // The decoder's layers were applied twice (in `model` and `decoder`).
-    net.autoencoder.model.dispose();
-    net.autoencoder.decoder.dispose();
+    disposeAutoencoder(net.autoencoder);
   }
 }
 

@@ -110,3 +110,12 @@ export function countParameters(model: tf.LayersModel): number {
   for (const w of model.trainableWeights) n += w.shape.reduce((a: number, b) => a * (b ?? 1), 1);
   return n;
 }
+
+/**
+ * Frees an autoencoder's weights. The decoder's layers belong to both `model`
+ * and `decoder`, so disposing `model` alone would leave the decoder's weights.
+ */
+export function disposeAutoencoder(ae: Autoencoder): void {
+  ae.model.dispose();
+  ae.decoder.dispose();
+}

@@ -1,4 +1,4 @@
-export { createAutoencoder, countParameters, numBlocksFor, LATENT_GRID } from "./autoencoder";
+export { createAutoencoder, disposeAutoencoder, countParameters, numBlocksFor, LATENT_GRID } from "./autoencoder";
 export type { Autoencoder, AutoencoderOptions } from "./autoencoder";
 export { createVgg3d, vgg3dFeatures, VGG3D_INPUT, VGG3D_CLASSES } from "./vgg3d";
 export type { Vgg3d, Vgg3dOptions } from "./vgg3d";

@@ -15,6 +15,7 @@ import {
   thresholdCurvesFigure,
   type Figure,
 } from "../viz";
+import { disposeAutoencoder } from "../models";
 import { embeddingMaps } from "./maps";
 import { trainingFigure } from "./model-notebook";
 import { ensureNeuronDataset } from "./neurons";
@@ -152,7 +153,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
             gifs,
           };
         } finally {
-          ae.model.dispose();
+          disposeAutoencoder(ae);
         }
       }),
     );
@@ -163,7 +164,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         const r = await embedDataset(ae.encoder, dataset, grid, embeddings, { onProgress: options.onProgress });
         return { neurons: r.total, files: r.files };
       } finally {
-        ae.model.dispose();
+        disposeAutoencoder(ae);
       }
     });
     maps.push(

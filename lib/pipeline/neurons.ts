@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { checkChoice, type OnProgress } from "../core";
 import { buildCache, openDataset, MANIFEST, type Dataset } from "../dataset";
 import { INFER_MODELS, loadInferenceNetwork } from "../interop";
-import type { Autoencoder } from "../models";
+import { disposeAutoencoder, type Autoencoder } from "../models";
 import { synthNeurons } from "../synthetic";
 import { loadCheckpoint, resolveTrainOptions, train, type TrainOptions, type TrainState, type TrainSummary } from "../train";
 
@@ -94,7 +94,7 @@ export async function prepareAutoencoder(o: ModelSetupOptions): Promise<ModelSet
   let trained: TrainSummary | null = null;
   if (hasRun(runDir)) {
     const state = loadCheckpoint<TrainState>(runDir, "last");
-    state.autoencoder.model.dispose();
+    disposeAutoencoder(state.autoencoder);
     if (o.train || (state.state && state.state.iteration < state.state.options.iterations)) {
       trained = await train(o.dataset, runDir, state.state!.options, { resume: true, onProgress: o.onProgress });
     }

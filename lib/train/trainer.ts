@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { ConfigError, OnProgress, Random, WorkbenchError, writeFileAtomic } from "../core";
-import { Autoencoder, createAutoencoder } from "../models";
+import { Autoencoder, createAutoencoder, disposeAutoencoder } from "../models";
 import { AdamW } from "./adamw";
 import { CheckpointName, loadCheckpoint, saveCheckpoint } from "./checkpoint";
 import { sigmoidFocalLoss } from "./focal-loss";
@@ -327,7 +327,7 @@ export class Trainer {
   /** Frees the model's and optimiser's tensors. */
   dispose(): void {
     this.optimizer.dispose();
-    this.autoencoder.model.dispose();
+    disposeAutoencoder(this.autoencoder);
   }
 }
 

@@ -2,7 +2,7 @@ import { before, test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initEngine } from "../../lib/engine";
-import { countParameters, createAutoencoder } from "../../lib/models";
+import { countParameters, createAutoencoder, disposeAutoencoder } from "../../lib/models";
 import { ConfigError } from "../../lib/core";
 
 before(async () => {
@@ -111,4 +111,13 @@ test("decoding one latent cell alone equals its patch of the full decoding", () 
   tf.dispose([x, z, full, direct]);
   assert.equal(tf.memory().numTensors, before, "tensors leaked");
   disposeModel(a.model);
+});
+
+test("disposeAutoencoder frees every weight, the decoder's shared layers included", async () => {
+  await initEngine({ quiet: true });
+  const before = tf.memory().numTensors;
+  const ae = createAutoencoder({ grid: 16, baseChannels: 2 });
+  assert.ok(tf.memory().numTensors > before);
+  disposeAutoencoder(ae);
+  assert.equal(tf.memory().numTensors, before, "tensors leaked");
 });
