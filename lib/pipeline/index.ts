@@ -9,3 +9,5 @@ export { runDemo } from "./demo";
 export type { DemoOptions, DemoResult, ModelResult, MapsResult, SynapseResult } from "./demo";
 export { demoReportHtml } from "./demo-report";
 export type { DemoReportInput } from "./demo-report";
+export { ensureEmbeddingTable } from "./embeddings";
+export type { EmbeddingSource } from "./embeddings";

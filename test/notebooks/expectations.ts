@@ -45,6 +45,25 @@ function modelNotebook(variant: string, nlat: boolean): NotebookExpectation {
 }
 
 export const NOTEBOOKS: Record<string, NotebookExpectation> = {
+  "latent_embeddings_tsne.ipynb": {
+    parameters: (scratch, shared) => ({
+      DATA_DIR: `${shared}/neurons`,
+      TABLE_DIR: `${scratch}/embeddings`,
+      RUN_DIR: `${scratch}/runs`,
+      TINY_ITERATIONS: 4,
+      SYNTH_NEURONS: 16,
+      SYNTH_POINTS: 20000,
+      FIGURE_DIR: `${scratch}/figures`,
+    }),
+    outputs: {
+      engine: { text: /^Engine: \S+ on / },
+      tables: { mimes: ["text/html"], text: /"model":"dense64 \(tiny-dense\)","neurons":16,"dimensions":512/ },
+      maps: { mimes: ["application/vnd.plotly.v1+json"], text: /t-SNE coloured by layer[\s\S]*UMAP coloured by depth/ },
+      evaluation: { mimes: ["text/html"], text: /"map":"t-SNE","trustworthiness \(k=10\)":0\.\d+/ },
+      export: { text: /wrote \d+ files to / },
+    },
+    files: ["figures/dense64_t-SNE_layer.png", "figures/nlat64_UMAP_depth.svg"],
+  },
   "synapse.ipynb": {
     parameters: (scratch) => ({
       DATA_DIR: `${scratch}/data`,
