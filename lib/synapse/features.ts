@@ -9,7 +9,7 @@ import type { SynapseBox } from "./box";
 import { cropSynapse } from "./crop";
 import type { CropOptions, SynapseCrop } from "./crop";
 import type { Finding } from "./findings";
-import { parseCsv, readSynapseTable } from "./table";
+import { csvRows, readSynapseTable } from "./table";
 
 /** Number of VGG3D features per crop (channels of its last block). */
 export const FEATURE_COUNT = 192;
@@ -113,7 +113,7 @@ export function featureCsv(table: FeatureTable): string {
 
 /** Reads a feature CSV written by extractFeatures (or any CSV with feat_1..feat_192). */
 export function readFeatureCsv(file: string): FeatureTable {
-  const rows = parseCsv(fs.readFileSync(file, "utf8"), file);
+  const rows = csvRows(file);
   if (rows.length === 0) throw new ParseError(file, { line: 1 }, "empty file; expected a header with feat_1..feat_192");
   const header = rows[0]!;
   const featAt = Array.from({ length: FEATURE_COUNT }, (_, i) => header.indexOf(`feat_${i + 1}`));

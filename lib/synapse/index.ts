@@ -7,7 +7,7 @@ export { formatFinding } from "./findings";
 export type { Finding } from "./findings";
 export { readLabelTable, labelTableFor, labelsForBox, DEFAULT_LABELS_FILE } from "./labels";
 export type { MaskLabels, LabelTable } from "./labels";
-export { readSynapseTable, parseCsv, TABLE_COLUMNS } from "./table";
+export { readSynapseTable, csvRows, TABLE_COLUMNS } from "./table";
 export type { SynapseRecord } from "./table";
 export { stackTiffSlices, niftiVolume, sortSliceFiles, intensityRange, voxelIndex, inside } from "./volume";
 export type { Volume, VoxelArray } from "./volume";

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ParseError } from "../core";
+import { parseCsv } from "../io";
 import type { Finding } from "./findings";
 
 /** One synapse of a box table; coordinates are 0-based voxel indices (x, y, z). */
@@ -30,49 +31,15 @@ export const TABLE_COLUMNS = [
   "side_2_coord_3",
 ] as const;
 
-/** Minimal RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. */
-export function parseCsv(text: string, file: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  let line = 1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else {
-        if (c === "\n") line++;
-        field += c;
-      }
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(field);
-      field = "";
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-      line++;
-    } else field += c;
-  }
-  if (quoted) throw new ParseError(file, { line }, "quoted field is not closed before the end of the file");
-  if (field !== "" || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows.filter((r) => !(r.length === 1 && r[0] === ""));
+/** A CSV as rows of strings, the header first (the shape the Excel reader gives too). */
+export function csvRows(file: string): string[][] {
+  const { columns, rows } = parseCsv(fs.readFileSync(file, "utf8"), file);
+  return [columns, ...rows];
 }
 
 function readRows(file: string): string[][] {
   const ext = path.extname(file).toLowerCase();
-  if (ext === ".csv") return parseCsv(fs.readFileSync(file, "utf8"), file);
+  if (ext === ".csv") return csvRows(file);
   const XLSX = require("xlsx") as typeof import("xlsx");
   let book: import("xlsx").WorkBook;
   try {
