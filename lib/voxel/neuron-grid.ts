@@ -1,7 +1,7 @@
 import { centreOffset, CENTRE_MODES } from "../neuron";
 import type { CentreMode, NormaliseRange, PointCloud } from "../neuron";
 import { checkChoice } from "../core";
-import { voxelize } from "./voxelize";
+import { gridPlacement, voxelize } from "./voxelize";
 import type { VoxelGrid } from "./voxelize";
 
 /** Options for neuronGrid; every field optional. */
@@ -59,35 +59,9 @@ export function neuronGrid(cloud: PointCloud, options: NeuronGridOptions = {}): 
   const norm = (c: number): number => f(((c - min) / span - 0.5) * 2);
   const nx0 = norm(x0), ny0 = norm(y0), nz0 = norm(z0);
   const voxel = 2 / size;
-  const last = size - 1;
-  const top = (lo: number, hi: number): number => Math.min(last, Math.floor((hi - lo) / voxel));
-  const extent: [number, number, number] = [top(nx0, norm(x1)) + 1, top(ny0, norm(y1)) + 1, top(nz0, norm(z1)) + 1];
-  const padLow: [number, number, number] = [
-    Math.floor((size - extent[0]) / 2),
-    Math.floor((size - extent[1]) / 2),
-    Math.floor((size - extent[2]) / 2),
-  ];
-  const total = size * size * size;
-  let data: Uint8Array;
-  if (options.out) {
-    if (options.out.length !== total) throw new RangeError(`neuronGrid: out must hold ${total} voxels, found ${options.out.length}`);
-    data = options.out;
-    data.fill(0);
-  } else data = new Uint8Array(total);
-  let clipped = 0;
-  const [px, py, pz] = padLow;
+  const place = gridPlacement("neuronGrid", size, [nx0, ny0, nz0], [norm(x1), norm(y1), norm(z1)], options.out);
   for (let i = 0; i < pts.length; i += 3) {
-    const ux = (norm(f(pts[i]! - ox)) - nx0) / voxel;
-    const uy = (norm(f(pts[i + 1]! - oy)) - ny0) / voxel;
-    const uz = (norm(f(pts[i + 2]! - oz)) - nz0) / voxel;
-    let ix = Math.floor(ux), iy = Math.floor(uy), iz = Math.floor(uz);
-    if (ix > last || iy > last || iz > last) {
-      if (ux > size || uy > size || uz > size) clipped++;
-      if (ix > last) ix = last;
-      if (iy > last) iy = last;
-      if (iz > last) iz = last;
-    }
-    data[((ix + px) * size + (iy + py)) * size + (iz + pz)] = 1;
+    place.put((norm(f(pts[i]! - ox)) - nx0) / voxel, (norm(f(pts[i + 1]! - oy)) - ny0) / voxel, (norm(f(pts[i + 2]! - oz)) - nz0) / voxel);
   }
-  return { data, size, extent, padLow, clipped };
+  return place.grid;
 }

@@ -1,3 +1,5 @@
+import { pointBounds } from "../neuron";
+
 /**
  * Occupancy grids from normalised point clouds, exactly as the reference
  * pipeline builds them (SPEC "Pre-processing"):
@@ -31,30 +33,23 @@ export function voxelIndex(size: number, x: number, y: number, z: number): numbe
   return (x * size + y) * size + z;
 }
 
-export function voxelize(points: Float32Array | Float64Array, size: number, options: VoxelizeOptions = {}): VoxelGrid {
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`voxelize: size must be a positive integer, found ${size}`);
-  const n = points.length / 3;
-  if (!Number.isInteger(n) || n === 0) {
-    throw new RangeError(`voxelize: expected a non-empty cloud with 3 numbers per point, found ${points.length} numbers`);
-  }
-  let x0 = Infinity, y0 = Infinity, z0 = Infinity;
-  let x1 = -Infinity, y1 = -Infinity, z1 = -Infinity;
-  for (let i = 0; i < points.length; i += 3) {
-    const x = points[i]!, y = points[i + 1]!, z = points[i + 2]!;
-    if (x < x0) x0 = x;
-    if (x > x1) x1 = x;
-    if (y < y0) y0 = y;
-    if (y > y1) y1 = y;
-    if (z < z0) z0 = z;
-    if (z > z1) z1 = z;
-  }
-  if (!(x0 <= x1 && y0 <= y1 && z0 <= z1)) {
-    throw new RangeError("voxelize: the cloud holds NaN coordinates");
-  }
+/**
+ * The placement shared by every path that builds a grid: the occupied
+ * block's extent from the cloud's (normalised) min and max corners, its
+ * low-side padding, and the cleared output array. `put` marks the voxel of a
+ * point given in voxel units from the min corner, applying the
+ * upper-boundary rule and counting points beyond the grid in `clipped`.
+ */
+export interface GridPlacement {
+  grid: VoxelGrid;
+  put(ux: number, uy: number, uz: number): void;
+}
+
+export function gridPlacement(who: string, size: number, min: readonly number[], max: readonly number[], out?: Uint8Array): GridPlacement {
   const voxel = 2 / size;
   const last = size - 1;
   const top = (lo: number, hi: number): number => Math.min(last, Math.floor((hi - lo) / voxel));
-  const extent: [number, number, number] = [top(x0, x1) + 1, top(y0, y1) + 1, top(z0, z1) + 1];
+  const extent: [number, number, number] = [top(min[0]!, max[0]!) + 1, top(min[1]!, max[1]!) + 1, top(min[2]!, max[2]!) + 1];
   const padLow: [number, number, number] = [
     Math.floor((size - extent[0]) / 2),
     Math.floor((size - extent[1]) / 2),
@@ -62,28 +57,46 @@ export function voxelize(points: Float32Array | Float64Array, size: number, opti
   ];
   const total = size * size * size;
   let data: Uint8Array;
-  if (options.out) {
-    if (options.out.length !== total) throw new RangeError(`voxelize: out must hold ${total} voxels, found ${options.out.length}`);
-    data = options.out;
+  if (out) {
+    if (out.length !== total) throw new RangeError(`${who}: out must hold ${total} voxels, found ${out.length}`);
+    data = out;
     data.fill(0);
   } else data = new Uint8Array(total);
-
+  const grid: VoxelGrid = { data, size, extent, padLow, clipped: 0 };
   const [px, py, pz] = padLow;
-  let clipped = 0;
-  for (let i = 0; i < points.length; i += 3) {
-    let ix = Math.floor((points[i]! - x0) / voxel);
-    let iy = Math.floor((points[i + 1]! - y0) / voxel);
-    let iz = Math.floor((points[i + 2]! - z0) / voxel);
-    if (ix > last || iy > last || iz > last) {
-      // Exactly on the upper boundary is part of the grid; anything further is clipped.
-      if ((points[i]! - x0) / voxel > size || (points[i + 1]! - y0) / voxel > size || (points[i + 2]! - z0) / voxel > size) clipped++;
-      if (ix > last) ix = last;
-      if (iy > last) iy = last;
-      if (iz > last) iz = last;
-    }
-    data[((ix + px) * size + (iy + py)) * size + (iz + pz)] = 1;
+  return {
+    grid,
+    put(ux, uy, uz) {
+      let ix = Math.floor(ux), iy = Math.floor(uy), iz = Math.floor(uz);
+      if (ix > last || iy > last || iz > last) {
+        // Exactly on the upper boundary is part of the grid; anything further is clipped.
+        if (ux > size || uy > size || uz > size) grid.clipped++;
+        if (ix > last) ix = last;
+        if (iy > last) iy = last;
+        if (iz > last) iz = last;
+      }
+      data[((ix + px) * size + (iy + py)) * size + (iz + pz)] = 1;
+    },
+  };
+}
+
+export function voxelize(points: Float32Array | Float64Array, size: number, options: VoxelizeOptions = {}): VoxelGrid {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`voxelize: size must be a positive integer, found ${size}`);
+  const n = points.length / 3;
+  if (!Number.isInteger(n) || n === 0) {
+    throw new RangeError(`voxelize: expected a non-empty cloud with 3 numbers per point, found ${points.length} numbers`);
   }
-  return { data, size, extent, padLow, clipped };
+  const { min, max } = pointBounds(points);
+  if (!(min[0] <= max[0] && min[1] <= max[1] && min[2] <= max[2])) {
+    throw new RangeError("voxelize: the cloud holds NaN coordinates");
+  }
+  const [x0, y0, z0] = min;
+  const voxel = 2 / size;
+  const place = gridPlacement("voxelize", size, min, max, options.out);
+  for (let i = 0; i < points.length; i += 3) {
+    place.put((points[i]! - x0) / voxel, (points[i + 1]! - y0) / voxel, (points[i + 2]! - z0) / voxel);
+  }
+  return place.grid;
 }
 
 /** Number of occupied voxels. */
