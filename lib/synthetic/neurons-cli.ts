@@ -1,4 +1,4 @@
-import { ConfigError, cliProgress } from "../core";
+import { ConfigError, cliProgress, parseFlags } from "../core";
 import { synthNeurons } from "./neurons";
 import { NEURON_CLASSES } from "./neuron-classes";
 import type { NeuronClass } from "./neuron-classes";
@@ -14,25 +14,8 @@ const USAGE = `usage: npm run synth -- neurons --out <dir> [--count N] [--seed S
 
 /** `synth neurons` on the command line; returns the exit code. */
 export async function synthNeuronsCli(argv: string[]): Promise<number> {
-  const args = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--help" || a === "-h") {
-      console.log(USAGE);
-      return 0;
-    }
-    if (!a.startsWith("--") || i + 1 >= argv.length) {
-      console.error(`synth neurons: unexpected argument ${JSON.stringify(a)}\n${USAGE}`);
-      return 2;
-    }
-    args.set(a.slice(2), argv[++i]!);
-  }
-  const known = ["out", "count", "seed", "points", "classes", "grids", "workers"];
-  const unknown = [...args.keys()].filter((k) => !known.includes(k));
-  if (unknown.length > 0 || !args.has("out")) {
-    console.error(`synth neurons: ${unknown.length > 0 ? `unknown option --${unknown[0]}` : "--out <dir> is required"}\n${USAGE}`);
-    return 2;
-  }
+  const args = parseFlags("synth neurons", argv, ["out", "count", "seed", "points", "classes", "grids", "workers"], USAGE);
+  if (typeof args === "number") return args;
   const int = (k: string): number | undefined => {
     if (!args.has(k)) return undefined;
     const v = Number(args.get(k));

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError, random, writeFileAtomic } from "../core";
+import { ConfigError, parseFlags, random, writeFileAtomic } from "../core";
 import { writeTiff } from "../io";
 import { synthSynapseBox, SYNTHETIC_SYNAPSE_TYPES } from "./synapses";
 import type { SynthSynapseBoxOptions, SyntheticBox } from "./synapses";
@@ -79,25 +79,8 @@ synapse types ${SYNTHETIC_SYNAPSE_TYPES.map((t) => t.name).join(", ")} in the co
 
 /** The `synth synapses` subcommand: returns the process exit code. */
 export function synthSynapsesCli(argv: string[]): number {
-  const args = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--help" || a === "-h") {
-      console.log(USAGE);
-      return 0;
-    }
-    if (!a.startsWith("--") || i + 1 >= argv.length) {
-      console.error(`synth synapses: unexpected argument ${JSON.stringify(a)}\n${USAGE}`);
-      return 2;
-    }
-    args.set(a.slice(2), argv[++i]!);
-  }
-  const known = ["out", "seed", "boxes", "synapses-per-box", "size", "cells"];
-  const unknown = [...args.keys()].filter((k) => !known.includes(k));
-  if (unknown.length > 0 || !args.has("out")) {
-    console.error(`synth synapses: ${unknown.length > 0 ? `unknown option --${unknown[0]}` : "--out <dir> is required"}\n${USAGE}`);
-    return 2;
-  }
+  const args = parseFlags("synth synapses", argv, ["out", "seed", "boxes", "synapses-per-box", "size", "cells"], USAGE);
+  if (typeof args === "number") return args;
   const num = (k: string): number | undefined => {
     if (!args.has(k)) return undefined;
     const v = Number(args.get(k));
