@@ -9,7 +9,7 @@ import type { SynapseBox } from "./box";
 import { cropSynapse } from "./crop";
 import type { CropOptions, SynapseCrop } from "./crop";
 import type { Finding } from "./findings";
-import { csvRows, readSynapseTable } from "./table";
+import { csvRows, readSynapseTable, TABLE_COLUMNS } from "./table";
 
 /** Number of VGG3D features per crop (channels of its last block). */
 export const FEATURE_COUNT = 192;
@@ -75,22 +75,8 @@ export interface FeatureRun {
   pretrained: boolean;
 }
 
-const BASE_COLUMNS = [
-  "bbox",
-  "Var1",
-  "seg_type",
-  "alpha",
-  "presynaptic_side",
-  "central_coord_1",
-  "central_coord_2",
-  "central_coord_3",
-  "side_1_coord_1",
-  "side_1_coord_2",
-  "side_1_coord_3",
-  "side_2_coord_1",
-  "side_2_coord_2",
-  "side_2_coord_3",
-];
+// The synapse table's coordinate columns follow the run's own metadata.
+const BASE_COLUMNS = ["bbox", "Var1", "seg_type", "alpha", "presynaptic_side", ...TABLE_COLUMNS.filter((c) => c !== "Var1")];
 
 /** `features_seg10_alpha1.0.csv`: one file per (segmentation type, α). */
 export function featureFileName(segType: number, alpha: number): string {
