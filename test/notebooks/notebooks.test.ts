@@ -1,4 +1,5 @@
 import { test } from "node:test";
+import { requires } from "../helpers/requires";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -10,17 +11,6 @@ const root = path.resolve(__dirname, "../..");
 const notebookDir = path.join(root, "notebooks");
 const shared = fs.mkdtempSync(path.join(os.tmpdir(), "nbtest-shared-"));
 const found = fs.readdirSync(notebookDir).filter((f) => f.endsWith(".ipynb") && !f.startsWith(".")).sort();
-
-function pythonOrSkip(t: { skip: (m: string) => void }): boolean {
-  try {
-    findNotebookPython();
-    return true;
-  } catch (err) {
-    if (process.env.WORKBENCH_REQUIRE_ALL === "1") throw err;
-    t.skip((err as Error).message);
-    return false;
-  }
-}
 
 test("every notebook under notebooks/ has small test parameters and expected outputs", () => {
   const missing = found.filter((f) => !(f in NOTEBOOKS));
@@ -44,7 +34,7 @@ for (const file of found) {
   const spec = NOTEBOOKS[file];
   if (!spec) continue;
   test(`notebook ${file} runs top to bottom in a tslab kernel`, { timeout: 30 * 60 * 1000 }, (t) => {
-    if (!pythonOrSkip(t)) return;
+    if (!requires(t, findNotebookPython)) return;
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `nbtest-${path.basename(file, ".ipynb")}-`));
     const run = runNotebook(path.join(notebookDir, file), { parameters: spec.parameters(scratch, shared) });
     assert.ok(run.ok, `${file} failed:\n${run.error?.message}\n(executed notebook kept at ${run.outFile})`);

@@ -1,4 +1,5 @@
 import { test } from "node:test";
+import { requires } from "../helpers/requires";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -9,12 +10,7 @@ import { findBrowser, screenshot } from "../../lib/viz";
 import { decodePng } from "../helpers/png";
 
 test("the demo writes every result and a report that shows its figures in headless Chromium; a re-run reuses the work", { timeout: 30 * 60 * 1000 }, async (t) => {
-  try {
-    findBrowser();
-  } catch (err) {
-    if (process.env.WORKBENCH_REQUIRE_ALL === "1") throw err;
-    return t.skip((err as Error).message);
-  }
+  if (!requires(t, findBrowser)) return;
   await initEngine({ quiet: true });
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "demo-"));
   const options = { out, neurons: 16, points: 10000, iterations: 4, boxes: 1, synapsesPerBox: 4, segTypes: [10], log: () => {} };

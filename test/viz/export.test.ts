@@ -1,4 +1,5 @@
 import { test } from "node:test";
+import { requires } from "../helpers/requires";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -6,19 +7,8 @@ import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { exportFigures, findBrowser, BROWSER_ENV } from "../../lib/viz";
 
-function browserOrSkip(t: { skip: (m: string) => void }): boolean {
-  try {
-    findBrowser();
-    return true;
-  } catch (err) {
-    if (process.env.WORKBENCH_REQUIRE_ALL === "1") throw err;
-    t.skip((err as Error).message);
-    return false;
-  }
-}
-
 test("PNG and SVG export through headless Chromium gives real images of the figure", (t) => {
-  if (!browserOrSkip(t)) return;
+  if (!requires(t, findBrowser)) return;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "export-"));
   const figure = { data: [{ type: "bar", x: ["L2/3", "L4", "L5", "L6"], y: [4, 3, 5, 2] }], layout: { title: "Neurons per layer" } };
   const [png, svg] = exportFigures([
