@@ -1,5 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { maxPool3d, maxPool3dGrad } from "./maxpool3d";
+import { registerBatchNormKernels, unregisterBatchNormKernels } from "./batchnorm";
+import { allocate, type Backend, isWasm, read } from "./tensor-memory";
 import { conv3dFilterGradient, conv3dForward, conv3dTransposeNonOverlapping, unpad, type KernelResult, type Padding3, type Shape5 } from "./conv3d";
 
 /** The environment variable that turns the fast kernels off ("0") for comparison runs. */
@@ -9,41 +11,15 @@ export const FAST_KERNELS_ENV = "WORKBENCH_FAST_KERNELS";
 const SUPPORTED = ["wasm", "cpu"] as const;
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
-type Backend = tf.KernelBackend & { makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo };
-
-/** What the kernels need from a backend: read an input, hand back an output. */
-interface WasmBackendInternals {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(id: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
-function isWasm(backend: unknown): backend is WasmBackendInternals {
-  return typeof backend === "object" && backend !== null && "wasm" in backend && "dataIdMap" in backend;
-}
-
-/** A float32 view of a tensor's values, without copying where the backend allows. */
-function read(backend: Backend, info: tf.TensorInfo): Float32Array {
-  const size = info.shape.reduce((a, b) => a * b, 1);
-  if (isWasm(backend)) {
-    const { memoryOffset } = backend.dataIdMap.get(info.dataId);
-    return new Float32Array(backend.wasm.HEAPU8.buffer, memoryOffset, size);
-  }
-  return backend.readSync(info.dataId) as Float32Array;
-}
 
 /** A new tensor of `shape` holding a kernel result (or plain values). */
 function write(backend: Backend, shape: number[], result: KernelResult | Float32Array): tf.TensorInfo {
-  if (isWasm(backend)) {
-    // Allocating may grow (and so move) the wasm heap: take the view afterwards.
-    const out = backend.makeOutput(shape, "float32");
-    const dst = read(backend, out);
-    if (result instanceof Float32Array) dst.set(result);
-    else unpad(result, dst);
-    return out;
-  }
-  const values = result instanceof Float32Array ? result : unpad(result);
-  return backend.makeTensorInfo(shape, "float32", values);
+  if (!isWasm(backend) && result instanceof Float32Array) return backend.makeTensorInfo(shape, "float32", result);
+  const [out] = allocate(backend, [shape]);
+  const dst = read(backend, out!);
+  if (result instanceof Float32Array) dst.set(result);
+  else unpad(result, dst);
+  return out!;
 }
 
 const shape5 = (s: readonly number[]): Shape5 => [s[0], s[1], s[2], s[3], s[4]];
@@ -239,13 +215,14 @@ export function fastKernelsInstalled(backend: string = tf.getBackend()): boolean
  * Replaces tfjs' 3-D convolution kernels (forward, input and filter gradient)
  * on the wasm and cpu backends with the multithreaded WebAssembly SIMD
  * kernels; cases they do not cover (dilation, unequal strides, other dtypes)
- * go to the original kernel. Also registers the transposed-convolution
- * gradient tfjs lacks. Returns false for backends it does not apply to.
+ * go to the original kernel. Also registers the batch-norm kernels
+ * (./batchnorm) and the transposed-convolution gradient tfjs lacks. Returns false for backends it does not apply to.
  */
 export function installFastKernels(backend: string = tf.getBackend()): boolean {
   registerConvTransposeGradient();
   if (!(SUPPORTED as readonly string[]).includes(backend)) return false;
   if (fastKernelsInstalled(backend)) return true;
+  registerBatchNormKernels(backend);
   for (const [name, fast] of Object.entries(FAST)) {
     if (ONLY_ON[name] !== undefined && ONLY_ON[name] !== backend) continue;
     const original = tf.getKernel(name, backend);
@@ -273,6 +250,7 @@ export function installFastKernels(backend: string = tf.getBackend()): boolean {
 
 /** Puts tfjs' own kernels back (used by tests and comparisons). */
 export function uninstallFastKernels(backend: string = tf.getBackend()): void {
+  unregisterBatchNormKernels(backend);
   for (const name of Object.keys(FAST)) {
     const original = originals.get(`${backend}/${name}`);
     if (!original) continue;

@@ -2,3 +2,4 @@ export { BACKENDS, BACKEND_ENV, initEngine, engineInfo, isAvailable } from "./ba
 export type { BackendName, EngineInfo } from "./backend";
 export { installFastKernels, uninstallFastKernels, fastKernelsInstalled, fastKernelStats, FAST_KERNELS_ENV, FAST_KERNEL_NAMES } from "./fast-kernels";
 export { THREADS_ENV } from "./threads";
+export { batchNormTraining, channelAffine, BATCHNORM_KERNEL_NAMES } from "./batchnorm";

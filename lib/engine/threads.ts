@@ -3,14 +3,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 
-/** The exported functions of kernels/conv3d.wasm (see conv3d.c for their contracts; NAMES below must list them in the same order as the worker). */
-export type KernelName = "conv_fwd" | "convt_fwd" | "conv_wgrad" | "maxpool_fwd" | "maxpool_grad";
+/** The exported functions of kernels/kernels.wasm (see conv3d.c and batchnorm.c for their contracts). */
+export type KernelName = (typeof NAMES)[number];
 
 /** The environment variable that sets how many threads the kernels use (default: all cores). */
 export const THREADS_ENV = "WORKBENCH_THREADS";
 
+// The worker finds a kernel by its index in this list.
+const NAMES = ["conv_fwd", "convt_fwd", "conv_wgrad", "maxpool_fwd", "maxpool_grad", "bn_stats", "bn_affine", "bn_grad_stats", "bn_grad_dx"] as const;
+
 const PAGE = 65536;
-/** conv3d.wasm keeps its (unused) C stack below this address; buffers start here. */
+/** kernels.wasm keeps its (unused) C stack below this address; buffers start here. */
 const HEAP_BASE = 2 * PAGE;
 const MAX_PAGES = 65536;
 
@@ -20,7 +23,7 @@ const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const { module, memory, control, part } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory } });
-const names = ["conv_fwd", "convt_fwd", "conv_wgrad", "maxpool_fwd", "maxpool_grad"];
+const names = ${JSON.stringify(NAMES)};
 let seen = 0;
 for (;;) {
   Atomics.wait(control, 0, seen);
@@ -50,7 +53,6 @@ interface WasmApi {
 }
 const WASM = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-const NAMES: KernelName[] = ["conv_fwd", "convt_fwd", "conv_wgrad", "maxpool_fwd", "maxpool_grad"];
 
 /**
  * One shared WebAssembly memory, the kernel module instantiated on this
@@ -67,7 +69,7 @@ export class KernelPool {
   private top = HEAP_BASE;
 
   constructor(threads: number) {
-    const bytes = fs.readFileSync(path.join(__dirname, "kernels", "conv3d.wasm"));
+    const bytes = fs.readFileSync(path.join(__dirname, "kernels", "kernels.wasm"));
     const module = new WASM.Module(bytes);
     this.memory = new WASM.Memory({ initial: HEAP_BASE / PAGE, maximum: MAX_PAGES, shared: true });
     this.instance = new WASM.Instance(module, { env: { memory: this.memory } });
@@ -94,7 +96,7 @@ export class KernelPool {
     this.top += Math.ceil((floats * 4) / 16) * 16;
     const needed = Math.ceil(this.top / PAGE);
     const have = this.memory.buffer.byteLength / PAGE;
-    if (needed > MAX_PAGES) throw new RangeError(`3-D convolution needs ${(this.top / 2 ** 30).toFixed(2)} GiB of kernel memory; the limit is 4 GiB`);
+    if (needed > MAX_PAGES) throw new RangeError(`a kernel call needs ${(this.top / 2 ** 30).toFixed(2)} GiB of kernel memory; the limit is 4 GiB`);
     if (needed > have) this.memory.grow(needed - have);
     return address;
   }
@@ -104,14 +106,19 @@ export class KernelPool {
     return new Float32Array(this.memory.buffer, address, floats);
   }
 
+  /** A Float64Array view of `count` values at byte `address` (16-byte aligned by alloc; valid until the next alloc). */
+  f64(address: number, count: number): Float64Array {
+    return new Float64Array(this.memory.buffer, address, count);
+  }
+
   /**
-   * A zeroed work counter for one call and the chunk size that gives each
-   * thread about eight chunks of `rows`.
+   * A zeroed work counter for one call over `rows`, and the chunk size:
+   * by default one that gives each thread about eight chunks.
    */
-  counter(rows: number): [number, number] {
+  counter(rows: number, chunk = Math.max(1, Math.floor(rows / (8 * this.threads)))): [number, number] {
     const address = this.alloc(1);
     this.i32(address, 1)[0] = 0;
-    return [address, Math.max(1, Math.floor(rows / (8 * this.threads)))];
+    return [address, chunk];
   }
 
   i32(address: number, count: number): Int32Array {
@@ -145,7 +152,7 @@ export class KernelPool {
       Atomics.wait(c, 64, done);
     }
     for (let part = 1; part < this.threads; part++) {
-      if (c[65 + part] !== 0) throw new Error(`3-D convolution kernel ${name} failed on worker thread ${part}`);
+      if (c[65 + part] !== 0) throw new Error(`kernel ${name} failed on worker thread ${part}`);
     }
   }
 }

@@ -2,9 +2,13 @@ import * as tf from "@tensorflow/tfjs";
 import { BatchNorm } from "./batchnorm";
 import { SeedSequence, torchKernelInitializer } from "./initializers";
 
-/** PyTorch's BatchNorm3d defaults (eps 1e-5, running-average factor 0.1). */
-export function torchBatchNorm(name: string): tf.layers.Layer {
-  return new BatchNorm({ name, epsilon: 1e-5, momentum: 0.1 });
+/**
+ * PyTorch's BatchNorm3d defaults (eps 1e-5, running-average factor 0.1),
+ * followed by ReLU: every batch-norm of the two networks is, and the fused
+ * layer stands for both PyTorch modules (the ReLU has no weights).
+ */
+export function torchBatchNormReLU(name: string): tf.layers.Layer {
+  return new BatchNorm({ name, epsilon: 1e-5, momentum: 0.1, relu: true });
 }
 
 /** A stack of layers applied as one function; calling it twice shares the weights. */
@@ -12,10 +16,11 @@ export type LayerFn = (x: tf.SymbolicTensor) => tf.SymbolicTensor;
 
 /**
  * The residual block of SPEC.md as functional layers. Main path: conv k³ (no
- * bias) → batch-norm → ReLU → conv k³ (no bias) → batch-norm → ReLU; skip:
+ * bias) → batch-norm → ReLU → conv k³ (no bias) → batch-norm → ReLU (each
+ * batch-norm and its ReLU one fused layer); skip:
  * identity when in == out, otherwise a 1³ conv without bias; output = main +
  * skip. Layer names are the PyTorch module paths under `prefix`
- * (`<prefix>.double_conv.{0..5}`, `<prefix>.i_branch`), so state-dict keys map
+ * (`<prefix>.double_conv.{0,1,3,4}`, `<prefix>.i_branch`), so state-dict keys map
  * one to one: `<layer name>.weight` ↔ kernel/gamma, `.bias` ↔ bias/beta,
  * `.running_mean` ↔ moving_mean, `.running_var` ↔ moving_variance.
  *
@@ -40,11 +45,9 @@ export function residualBlock(
     });
   const main: tf.layers.Layer[] = [
     conv(`${prefix}.double_conv.0`, kernelSize),
-    torchBatchNorm(`${prefix}.double_conv.1`),
-    tf.layers.reLU({ name: `${prefix}.double_conv.2` }),
+    torchBatchNormReLU(`${prefix}.double_conv.1`),
     conv(`${prefix}.double_conv.3`, kernelSize),
-    torchBatchNorm(`${prefix}.double_conv.4`),
-    tf.layers.reLU({ name: `${prefix}.double_conv.5` }),
+    torchBatchNormReLU(`${prefix}.double_conv.4`),
   ];
   const skip = inChannels === outChannels ? null : conv(`${prefix}.i_branch`, 1);
   const add = tf.layers.add({ name: `${prefix}.add` });

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { SeedSequence, torchBiasInitializer, torchKernelInitializer } from "./initializers";
-import { torchBatchNorm } from "./residual";
+import { torchBatchNormReLU } from "./residual";
 
 /** Side of the EM crops the VGG3D takes. */
 export const VGG3D_INPUT = 80;
@@ -61,8 +61,8 @@ export function createVgg3d(options: Vgg3dOptions = {}): Vgg3d {
           biasInitializer: torchBiasInitializer(inChannels * 27, seeds.next()),
         })
         .apply(x) as tf.SymbolicTensor;
-      x = torchBatchNorm(`features.${index + 1}`).apply(x) as tf.SymbolicTensor;
-      x = tf.layers.reLU({ name: `features.${index + 2}` }).apply(x) as tf.SymbolicTensor;
+      // features.{index + 2} is the ReLU, fused into the batch-norm layer.
+      x = torchBatchNormReLU(`features.${index + 1}`).apply(x) as tf.SymbolicTensor;
       index += 3;
       inChannels = block.channels;
     }

@@ -11,7 +11,7 @@ function hasWasmToolchain(): boolean {
   return clang.status === 0 && /wasm32/.test(clang.stdout) && lld.status === 0;
 }
 
-test("the committed conv3d.wasm is what conv3d.c compiles to", (t) => {
+test("the committed kernels.wasm is what conv3d.c and batchnorm.c compile to", (t) => {
   if (!hasWasmToolchain()) return t.skip("clang/wasm-ld with the wasm32 target are not installed (apt-get install clang lld)");
   const r = spawnSync("sh", [script, "--check"], { encoding: "utf8" });
   assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);

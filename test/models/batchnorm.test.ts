@@ -94,3 +94,29 @@ test("bad arguments name the layer and the value", () => {
   assert.throws(() => new BatchNorm({ name: "b1", epsilon: 0 }), (e: unknown) => e instanceof ConfigError && /BatchNorm b1: epsilon must be > 0; found 0/.test(e.message));
   assert.throws(() => new BatchNorm({ name: "b2", momentum: 2 }), /momentum must be in \[0, 1\]; found 2/);
 });
+
+test("with relu the layer is batch-norm then ReLU, in training and inference, and keeps the option through save → load", async () => {
+  const x = tf.randomNormal([2, 3, 2, 2, 4], 0.5, 2, "float32", 11) as tf.Tensor5D;
+  const plain = new BatchNorm({ name: "plain" });
+  const fused = new BatchNorm({ name: "fused", relu: true });
+  for (const training of [true, false]) {
+    const expected = tf.relu(plain.apply(x, { training }) as tf.Tensor);
+    const actual = fused.apply(x, { training }) as tf.Tensor;
+    close(actual.dataSync(), Array.from(expected.dataSync()), 1e-5);
+    tf.dispose([expected, actual]);
+  }
+  // The running statistics moved the same way.
+  close(fused.getWeights()[2]!.dataSync(), Array.from(plain.getWeights()[2]!.dataSync()), 1e-6);
+  const input = tf.input({ shape: [3, 2, 2, 4] });
+  const model = tf.model({ inputs: input, outputs: new BatchNorm({ name: "bnr", relu: true }).apply(input) as tf.SymbolicTensor });
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    saved = a;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+  }));
+  const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+  assert.equal((loaded.getLayer("bnr") as BatchNorm).relu, true);
+  tf.dispose(x);
+  model.dispose();
+  loaded.dispose();
+});

@@ -2,7 +2,7 @@ import { before, test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initEngine } from "../../lib/engine";
-import { countParameters, createVgg3d, vgg3dFeatures } from "../../lib/models";
+import { BatchNorm, countParameters, createVgg3d, vgg3dFeatures } from "../../lib/models";
 
 before(async () => {
   await initEngine({ quiet: true });
@@ -14,7 +14,9 @@ test("features: PyTorch Sequential indices as names, 80³ → 5³ × 192, pooled
   // convs (with bias) + batch-norm gamma/beta of blocks (4, 2, 2, 2) × (24, 48, 96, 192).
   assert.equal(countParameters(net.features), 2_009_160);
   const names = net.features.layers.map((l) => l.name);
-  assert.deepEqual(names.slice(1, 5), ["features.0", "features.1", "features.2", "features.3"]);
+  // features.2 (the ReLU) is fused into the batch-norm layer features.1.
+  assert.deepEqual(names.slice(1, 5), ["features.0", "features.1", "features.3", "features.4"]);
+  assert.equal((net.features.getLayer("features.1") as BatchNorm).relu, true);
   assert.equal(net.features.getLayer("features.12").getClassName(), "MaxPooling3D");
   assert.equal(net.features.getLayer("features.31").getClassName(), "WorkbenchBatchNorm");
   assert.equal(names.at(-1), "features.33");
