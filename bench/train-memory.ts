@@ -1,12 +1,13 @@
 /**
  * Peak memory of one Dense training step on the CPU (SPEC dense64 preset,
  * batch 2 unless --batch-size says otherwise): tensor bytes at the peak of
- * the step as tfjs counts them, and the process' maximum resident set.
+ * the step as tfjs counts them, the process' maximum resident set, and on
+ * wasm how much of the 4 GiB heap the step needed.
  *
  *   npm run bench:train-memory [-- --preset dense64 --batch-size 2 --steps 1]
  */
 import * as tf from "@tensorflow/tfjs";
-import { initEngine } from "../lib/engine";
+import { backendHeapBytes, initEngine, kernelMemoryBytes } from "../lib/engine";
 import { countParameters } from "../lib/models";
 import { AdamW, batchScores, oneCycleLr, resolveTrainOptions, sigmoidFocalLoss } from "../lib/train";
 import { createAutoencoder, disposeAutoencoder } from "../lib/models";
@@ -54,8 +55,11 @@ async function main(): Promise<void> {
   console.log(`${engine.message}`);
   console.log(`preset ${preset}: grid ${g}, base ${o.baseChannels} (${countParameters(a.model).toLocaleString("en")} parameters), Dense step, batch ${o.batchSize}`);
   console.log(`tensors held before the step (weights, AdamW moments, input): ${mb(modelBytes)}`);
-  console.log(`peak tensor memory during a step (tf.profile peakBytes): ${mb(peak)}`);
+  console.log(`peak tensor memory during a step (tf.profile peakBytes, which counts a buffer once for each tensor sharing it): ${mb(peak)}`);
   console.log(`process peak resident memory: ${mb(rssAfter)} (before building the model: ${mb(rssBefore)})`);
+  const heap = backendHeapBytes();
+  if (heap !== null) console.log(`wasm backend heap: ${mb(heap)} of the 4096 MiB a wasm32 memory can address`);
+  console.log(`3-D kernel memory (a separate WebAssembly memory): ${mb(kernelMemoryBytes())}`);
   console.log(`step time: ${times.map((t) => `${t.toFixed(1)} s`).join(", ")}`);
   x.dispose();
   optimizer.dispose();

@@ -34,3 +34,9 @@ export function allocate(backend: Backend, shapes: number[][]): tf.TensorInfo[] 
   // The cpu backend keeps the array it is given, so filling it later fills the tensor.
   return shapes.map((s) => backend.makeTensorInfo(s, "float32", new Float32Array(s.reduce((a, b) => a * b, 1))));
 }
+
+/** Bytes of the wasm backend's heap (its high-water mark: it never shrinks), or null on other backends. */
+export function backendHeapBytes(): number | null {
+  const backend = tf.backend();
+  return isWasm(backend) ? backend.wasm.HEAPU8.byteLength : null;
+}

@@ -168,3 +168,8 @@ export function kernelPool(): KernelPool {
   }
   return pool;
 }
+
+/** Bytes of the kernels' WebAssembly memory: its high-water mark, as it never shrinks (0 before the first kernel call). */
+export function kernelMemoryBytes(): number {
+  return pool ? pool.memory.buffer.byteLength : 0;
+}
