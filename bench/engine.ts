@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: times the workbench engine and the project's PyTorch
  * reference (reference/bench_torch.py, Debian's python3-torch, 2 threads) on
- * the same four cases in one run, prints each pair with the ratio
+ * the same four cases in one run (each case ours then PyTorch, back to back,
+ * so both see the same load), prints each pair with the ratio
  * ours/PyTorch, then the peak memory of an AE-128 full forward pass; the last
  * line is the worst ratio.
  *
@@ -166,7 +167,10 @@ async function main(): Promise<void> {
 
   const engine = await initEngine({ quiet: true });
   console.log(engine.message);
+  // Each case runs ours and then PyTorch's back to back, so that both see the
+  // same load on a shared machine.
   const ours: Partial<Record<Case, ChildResult>> = {};
+  const torch: Partial<Record<Case, number>> = {};
   for (const c of cases) {
     ours[c] = runChild(c, repeats);
     const r = ours[c]!;
@@ -176,10 +180,11 @@ async function main(): Promise<void> {
       const one = runChild("ae64_train_batch1", repeats);
       console.log(`ours     ${"AE-64 training step, batch 1".padEnd(34)} ${one.seconds !== undefined ? `${one.seconds.toFixed(3)} s (peak RSS ${(one.maxRss! / 2 ** 30).toFixed(2)} GiB; not compared)` : `failed: ${one.error}`}`);
     }
+    if (withTorch) {
+      torch[c] = torchTimes([c], repeats)[c];
+      console.log(`PyTorch  ${LABEL[c].padEnd(34)} ${torch[c]!.toFixed(3)} s`);
+    }
   }
-  const torch = withTorch ? torchTimes(cases, repeats) : {};
-  for (const c of cases) if (torch[c] !== undefined) console.log(`PyTorch  ${LABEL[c].padEnd(34)} ${torch[c]!.toFixed(3)} s`);
-
   console.log("");
   console.log(`${"case".padEnd(34)} ${"ours (s)".padStart(9)} ${"PyTorch (s)".padStart(12)} ${"ours/PyTorch".padStart(13)}`);
   let worst = 0;
