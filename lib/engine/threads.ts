@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 
 /** The exported functions of kernels/kernels.wasm (see conv3d.c and batchnorm.c for their contracts). */
 export type KernelName = (typeof NAMES)[number];
@@ -21,7 +21,7 @@ const MAX_PAGES = 65536;
 // back. Kept as source text so the worker runs without a TypeScript loader.
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
-const { module, memory, control, part } = workerData;
+const { module, memory, control, part, errors } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 const names = ${JSON.stringify(NAMES)};
 let seen = 0;
@@ -30,7 +30,7 @@ for (;;) {
   seen = Atomics.load(control, 0);
   const args = Array.from(control.subarray(4, 4 + control[3]));
   let failed = 0;
-  try { instance.exports[names[control[1]]](...args, part); } catch (e) { failed = 1; }
+  try { instance.exports[names[control[1]]](...args, part); } catch (e) { failed = 1; errors.postMessage(String(e && e.stack || e)); }
   if (failed) Atomics.store(control, 65 + part, 1);
   Atomics.add(control, 64, 1);
   Atomics.notify(control, 64);
@@ -66,6 +66,8 @@ export class KernelPool {
   private readonly instance: WasmInstance;
   private readonly control: Int32Array;
   private readonly workers: Worker[] = [];
+  /** Per worker, the port its failures arrive on; read synchronously after a failed call. */
+  private readonly errorPorts: MessagePort[] = [];
   private top = HEAP_BASE;
 
   constructor(threads: number) {
@@ -78,7 +80,10 @@ export class KernelPool {
     this.control = new Int32Array(new SharedArrayBuffer(4 * 128));
     this.threads = Math.max(1, Math.min(threads, 62));
     for (let part = 1; part < this.threads; part++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: this.memory, control: this.control, part } });
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: this.memory, control: this.control, part, errors: port2 }, transferList: [port2] });
+      port1.unref();
+      this.errorPorts.push(port1);
       // Idle workers must not keep a finished script alive.
       worker.unref();
       this.workers.push(worker);
@@ -145,15 +150,25 @@ export class KernelPool {
     Atomics.store(c, 64, 0);
     Atomics.add(c, 0, 1);
     Atomics.notify(c, 0);
-    fn(...args, 0);
+    // Even when this thread's share fails, the workers must finish theirs
+    // before the next call reuses the control block and the buffers.
+    const failures: string[] = [];
+    let cause: unknown;
+    try {
+      fn(...args, 0);
+    } catch (err) {
+      cause = err;
+      failures.push(`calling thread: ${String(err)}`);
+    }
     for (;;) {
       const done = Atomics.load(c, 64);
       if (done === workers) break;
       Atomics.wait(c, 64, done);
     }
     for (let part = 1; part < this.threads; part++) {
-      if (c[65 + part] !== 0) throw new Error(`kernel ${name} failed on worker thread ${part}`);
+      if (c[65 + part] !== 0) failures.push(`worker thread ${part}: ${(receiveMessageOnPort(this.errorPorts[part - 1]!)?.message as string | undefined) ?? "no message"}`);
     }
+    if (failures.length > 0) throw new Error(`kernel ${name} failed on ${failures.join("; ")}`, { cause });
   }
 }
 

@@ -1,0 +1,33 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { kernelPool } from "../../lib/engine/threads";
+
+/** Scale, shift, output and work counter for bn_affine over `rows` rows of 4 channels. */
+function affineArgs(rows: number): { out: number; scale: number; shift: number; work: [number, number] } {
+  const pool = kernelPool();
+  const scale = pool.alloc(4);
+  const shift = pool.alloc(4);
+  const out = pool.alloc(4 * rows);
+  const work = pool.counter(rows, 1);
+  pool.f32(scale, 4).set([1, 2, 3, 4]);
+  pool.f32(shift, 4).set([0, 0, 0, 1]);
+  return { out, scale, shift, work };
+}
+
+test("a kernel that traps reports the trap and which thread hit it, and the pool keeps working", () => {
+  const pool = kernelPool();
+  pool.reset();
+  const { out, scale, shift, work } = affineArgs(2);
+  // Row 0 is the last 16 bytes of the memory, row 1 lies past its end: one of the two chunks traps.
+  const x = pool.memory.buffer.byteLength - 16;
+  assert.throws(
+    () => pool.run("bn_affine", [x, scale, shift, out, 2, 4, 0, ...work]),
+    /^Error: kernel bn_affine failed on (calling thread|worker thread \d+): RuntimeError: memory access out of bounds/,
+  );
+  pool.reset();
+  const again = affineArgs(1);
+  const input = pool.alloc(4);
+  pool.f32(input, 4).set([1, 1, -1, 1]);
+  pool.run("bn_affine", [input, again.scale, again.shift, again.out, 1, 4, 1, ...again.work]);
+  assert.deepEqual(Array.from(pool.f32(again.out, 4)), [1, 2, 0, 5]);
+});
