@@ -25,6 +25,13 @@ export interface KernelResult {
 
 const roundUp8 = (n: number): number => Math.ceil(n / 8) * 8;
 
+/**
+ * Chunks of output rows whose filter-gradient sums are kept apart and added
+ * in order: fixed, so the gradient is the same bits on any number of threads
+ * (it costs one filter-sized copy per chunk of kernel memory).
+ */
+const WGRAD_CHUNKS = 8;
+
 /** Copies x [N,D,H,W,C] into a zero-padded buffer in kernel memory; returns its extents. */
 function padInput(pool: KernelPool, address: number, x: Float32Array, shape: Shape5, p: Padding3): void {
   const [N, D, H, W, C] = shape;
@@ -169,8 +176,11 @@ export function conv3dFilterGradient(
   const bAt = pool.alloc(N * OD * OH * OW * C2p);
   const tAt = pool.alloc(ntaps);
   const size = ntaps * C1 * C2p;
-  const fAt = pool.alloc(pool.threads * size);
-  const work = pool.counter(N * OD * OH);
+  const rows = N * OD * OH;
+  const chunk = Math.max(1, Math.ceil(rows / WGRAD_CHUNKS));
+  const chunks = Math.ceil(rows / chunk);
+  const fAt = pool.alloc(chunks * size);
+  const work = pool.counter(rows, chunk);
   padInput(pool, xAt, x, xShape, pad);
   tapOffsets(pool, tAt, KD, KH, KW, XH, XW, C1);
   const b = pool.f32(bAt, N * OD * OH * OW * C2p);
@@ -180,9 +190,9 @@ export function conv3dFilterGradient(
     for (let v = 0, n = N * OD * OH * OW; v < n; v++) for (let c = 0; c < C2; c++) b[v * C2p + c] = dy[v * C2 + c];
   }
   pool.run("conv_wgrad", [xAt, bAt, fAt, tAt, N, XD, XH, XW, C1, OD, OH, OW, C2p, ntaps, stride, ...work]);
-  // Each thread summed its rows into its own copy of dF.
+  // Each chunk of rows was summed into its own copy of dF; adding them in chunk order keeps the result independent of the threads.
   const sum = pool.f32(fAt, size);
-  for (let part = 1; part < pool.threads; part++) {
+  for (let part = 1; part < chunks; part++) {
     const copy = pool.f32(fAt + part * size * 4, size);
     for (let i = 0; i < size; i++) sum[i] += copy[i];
   }

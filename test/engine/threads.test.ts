@@ -1,5 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { kernelPool } from "../../lib/engine/threads";
 
 /** Scale, shift, output and work counter for bn_affine over `rows` rows of 4 channels. */
@@ -30,4 +32,16 @@ test("a kernel that traps reports the trap and which thread hit it, and the pool
   pool.f32(input, 4).set([1, 1, -1, 1]);
   pool.run("bn_affine", [input, again.scale, again.shift, again.out, 1, 4, 1, ...again.work]);
   assert.deepEqual(Array.from(pool.f32(again.out, 4)), [1, 2, 0, 5]);
+});
+
+test("results do not depend on the number of kernel threads: a convolution and batch-norm with gradients give the same bits on 1 and 2", () => {
+  const script = path.join(__dirname, "kernels-threads.fixture.ts");
+  const run = (threads: string): string => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8", env: { ...process.env, WORKBENCH_THREADS: threads } });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim();
+  };
+  const one = run("1");
+  assert.match(one, /^[0-9a-f]{64}$/);
+  assert.equal(run("2"), one);
 });

@@ -8,10 +8,6 @@ import { initEngine } from "../../lib/engine";
 import { loadCheckpoint, readTrainingLog, resolveTrainOptions, Trainer, train, TrainingMode, TrainRecord, TrainState } from "../../lib/train";
 import { toySource } from "./toy-neurons";
 
-// Resuming must reproduce a run bit for bit, and the multithreaded conv
-// kernels may sum partial results in a different order from run to run.
-process.env.WORKBENCH_THREADS = "1";
-
 before(async () => {
   await initEngine({ quiet: true });
 });

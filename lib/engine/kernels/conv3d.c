@@ -127,66 +127,69 @@ void convt_fwd(const float *x, const float *fp, float *out, const int *toff,
 
 /*
  * Filter gradient: dF[tap][c1][:] = sum_{n,od,oh,ow} A[n, od*s+kd, oh*s+kh, ow*s+kw, c1] * B[n,od,oh,ow,:]
- * with A padded [N][AD][AH][AW][C1] and B [N][OD][OH][OW][C2]. Each thread
- * sums the rows it takes into its own copy dF + part * ntaps*C1*C2 (zeroed
- * here); the caller adds the copies.
+ * with A padded [N][AD][AH][AW][C1] and B [N][OD][OH][OW][C2]. Each chunk
+ * of rows is summed into its own copy dF + (r0 / chunk) * ntaps*C1*C2
+ * (zeroed here); the caller adds the copies in chunk order, so the result
+ * does not depend on which thread took which chunk.
  */
 void conv_wgrad(const float *A, const float *B, float *dF, const int *toff,
                 int N, int AD, int AH, int AW, int C1,
                 int OD, int OH, int OW, int C2, int ntaps, int s, int *next, int chunk, int part) {
-  int ncob = C2 / 8, items = ntaps * ncob;
-  dF += part * ntaps * C1 * C2;
+  (void)part;
+  int ncob = C2 / 8, items = ntaps * ncob, size = ntaps * C1 * C2;
   V z = wasm_f32x4_splat(0);
-  for (int i = 0; i < ntaps * C1 * C2; i += 4) wasm_v128_store(dF + i, z);
   int rows = N * OD * OH, as = s * C1;
-  for (int r0; (r0 = take(next, chunk)) < rows;)
-  for (int r = r0, r1 = r0 + chunk < rows ? r0 + chunk : rows; r < r1; r++) {
-    int n = r / (OD * OH), rem = r % (OD * OH), od = rem / OH, oh = rem % OH;
-    const float *arow = A + (((n * AD + od * s) * AH + oh * s) * AW) * C1;
-    const float *brow = B + r * OW * C2;
-    for (int it = 0; it < items; it++) {
-      int t = it / ncob, cob = it % ncob;
-      const float *a = arow + toff[t];
-      const float *b = brow + cob * 8;
-      float *f = dF + t * C1 * C2 + cob * 8;
-      int c1 = 0;
-      for (; c1 + 4 <= C1; c1 += 4) {
-        float *f0 = f + c1 * C2, *f1 = f0 + C2, *f2 = f1 + C2, *f3 = f2 + C2;
-        V c00 = wasm_v128_load(f0), c01 = wasm_v128_load(f0 + 4);
-        V c10 = wasm_v128_load(f1), c11 = wasm_v128_load(f1 + 4);
-        V c20 = wasm_v128_load(f2), c21 = wasm_v128_load(f2 + 4);
-        V c30 = wasm_v128_load(f3), c31 = wasm_v128_load(f3 + 4);
-        const float *ap = a + c1, *bp = b;
-        for (int ow = 0; ow < OW; ow++) {
-          V b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
-          V x0 = wasm_v128_load32_splat(ap);
-          MADD(c00, x0, b0); MADD(c01, x0, b1);
-          V x1 = wasm_v128_load32_splat(ap + 1);
-          MADD(c10, x1, b0); MADD(c11, x1, b1);
-          V x2 = wasm_v128_load32_splat(ap + 2);
-          MADD(c20, x2, b0); MADD(c21, x2, b1);
-          V x3 = wasm_v128_load32_splat(ap + 3);
-          MADD(c30, x3, b0); MADD(c31, x3, b1);
-          ap += as;
-          bp += C2;
+  for (int r0; (r0 = take(next, chunk)) < rows;) {
+    float *dFc = dF + (r0 / chunk) * size;
+    for (int i = 0; i < size; i += 4) wasm_v128_store(dFc + i, z);
+    for (int r = r0, r1 = r0 + chunk < rows ? r0 + chunk : rows; r < r1; r++) {
+      int n = r / (OD * OH), rem = r % (OD * OH), od = rem / OH, oh = rem % OH;
+      const float *arow = A + (((n * AD + od * s) * AH + oh * s) * AW) * C1;
+      const float *brow = B + r * OW * C2;
+      for (int it = 0; it < items; it++) {
+        int t = it / ncob, cob = it % ncob;
+        const float *a = arow + toff[t];
+        const float *b = brow + cob * 8;
+        float *f = dFc + t * C1 * C2 + cob * 8;
+        int c1 = 0;
+        for (; c1 + 4 <= C1; c1 += 4) {
+          float *f0 = f + c1 * C2, *f1 = f0 + C2, *f2 = f1 + C2, *f3 = f2 + C2;
+          V c00 = wasm_v128_load(f0), c01 = wasm_v128_load(f0 + 4);
+          V c10 = wasm_v128_load(f1), c11 = wasm_v128_load(f1 + 4);
+          V c20 = wasm_v128_load(f2), c21 = wasm_v128_load(f2 + 4);
+          V c30 = wasm_v128_load(f3), c31 = wasm_v128_load(f3 + 4);
+          const float *ap = a + c1, *bp = b;
+          for (int ow = 0; ow < OW; ow++) {
+            V b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
+            V x0 = wasm_v128_load32_splat(ap);
+            MADD(c00, x0, b0); MADD(c01, x0, b1);
+            V x1 = wasm_v128_load32_splat(ap + 1);
+            MADD(c10, x1, b0); MADD(c11, x1, b1);
+            V x2 = wasm_v128_load32_splat(ap + 2);
+            MADD(c20, x2, b0); MADD(c21, x2, b1);
+            V x3 = wasm_v128_load32_splat(ap + 3);
+            MADD(c30, x3, b0); MADD(c31, x3, b1);
+            ap += as;
+            bp += C2;
+          }
+          wasm_v128_store(f0, c00); wasm_v128_store(f0 + 4, c01);
+          wasm_v128_store(f1, c10); wasm_v128_store(f1 + 4, c11);
+          wasm_v128_store(f2, c20); wasm_v128_store(f2 + 4, c21);
+          wasm_v128_store(f3, c30); wasm_v128_store(f3 + 4, c31);
         }
-        wasm_v128_store(f0, c00); wasm_v128_store(f0 + 4, c01);
-        wasm_v128_store(f1, c10); wasm_v128_store(f1 + 4, c11);
-        wasm_v128_store(f2, c20); wasm_v128_store(f2 + 4, c21);
-        wasm_v128_store(f3, c30); wasm_v128_store(f3 + 4, c31);
-      }
-      for (; c1 < C1; c1++) {
-        float *f0 = f + c1 * C2;
-        V c00 = wasm_v128_load(f0), c01 = wasm_v128_load(f0 + 4);
-        const float *ap = a + c1, *bp = b;
-        for (int ow = 0; ow < OW; ow++) {
-          V x0 = wasm_v128_load32_splat(ap);
-          MADD(c00, x0, wasm_v128_load(bp));
-          MADD(c01, x0, wasm_v128_load(bp + 4));
-          ap += as;
-          bp += C2;
+        for (; c1 < C1; c1++) {
+          float *f0 = f + c1 * C2;
+          V c00 = wasm_v128_load(f0), c01 = wasm_v128_load(f0 + 4);
+          const float *ap = a + c1, *bp = b;
+          for (int ow = 0; ow < OW; ow++) {
+            V x0 = wasm_v128_load32_splat(ap);
+            MADD(c00, x0, wasm_v128_load(bp));
+            MADD(c01, x0, wasm_v128_load(bp + 4));
+            ap += as;
+            bp += C2;
+          }
+          wasm_v128_store(f0, c00); wasm_v128_store(f0 + 4, c01);
         }
-        wasm_v128_store(f0, c00); wasm_v128_store(f0 + 4, c01);
       }
     }
   }
