@@ -7,10 +7,11 @@ import { kernelPool, type KernelPool } from "./threads";
  * channels-last tensor of any rank, as three kernels: per-channel moments,
  * per-channel affine map, and the training gradient. On wasm and cpu they run
  * in the WebAssembly SIMD kernels (kernels/batchnorm.c) on all threads;
- * elsewhere (tfjs-node, GPU) the same formulas run as tfjs ops. Written as kernels because the tfjs-op version
- * made a training step keep five full-size tensors per layer (the 64³ step at
- * batch 2 did not fit the 4 GiB wasm heap) and spent most of its time in
- * broadcasts; fused, a layer keeps its input and its output only.
+ * elsewhere (tfjs-node, GPU) the same formulas run as tfjs ops. Kernels,
+ * because the tfjs-op version made a training step keep five full-size
+ * tensors per layer (the 64³ step at batch 2 did not fit the 4 GiB wasm
+ * heap) and spent most of its time in broadcasts; fused, a layer keeps its
+ * input and its output only.
  */
 const MOMENTS = "WorkbenchChannelMoments";
 const AFFINE = "WorkbenchChannelAffine";
