@@ -66,18 +66,54 @@ function symmetricEigen(a: Float64Array, r: number): { values: Float64Array; vec
   return { values, vectors };
 }
 
-/** Orthonormalises the r columns of a (cols × r, row-major) in place (modified Gram-Schmidt). */
-function orthonormalize(a: Float64Array, rows: number, r: number): void {
+/** Orthonormalises the r rows of q (r × cols, row-major) in place (modified Gram-Schmidt). */
+function orthonormalizeRows(q: Float64Array, r: number, cols: number): void {
   for (let j = 0; j < r; j++) {
+    const pj = j * cols;
     for (let k = 0; k < j; k++) {
+      const pk = k * cols;
       let dot = 0;
-      for (let i = 0; i < rows; i++) dot += a[i * r + j]! * a[i * r + k]!;
-      for (let i = 0; i < rows; i++) a[i * r + j] -= dot * a[i * r + k]!;
+      for (let i = 0; i < cols; i++) dot += q[pj + i]! * q[pk + i]!;
+      for (let i = 0; i < cols; i++) q[pj + i] -= dot * q[pk + i]!;
     }
     let norm = 0;
-    for (let i = 0; i < rows; i++) norm += a[i * r + j]! ** 2;
+    for (let i = 0; i < cols; i++) norm += q[pj + i]! ** 2;
     norm = Math.sqrt(norm) || 1;
-    for (let i = 0; i < rows; i++) a[i * r + j] /= norm;
+    for (let i = 0; i < cols; i++) q[pj + i] /= norm;
+  }
+}
+
+/**
+ * XQ_i = (x_i − mean) Q for every row (Q is r × d), and, when `back` is
+ * given, back += Σ_i XQ_iᵀ (x_i − mean) in the same pass over the data.
+ */
+function projectRows(data: ArrayLike<number>, mean: Float64Array, Q: Float64Array, XQ: Float64Array, n: number, d: number, r: number, back?: Float64Array): void {
+  const row = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0, p = i * d; j < d; j++) row[j] = data[p + j]! - mean[j]!;
+    for (let c = 0; c < r; c++) {
+      // Four running sums, so the additions do not wait on each other.
+      const q = c * d;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let j = 0;
+      for (; j + 3 < d; j += 4) {
+        s0 += row[j]! * Q[q + j]!;
+        s1 += row[j + 1]! * Q[q + j + 1]!;
+        s2 += row[j + 2]! * Q[q + j + 2]!;
+        s3 += row[j + 3]! * Q[q + j + 3]!;
+      }
+      for (; j < d; j++) s0 += row[j]! * Q[q + j]!;
+      XQ[i * r + c] = s0 + s1 + (s2 + s3);
+    }
+    if (back) {
+      for (let c = 0; c < r; c++) {
+        const v = XQ[i * r + c]!;
+        for (let j = 0, q = c * d; j < d; j++) back[q + j] += v * row[j]!;
+      }
+    }
   }
 }
 
@@ -97,37 +133,21 @@ export function pca(x: MatrixLike, nComponents: number, options: PcaOptions = {}
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += m.data[i * d + j]!;
   for (let j = 0; j < d; j++) mean[j] /= n;
   const rng = random(options.seed ?? 42);
-  const Q = new Float64Array(d * r);
-  for (let t = 0; t < Q.length; t++) Q[t] = rng.normal();
-  orthonormalize(Q, d, r);
+  // The subspace basis is stored one axis per row (r × d), so every inner loop runs along a data row.
+  const Q = new Float64Array(r * d);
+  for (let t = 0; t < d * r; t++) Q[(t % r) * d + Math.floor(t / r)] = rng.normal();
+  orthonormalizeRows(Q, r, d);
   const XQ = new Float64Array(n * r);
-  const row = new Float64Array(d);
-  // XQ = (X − mean) Q, then Q = (X − mean)ᵀ XQ.
-  const project = (): void => {
-    XQ.fill(0);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < d; j++) row[j] = m.data[i * d + j]! - mean[j]!;
-      for (let j = 0; j < d; j++) {
-        const v = row[j]!;
-        if (v === 0) continue;
-        for (let c = 0; c < r; c++) XQ[i * r + c] += v * Q[j * r + c]!;
-      }
-    }
-  };
   const iterations = options.iterations ?? 20;
+  const next = new Float64Array(r * d);
   for (let it = 0; it < iterations; it++) {
-    project();
-    Q.fill(0);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < d; j++) {
-        const v = m.data[i * d + j]! - mean[j]!;
-        if (v === 0) continue;
-        for (let c = 0; c < r; c++) Q[j * r + c] += v * XQ[i * r + c]!;
-      }
-    }
-    orthonormalize(Q, d, r);
+    // Q ← (X − mean)ᵀ (X − mean) Q, one pass over the rows.
+    next.fill(0);
+    projectRows(m.data, mean, Q, XQ, n, d, r, next);
+    Q.set(next);
+    orthonormalizeRows(Q, r, d);
   }
-  project();
+  projectRows(m.data, mean, Q, XQ, n, d, r);
   // Rayleigh-Ritz: the covariance restricted to span(Q).
   const B = new Float64Array(r * r);
   for (let i = 0; i < n; i++) for (let a = 0; a < r; a++) for (let b = a; b < r; b++) B[a * r + b] += XQ[i * r + a]! * XQ[i * r + b]!;
@@ -138,7 +158,7 @@ export function pca(x: MatrixLike, nComponents: number, options: PcaOptions = {}
   for (let c = 0; c < k; c++) {
     for (let j = 0; j < d; j++) {
       let s = 0;
-      for (let t = 0; t < r; t++) s += Q[j * r + t]! * vectors[t * r + c]!;
+      for (let t = 0; t < r; t++) s += Q[t * d + j]! * vectors[t * r + c]!;
       components[c * d + j] = s;
     }
     let big = 0;
