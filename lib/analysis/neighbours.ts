@@ -1,6 +1,9 @@
-import * as tf from "@tensorflow/tfjs";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { ConfigError, type OnProgress } from "../core";
 import { type Matrix } from "./matrix";
+import { heapPush, type KnnHeaps } from "./tsne-kernels";
+import { defaultThreads, sharedArray, TsnePool } from "./tsne-pool";
 
 /**
  * The k nearest neighbours of every point (itself excluded), nearest first.
@@ -15,8 +18,10 @@ export interface Neighbours {
 }
 
 export interface NeighbourOptions {
-  /** Rows per block of the distance computation (default 1024). */
+  /** Rows per block of the distance computation, a multiple of 8 (default 256). */
   blockSize?: number;
+  /** Threads (default: WORKBENCH_THREADS, else all cores); the result does not depend on it. */
+  threads?: number;
   onProgress?: OnProgress;
 }
 
@@ -42,43 +47,7 @@ class TopK {
 
   /** Offers candidate j at squared distance d to row r. */
   push(r: number, j: number, d: number): void {
-    const k = this.k;
-    const base = r * k;
-    const dist = this.dist;
-    const idx = this.idx;
-    let s = this.size[r]!;
-    if (s < k) {
-      let c = s;
-      this.size[r] = s + 1;
-      while (c > 0) {
-        const p = (c - 1) >> 1;
-        const pd = dist[base + p]!;
-        if (pd > d || (pd === d && idx[base + p]! > j)) break;
-        dist[base + c] = pd;
-        idx[base + c] = idx[base + p]!;
-        c = p;
-      }
-      dist[base + c] = d;
-      idx[base + c] = j;
-      return;
-    }
-    const top = dist[base]!;
-    if (d > top || (d === top && j > idx[base]!)) return;
-    s = k;
-    let c = 0;
-    for (;;) {
-      let m = 2 * c + 1;
-      if (m >= s) break;
-      const r2 = m + 1;
-      if (r2 < s && (dist[base + r2]! > dist[base + m]! || (dist[base + r2] === dist[base + m] && idx[base + r2]! > idx[base + m]!))) m = r2;
-      const md = dist[base + m]!;
-      if (md < d || (md === d && idx[base + m]! < j)) break;
-      dist[base + c] = md;
-      idx[base + c] = idx[base + m]!;
-      c = m;
-    }
-    dist[base + c] = d;
-    idx[base + c] = j;
+    heapPush(this.dist, this.idx, this.size, this.k, r, j, d);
   }
 
   /** Sorts every heap nearest first (heap order → sorted order). */
@@ -132,71 +101,96 @@ export function nearestNeighboursBrute(X: Matrix, k: number, queries?: ArrayLike
   return top.finish();
 }
 
+// The compiled distance kernel, read once (kernels/distances.c).
+let distanceModule: object | undefined;
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => { buffer: SharedArrayBuffer };
+}
+const WASM = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+const PAGE = 65536;
+/** distances.wasm keeps its (unused) C stack below this address; buffers start here. */
+const HEAP_BASE = 2 * PAGE;
+const MAX_BYTES = 2 ** 32;
+/** knnMerge packs an index into 21 bits. */
+const MAX_POINTS = 2 ** 21;
+
 /**
  * Exact k nearest neighbours of every row of X at thesis scale: squared
- * distances |x|² + |y|² − 2 x·y computed block by block with the engine's
- * matrix product (SIMD WebAssembly here, a GPU on the cluster), using the
- * symmetry so each pair of blocks is multiplied once.
+ * distances |x|² + |y|² − 2 x·y block by block in WebAssembly SIMD
+ * (kernels/distances.c) on all threads, each pair of blocks once. Every
+ * thread keeps its own heaps; they are merged at the end, so the result is
+ * the same for any number of threads.
  *
  * Returns null when `onProgress` asked to stop.
  */
 export async function nearestNeighbours(X: Matrix, k: number, options: NeighbourOptions = {}): Promise<Neighbours | null> {
+  const pool = new TsnePool(options.threads ?? defaultThreads());
+  try {
+    return await nearestNeighboursOn(pool, X, k, options);
+  } finally {
+    pool.close();
+  }
+}
+
+/** nearestNeighbours on the threads of an existing pool. */
+export async function nearestNeighboursOn(pool: TsnePool, X: Matrix, k: number, options: Omit<NeighbourOptions, "threads"> = {}): Promise<Neighbours | null> {
   const n = X.rows;
   checkK(n, k);
+  if (n >= MAX_POINTS) throw new ConfigError(`nearest neighbours: ${n} points are too many for the exact search (at most ${MAX_POINTS - 1})`);
   const d = X.cols;
-  const B = Math.max(1, Math.min(options.blockSize ?? 1024, n));
-  const f32 = X.data instanceof Float32Array ? X.data : Float32Array.from(X.data);
-  const norms = new Float64Array(n);
+  const nPad = Math.ceil(n / 8) * 8;
+  const B = Math.min(Math.ceil(Math.max(8, options.blockSize ?? 256) / 8) * 8, nPad);
+  const xBytes = nPad * d * 4;
+  const outBytes = B * B * 4;
+  const xPtr = HEAP_BASE;
+  const panelPtr = xPtr + xBytes;
+  const normPtr = panelPtr + xBytes;
+  const outPtr = normPtr + Math.ceil(nPad / 4) * 16;
+  const total = outPtr + pool.threads * outBytes;
+  if (total > MAX_BYTES) throw new ConfigError(`nearest neighbours: ${n} × ${d} points need ${(total / 2 ** 30).toFixed(2)} GiB of kernel memory; the limit is 4 GiB`);
+  distanceModule ??= new WASM.Module(fs.readFileSync(path.join(__dirname, "kernels", "distances.wasm")));
+  const memory = new WASM.Memory({ initial: Math.ceil(total / PAGE), maximum: MAX_BYTES / PAGE, shared: true });
+  const x = new Float32Array(memory.buffer, xPtr, nPad * d);
+  const panels = new Float32Array(memory.buffer, panelPtr, nPad * d);
+  const norms = new Float32Array(memory.buffer, normPtr, nPad);
+  const src = X.data;
   for (let i = 0; i < n; i++) {
     let s = 0;
-    for (let c = 0, p = i * d; c < d; c++, p++) s += f32[p]! * f32[p]!;
+    const p = (i >> 3) * d * 8 + (i & 7);
+    for (let c = 0; c < d; c++) {
+      const v = Math.fround(src[i * d + c]!);
+      x[i * d + c] = v;
+      panels[p + c * 8] = v;
+      s += v * v;
+    }
     norms[i] = s;
   }
   const blocks = Math.ceil(n / B);
-  const blockTensors: tf.Tensor2D[] = [];
-  // Right-hand blocks are stored transposed: the WebAssembly backend's matMul
-  // with transposeB is about ten times slower than on a transposed copy.
-  const transposed: tf.Tensor2D[] = [];
-  for (let b = 0; b < blocks; b++) {
-    const lo = b * B;
-    const hi = Math.min(n, lo + B);
-    const t = tf.tensor2d(f32.subarray(lo * d, hi * d), [hi - lo, d]);
-    blockTensors.push(t);
-    transposed.push(tf.tidy(() => t.transpose().clone() as tf.Tensor2D));
-  }
-  const top = new TopK(n, k);
-  const pairs = (blocks * (blocks + 1)) / 2;
-  let done = 0;
-  try {
-    for (let bi = 0; bi < blocks; bi++) {
-      const i0 = bi * B;
-      const ni = blockTensors[bi]!.shape[0];
-      for (let bj = bi; bj < blocks; bj++) {
-        const j0 = bj * B;
-        const nj = blockTensors[bj]!.shape[0];
-        const g = tf.matMul(blockTensors[bi]!, transposed[bj]!);
-        const dot = (await g.data()) as Float32Array;
-        g.dispose();
-        for (let a = 0; a < ni; a++) {
-          const i = i0 + a;
-          const ni2 = norms[i]!;
-          const row = a * nj;
-          for (let b = 0; b < nj; b++) {
-            const j = j0 + b;
-            if (j === i) continue;
-            let s = ni2 + norms[j]! - 2 * dot[row + b]!;
-            if (s < 0) s = 0;
-            top.push(i, j, s);
-            if (bj !== bi) top.push(j, i, s);
-          }
-        }
-        done++;
-        if (options.onProgress?.({ done, total: pairs, label: "nearest neighbours" }) === false) return null;
-      }
+  const pairs = new Int32Array(blocks * (blocks + 1));
+  let count = 0;
+  for (let bi = 0; bi < blocks; bi++) {
+    for (let bj = bi; bj < blocks; bj++) {
+      pairs[2 * count] = bi;
+      pairs[2 * count + 1] = bj;
+      count++;
     }
-  } finally {
-    for (const t of blockTensors) t.dispose();
-    for (const t of transposed) t.dispose();
   }
-  return top.finish();
+  const heaps: KnnHeaps[] = Array.from({ length: pool.threads }, () => ({
+    dist: sharedArray(Float32Array, n * k),
+    idx: sharedArray(Int32Array, n * k),
+    size: sharedArray(Int32Array, n),
+  }));
+  // Rounds of pairs, so progress shows and a notebook can redraw between them.
+  const round = Math.max(4 * pool.threads, Math.ceil(count / 100));
+  for (let first = 0; first < count; first += round) {
+    const last = Math.min(count, first + round);
+    pool.run({ kind: "knn", module: distanceModule, memory, xPtr, panelPtr, normPtr, outPtr, outBytes, n, d, k, block: B, pairs, first, last, heaps });
+    if (options.onProgress?.({ done: last, total: count, label: "nearest neighbours" }) === false) return null;
+    await new Promise((r) => setImmediate(r));
+  }
+  const indices = sharedArray(Int32Array, n * k);
+  const distances = sharedArray(Float32Array, n * k);
+  pool.run({ kind: "knn-merge", n, k, heaps, indices, distances });
+  return { n, k, indices, distances };
 }

@@ -1,8 +1,10 @@
 /**
  * A quadtree (2D) or octree (3D) over the map points, rebuilt every t-SNE
  * iteration, holding each cell's point count and centre of mass so that a far
- * group of points acts on a point as one (Barnes-Hut). Nodes live in flat
- * typed arrays that grow by doubling and are reused between iterations.
+ * group of points acts on a point as one (Barnes-Hut; the forces are in
+ * tsne-kernels.ts). Nodes live in flat typed arrays that grow by doubling and
+ * are reused between iterations; `pack` copies the non-empty ones into the
+ * one shared array the worker threads read.
  */
 export class SpaceTree {
   readonly dims: 2 | 3;
@@ -19,6 +21,18 @@ export class SpaceTree {
   /** The point held by a leaf, −1 when empty. */
   point = new Int32Array(0);
   size = 0;
+  /**
+   * The non-empty nodes after `pack`, `dims + 5` values each: centre of mass
+   * (dims), squared side, count, first child, number of children (0 for a
+   * leaf), the leaf's point (−1 otherwise). Siblings are consecutive and a
+   * node's descendants follow it closely (depth first), so a traversal reads
+   * nearby memory.
+   */
+  packed = new Float64Array(new SharedArrayBuffer(0));
+  /** The points in the depth-first order of their leaves, after `pack`: nearby points in a row. */
+  order = new Int32Array(new SharedArrayBuffer(0));
+  private stack = new Int32Array(0);
+  private seen = new Uint8Array(0);
 
   constructor(dims: 2 | 3) {
     this.dims = dims;
@@ -134,116 +148,57 @@ export class SpaceTree {
       if (k > 0) for (let a = 0; a < d; a++) this.mass[t * d + a] /= k;
     }
   }
-}
 
-/**
- * Repulsive forces of t-SNE by Barnes-Hut: for every point i, Σ_j w_ij² (y_i − y_j)
- * with w = 1 / (1 + d²), written into `force`, and the normaliser Z = Σ_{i≠j} w_ij
- * returned. A cell whose side over distance is below `theta` counts as one.
- * Points [from, to) only, so the work can be split.
- */
-export function repulsion(tree: SpaceTree, y: Float64Array, from: number, to: number, theta: number, force: Float64Array, stack: Int32Array): number {
-  return tree.dims === 2 ? repulsion2(tree, y, from, to, theta, force, stack) : repulsion3(tree, y, from, to, theta, force, stack);
-}
-
-function repulsion2(tree: SpaceTree, y: Float64Array, from: number, to: number, theta: number, force: Float64Array, stack: Int32Array): number {
-  const { mass, count, child, point, half } = tree;
-  const t2 = theta * theta;
-  let z = 0;
-  for (let i = from; i < to; i++) {
-    const yx = y[2 * i]!;
-    const yy = y[2 * i + 1]!;
-    let fx = 0;
-    let fy = 0;
+  /** Fills `packed` and `order` from the tree built over n points. */
+  pack(n: number): void {
+    const d = this.dims;
+    const S = d + 5;
+    if (this.packed.length < this.size * S) this.packed = new Float64Array(new SharedArrayBuffer(this.size * S * 8 * 2));
+    if (this.order.length < n) this.order = new Int32Array(new SharedArrayBuffer(n * 4));
+    if (this.stack.length < 2 * this.size) this.stack = new Int32Array(4 * this.size);
+    if (this.seen.length < n) this.seen = new Uint8Array(n);
+    const { packed, order, stack, seen, mass, half, count, child, point } = this;
+    seen.fill(0, 0, n);
+    let ordered = 0;
+    let next = 1;
     let top = 0;
+    // (node, packed id) pairs; a node's children get their ids when it is written.
+    stack[top++] = 0;
     stack[top++] = 0;
     while (top > 0) {
+      const id = stack[--top]!;
       const node = stack[--top]!;
-      const c = count[node]!;
-      if (c === 0) continue;
-      const dx = yx - mass[2 * node]!;
-      const dy = yy - mass[2 * node + 1]!;
-      const d2 = dx * dx + dy * dy;
+      const o = id * S;
+      for (let a = 0; a < d; a++) packed[o + a] = mass[node * d + a]!;
+      packed[o + d] = 4 * half[node]! * half[node]!;
+      packed[o + d + 1] = count[node]!;
       const first = child[node]!;
       if (first < 0) {
-        // The point's own leaf: only its duplicates (at distance 0) repel it.
-        const n = point[node] === i ? c - 1 : c;
-        if (n === 0) continue;
-        const w = 1 / (1 + d2);
-        z += n * w;
-        const m = n * w * w;
-        fx += m * dx;
-        fy += m * dy;
-      } else {
-        const side = 2 * half[node]!;
-        if (side * side < t2 * d2) {
-          const w = 1 / (1 + d2);
-          z += c * w;
-          const m = c * w * w;
-          fx += m * dx;
-          fy += m * dy;
-        } else {
-          stack[top++] = first;
-          stack[top++] = first + 1;
-          stack[top++] = first + 2;
-          stack[top++] = first + 3;
+        const p = point[node]!;
+        packed[o + d + 2] = 0;
+        packed[o + d + 3] = 0;
+        packed[o + d + 4] = p;
+        if (p >= 0 && seen[p] === 0) {
+          seen[p] = 1;
+          order[ordered++] = p;
+        }
+        continue;
+      }
+      const start = next;
+      for (let q = 0; q < this.fan; q++) if (count[first + q]! > 0) next++;
+      packed[o + d + 2] = start;
+      packed[o + d + 3] = next - start;
+      packed[o + d + 4] = -1;
+      // Pushed last child first, so the first child's subtree is written next.
+      let at = next;
+      for (let q = this.fan - 1; q >= 0; q--) {
+        if (count[first + q]! > 0) {
+          stack[top++] = first + q;
+          stack[top++] = --at;
         }
       }
     }
-    force[2 * i] = fx;
-    force[2 * i + 1] = fy;
+    // Duplicates share a leaf that names only one of them.
+    for (let i = 0; i < n; i++) if (seen[i] === 0) order[ordered++] = i;
   }
-  return z;
-}
-
-function repulsion3(tree: SpaceTree, y: Float64Array, from: number, to: number, theta: number, force: Float64Array, stack: Int32Array): number {
-  const { mass, count, child, point, half } = tree;
-  const t2 = theta * theta;
-  let z = 0;
-  for (let i = from; i < to; i++) {
-    const yx = y[3 * i]!;
-    const yy = y[3 * i + 1]!;
-    const yz = y[3 * i + 2]!;
-    let fx = 0;
-    let fy = 0;
-    let fz = 0;
-    let top = 0;
-    stack[top++] = 0;
-    while (top > 0) {
-      const node = stack[--top]!;
-      const c = count[node]!;
-      if (c === 0) continue;
-      const dx = yx - mass[3 * node]!;
-      const dy = yy - mass[3 * node + 1]!;
-      const dz = yz - mass[3 * node + 2]!;
-      const d2 = dx * dx + dy * dy + dz * dz;
-      const first = child[node]!;
-      if (first < 0) {
-        const n = point[node] === i ? c - 1 : c;
-        if (n === 0) continue;
-        const w = 1 / (1 + d2);
-        z += n * w;
-        const m = n * w * w;
-        fx += m * dx;
-        fy += m * dy;
-        fz += m * dz;
-      } else {
-        const side = 2 * half[node]!;
-        if (side * side < t2 * d2) {
-          const w = 1 / (1 + d2);
-          z += c * w;
-          const m = c * w * w;
-          fx += m * dx;
-          fy += m * dy;
-          fz += m * dz;
-        } else {
-          for (let q = 0; q < 8; q++) stack[top++] = first + q;
-        }
-      }
-    }
-    force[3 * i] = fx;
-    force[3 * i + 1] = fy;
-    force[3 * i + 2] = fz;
-  }
-  return z;
 }

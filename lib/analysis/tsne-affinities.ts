@@ -1,10 +1,12 @@
 import { warnOnce } from "../core";
 import { type Neighbours } from "./neighbours";
+import { shared, sharedArray, TsnePool } from "./tsne-pool";
 
 /**
  * The joint probabilities P of t-SNE as a sparse symmetric matrix in CSR
  * form: row i's entries are `values[rowStart[i] .. rowStart[i+1])` at columns
- * `columns[...]`. All entries sum to 1.
+ * `columns[...]`. All entries sum to 1. The arrays are in shared memory, for
+ * the gradient's worker threads.
  */
 export interface SparseAffinities {
   n: number;
@@ -20,48 +22,18 @@ export interface SparseAffinities {
  * Returns the k values per row, laid out like `nn.indices`.
  */
 export function conditionalAffinities(nn: Neighbours, perplexity: number): Float64Array {
+  return conditionalAffinitiesOn(new TsnePool(1), nn, perplexity);
+}
+
+/** conditionalAffinities with the rows shared out over a pool's threads. */
+export function conditionalAffinitiesOn(pool: TsnePool, nn: Neighbours, perplexity: number): Float64Array {
   const { n, k } = nn;
-  const target = Math.log(perplexity);
-  const out = new Float64Array(n * k);
-  let failed = 0;
-  for (let i = 0; i < n; i++) {
-    const base = i * k;
-    // Shifting by the smallest distance leaves p(j|i) and the entropy unchanged and avoids underflow.
-    const d0 = nn.distances[base]!;
-    let beta = 1;
-    let lo = -Infinity;
-    let hi = Infinity;
-    let converged = false;
-    for (let step = 0; step < 200; step++) {
-      let sum = 0;
-      let weighted = 0;
-      for (let t = 0; t < k; t++) {
-        const dt = nn.distances[base + t]! - d0;
-        const p = Math.exp(-dt * beta);
-        out[base + t] = p;
-        sum += p;
-        weighted += dt * p;
-      }
-      const entropy = Math.log(sum) + (beta * weighted) / sum;
-      const diff = entropy - target;
-      if (Math.abs(diff) <= 1e-5) {
-        converged = true;
-        break;
-      }
-      if (diff > 0) {
-        lo = beta;
-        beta = hi === Infinity ? beta * 2 : (beta + hi) / 2;
-      } else {
-        hi = beta;
-        beta = lo === -Infinity ? beta / 2 : (beta + lo) / 2;
-      }
-    }
-    let sum = 0;
-    for (let t = 0; t < k; t++) sum += out[base + t]!;
-    for (let t = 0; t < k; t++) out[base + t] = out[base + t]! / sum;
-    if (!converged) failed++;
-  }
-  if (failed > 0) warnOnce(`t-SNE: the perplexity search did not converge for ${failed} of ${n} points (many duplicate points?)`);
+  const out = sharedArray(Float64Array, n * k);
+  const failed = sharedArray(Uint8Array, n);
+  pool.run({ kind: "affinities", n, k, distances: shared(nn.distances), target: Math.log(perplexity), out, failed });
+  let count = 0;
+  for (let i = 0; i < n; i++) count += failed[i]!;
+  if (count > 0) warnOnce(`t-SNE: the perplexity search did not converge for ${count} of ${n} points (many duplicate points?)`);
   return out;
 }
 
@@ -110,7 +82,7 @@ export function symmetrize(nn: Neighbours, conditional: Float64Array): SparseAff
   rowStart[n] = at;
   let total = 0;
   for (let t = 0; t < at; t++) total += values[t]!;
-  const out = new Float32Array(at);
+  const out = sharedArray(Float32Array, at);
   for (let t = 0; t < at; t++) out[t] = values[t]! / total;
-  return { n, rowStart, columns: columns.slice(0, at), values: out };
+  return { n, rowStart: shared(rowStart), columns: shared(columns.subarray(0, at)), values: out };
 }

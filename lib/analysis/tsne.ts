@@ -1,11 +1,12 @@
 import { checkChoice, ConfigError, type OnProgress, random } from "../core";
 import { withDefaults } from "./defaults";
 import { type Matrix, type MatrixLike, toMatrix } from "./matrix";
-import { nearestNeighbours, nearestNeighboursBrute, type Neighbours } from "./neighbours";
+import { nearestNeighboursBrute, nearestNeighboursOn, type Neighbours } from "./neighbours";
 import { pca } from "./pca";
-import { repulsion, SpaceTree } from "./space-tree";
-import { conditionalAffinities, type SparseAffinities, symmetrize } from "./tsne-affinities";
+import { SpaceTree } from "./space-tree";
+import { conditionalAffinitiesOn, type SparseAffinities, symmetrize } from "./tsne-affinities";
 import { tsneExact } from "./tsne-exact";
+import { defaultThreads, shared, sharedArray, TsnePool } from "./tsne-pool";
 
 export const TSNE_METHODS = ["auto", "barnes-hut", "exact"] as const;
 export type TsneMethod = (typeof TSNE_METHODS)[number];
@@ -33,6 +34,12 @@ export interface TsneOptions {
   seed?: number;
   /** "exact" uses tsne-js (quadratic, small sets only); "auto" picks it below 250 points (default "auto"). */
   method?: TsneMethod;
+  /**
+   * Threads for the neighbour search, the affinities and the gradient
+   * (default: WORKBENCH_THREADS, else all cores). The map is the same for any
+   * number of threads.
+   */
+  threads?: number;
   /** Nearest neighbours computed before (k at least 3 × perplexity), to reuse them across maps. */
   neighbours?: Neighbours;
   /** Progress of the neighbour search and of the iterations; return false to stop and keep the map so far. */
@@ -70,10 +77,14 @@ export function tsneNeighbourCount(n: number, perplexity: number): number {
   return Math.min(n - 1, Math.floor(3 * perplexity + 1));
 }
 
+type OptimizerOptions = Required<Pick<TsneOptions, "dims" | "earlyExaggeration" | "exaggerationIterations" | "iterations" | "theta">> & { learningRate: number; threads?: number };
+
 /**
  * Barnes-Hut t-SNE state: affinities fixed, map and optimiser state stepping.
  * `step()` runs one iteration; `tsne()` loops it with progress and stopping,
- * and a notebook can call `step` itself to watch the map form.
+ * and a notebook can call `step` itself to watch the map form. The gradient
+ * runs on worker threads, started by the first step and ended by the last
+ * (or by `close()`).
  */
 export class TsneOptimizer {
   readonly n: number;
@@ -83,28 +94,35 @@ export class TsneOptimizer {
   klDivergence = NaN;
   private readonly update: Float64Array;
   private readonly gains: Float64Array;
-  private readonly grad: Float64Array;
-  private readonly rep: Float64Array;
+  private readonly repulsive: Float64Array;
+  private readonly attractive: Float64Array;
+  private readonly z: Float64Array;
+  private readonly kl: Float64Array;
   private readonly tree: SpaceTree;
-  private readonly stack: Int32Array;
   private readonly learningRate: number;
+  private readonly sumP: number;
+  private pool: TsnePool | undefined;
 
   constructor(
     readonly P: SparseAffinities,
     init: Float64Array,
-    readonly options: Required<Pick<TsneOptions, "dims" | "earlyExaggeration" | "exaggerationIterations" | "iterations" | "theta">> & { learningRate: number },
+    readonly options: OptimizerOptions,
   ) {
     this.n = P.n;
     this.dims = options.dims;
-    this.y = init;
+    this.y = shared(init);
     const size = this.n * this.dims;
     this.update = new Float64Array(size);
     this.gains = new Float64Array(size).fill(1);
-    this.grad = new Float64Array(size);
-    this.rep = new Float64Array(size);
+    this.repulsive = sharedArray(Float64Array, size);
+    this.attractive = sharedArray(Float64Array, size);
+    this.z = sharedArray(Float64Array, this.n);
+    this.kl = sharedArray(Float64Array, this.n);
     this.tree = new SpaceTree(this.dims);
-    this.stack = new Int32Array(8 * 256);
     this.learningRate = options.learningRate;
+    let sum = 0;
+    for (let t = 0; t < P.values.length; t++) sum += P.values[t]!;
+    this.sumP = sum;
   }
 
   get done(): boolean {
@@ -116,62 +134,31 @@ export class TsneOptimizer {
    * _gradient_descent). Computes the KL divergence too when `withError`.
    */
   step(withError = false): void {
-    const { n, dims, y, grad, rep, P } = this;
+    const { n, dims, y, P, tree, repulsive, attractive } = this;
     const early = this.iteration < this.options.exaggerationIterations;
     const exaggeration = early ? this.options.earlyExaggeration : 1;
     const momentum = early ? 0.5 : 0.8;
-    this.tree.build(y, n);
-    const z = repulsion(this.tree, y, 0, n, this.options.theta, rep, this.stack);
-    const { rowStart, columns, values } = P;
-    let kl = 0;
-    if (dims === 2) {
-      for (let i = 0; i < n; i++) {
-        const yx = y[2 * i]!;
-        const yy = y[2 * i + 1]!;
-        let ax = 0;
-        let ay = 0;
-        for (let t = rowStart[i]!, end = rowStart[i + 1]!; t < end; t++) {
-          const j = columns[t]!;
-          const dx = yx - y[2 * j]!;
-          const dy = yy - y[2 * j + 1]!;
-          const w = 1 / (1 + dx * dx + dy * dy);
-          const pw = values[t]! * w;
-          ax += pw * dx;
-          ay += pw * dy;
-          if (withError) kl += values[t]! * Math.log(Math.max(values[t]!, 1e-12) / Math.max(w / z, 1e-12));
-        }
-        grad[2 * i] = 4 * (exaggeration * ax - rep[2 * i]! / z);
-        grad[2 * i + 1] = 4 * (exaggeration * ay - rep[2 * i + 1]! / z);
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const yx = y[3 * i]!;
-        const yy = y[3 * i + 1]!;
-        const yz = y[3 * i + 2]!;
-        let ax = 0;
-        let ay = 0;
-        let az = 0;
-        for (let t = rowStart[i]!, end = rowStart[i + 1]!; t < end; t++) {
-          const j = columns[t]!;
-          const dx = yx - y[3 * j]!;
-          const dy = yy - y[3 * j + 1]!;
-          const dz = yz - y[3 * j + 2]!;
-          const w = 1 / (1 + dx * dx + dy * dy + dz * dz);
-          const pw = values[t]! * w;
-          ax += pw * dx;
-          ay += pw * dy;
-          az += pw * dz;
-          if (withError) kl += values[t]! * Math.log(Math.max(values[t]!, 1e-12) / Math.max(w / z, 1e-12));
-        }
-        grad[3 * i] = 4 * (exaggeration * ax - rep[3 * i]! / z);
-        grad[3 * i + 1] = 4 * (exaggeration * ay - rep[3 * i + 1]! / z);
-        grad[3 * i + 2] = 4 * (exaggeration * az - rep[3 * i + 2]! / z);
-      }
+    tree.build(y, n);
+    tree.pack(n);
+    this.pool ??= new TsnePool(this.options.threads ?? defaultThreads());
+    this.pool.run({
+      kind: "gradient", n, dims, theta: this.options.theta, y,
+      tree: tree.packed, order: tree.order,
+      rowStart: P.rowStart, columns: P.columns, values: P.values,
+      withError, repulsive, attractive, z: this.z, kl: this.kl,
+    });
+    // Summed here in point order, so Z and the KL divergence do not depend on the threads.
+    let z = 0;
+    for (let i = 0; i < n; i++) z += this.z[i]!;
+    if (withError) {
+      let kl = 0;
+      for (let i = 0; i < n; i++) kl += this.kl[i]!;
+      this.klDivergence = kl + this.sumP * Math.log(z);
     }
     const { update, gains } = this;
     const lr = this.learningRate;
     for (let t = 0; t < n * dims; t++) {
-      const g = grad[t]!;
+      const g = 4 * (exaggeration * attractive[t]! - repulsive[t]! / z);
       let gain = update[t]! * g < 0 ? gains[t]! + 0.2 : gains[t]! * 0.8;
       if (gain < 0.01) gain = 0.01;
       gains[t] = gain;
@@ -179,8 +166,14 @@ export class TsneOptimizer {
       update[t] = u;
       y[t] += u;
     }
-    if (withError) this.klDivergence = kl;
     this.iteration++;
+    if (this.done) this.close();
+  }
+
+  /** Ends the worker threads now (a later `step` starts them again). */
+  close(): void {
+    this.pool?.close();
+    this.pool = undefined;
   }
 
   embedding(): Matrix {
@@ -191,7 +184,8 @@ export class TsneOptimizer {
 function initialMap(x: Matrix, dims: number, init: TsneInit, seed: number): Float64Array {
   const y = new Float64Array(x.rows * dims);
   if (init === "pca") {
-    const s = pca(x, dims, { seed }).scores.data;
+    // Seven subspace iterations, as sklearn's randomized PCA of the t-SNE init: the map only needs the axes roughly.
+    const s = pca(x, dims, { seed, iterations: 7 }).scores.data;
     let mean = 0;
     for (let i = 0; i < x.rows; i++) mean += s[i * dims]!;
     mean /= x.rows;
@@ -217,18 +211,24 @@ export async function initTsne(x: MatrixLike, options: TsneOptions = {}): Promis
   }
   checkChoice("tsne init", o.init, TSNE_INITS);
   const k = tsneNeighbourCount(n, o.perplexity);
-  let nn = o.neighbours;
-  if (nn) {
-    if (nn.n !== n || nn.k < k) throw new ConfigError(`tsne: the given neighbours are for ${nn.n} points × ${nn.k}; need ${n} × at least ${k}`);
-    if (nn.k > k) nn = truncateNeighbours(nn, k);
-  } else if (n * n * m.cols < 2e8) {
-    nn = nearestNeighboursBrute(m, k);
-  } else {
-    const found = await nearestNeighbours(m, k, { onProgress: o.onProgress });
-    if (!found) return null;
-    nn = found;
+  const pool = new TsnePool(o.threads ?? defaultThreads());
+  let P: SparseAffinities;
+  try {
+    let nn = o.neighbours;
+    if (nn) {
+      if (nn.n !== n || nn.k < k) throw new ConfigError(`tsne: the given neighbours are for ${nn.n} points × ${nn.k}; need ${n} × at least ${k}`);
+      if (nn.k > k) nn = truncateNeighbours(nn, k);
+    } else if (n * n * m.cols < 2e8) {
+      nn = nearestNeighboursBrute(m, k);
+    } else {
+      const found = await nearestNeighboursOn(pool, m, k, { onProgress: o.onProgress });
+      if (!found) return null;
+      nn = found;
+    }
+    P = symmetrize(nn, conditionalAffinitiesOn(pool, nn, o.perplexity));
+  } finally {
+    pool.close();
   }
-  const P = symmetrize(nn, conditionalAffinities(nn, o.perplexity));
   const learningRate = o.learningRate === "auto" ? Math.max(n / o.earlyExaggeration / 4, 50) : o.learningRate;
   return new TsneOptimizer(P, initialMap(m, o.dims, o.init, o.seed), { ...o, learningRate });
 }
@@ -262,6 +262,7 @@ export async function tsne(x: MatrixLike, options: TsneOptions = {}): Promise<Ts
   }
   let stopped = false;
   let lastYield = performance.now();
+  try {
   while (!opt.done) {
     const check = (opt.iteration + 1) % 50 === 0 || opt.iteration + 1 === o.iterations;
     opt.step(check);
@@ -277,6 +278,9 @@ export async function tsne(x: MatrixLike, options: TsneOptions = {}): Promise<Ts
       await new Promise((r) => setImmediate(r));
       lastYield = performance.now();
     }
+  }
+  } finally {
+    opt.close();
   }
   return {
     embedding: opt.embedding(),

@@ -48,6 +48,18 @@ test("nearestNeighbours through the engine's matmul equals the brute-force searc
   assert.deepEqual(a.distances, b.distances);
 });
 
+test("nearestNeighbours finds the same neighbours on 1 and 3 threads", async () => {
+  const rng = random(5);
+  const x = toMatrix(Array.from({ length: 203 }, () => Array.from({ length: 13 }, () => rng.int(9))));
+  const one = (await nearestNeighbours(x, 17, { blockSize: 24, threads: 1 }))!;
+  const three = (await nearestNeighbours(x, 17, { blockSize: 24, threads: 3 }))!;
+  assert.deepEqual(three.indices, one.indices);
+  assert.deepEqual(three.distances, one.distances);
+  const b = nearestNeighboursBrute(x, 17);
+  assert.deepEqual(one.indices, b.indices);
+  assert.deepEqual(one.distances, b.distances);
+});
+
 test("nearestNeighbours stops when onProgress returns false", async () => {
   const r = await nearestNeighbours(Z, 5, { blockSize: 16, onProgress: (e) => e.done < 3 });
   assert.equal(r, null);
@@ -95,6 +107,39 @@ test("Barnes-Hut t-SNE in 3D keeps neighbourhoods", async () => {
   const r = await tsne(Z, { perplexity: 10, dims: 3, method: "barnes-hut", iterations: 500 });
   assert.equal(r.embedding.cols, 3);
   assert.ok(trustworthiness(Z, r.embedding) > 0.95);
+});
+
+test("Barnes-Hut t-SNE gives the same map, bit for bit, on 1 and 3 threads (2D and 3D)", async () => {
+  for (const dims of [2, 3] as const) {
+    const one = await tsne(Z, { perplexity: 10, dims, method: "barnes-hut", iterations: 300, threads: 1 });
+    const three = await tsne(Z, { perplexity: 10, dims, method: "barnes-hut", iterations: 300, threads: 3 });
+    assert.deepEqual(three.embedding.data, one.embedding.data, `${dims}D map`);
+    assert.equal(three.klDivergence, one.klDivergence);
+  }
+});
+
+test("with theta 0 the Barnes-Hut gradient is exact: its KL divergence equals the direct sum", async () => {
+  for (const dims of [2, 3] as const) {
+    const opt = (await initTsne(Z, { perplexity: 10, dims, theta: 0, iterations: 1, init: "random", seed: 3 }))!;
+    const y = Float64Array.from(opt.y);
+    opt.step(true);
+    const n = opt.n;
+    let z = 0;
+    const w = (i: number, j: number): number => {
+      let d2 = 0;
+      for (let a = 0; a < dims; a++) d2 += (y[i * dims + a]! - y[j * dims + a]!) ** 2;
+      return 1 / (1 + d2);
+    };
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) z += w(i, j);
+    let kl = 0;
+    for (let i = 0; i < n; i++) {
+      for (let t = opt.P.rowStart[i]!; t < opt.P.rowStart[i + 1]!; t++) {
+        const p = opt.P.values[t]!;
+        kl += p * Math.log(p / (w(i, opt.P.columns[t]!) / z));
+      }
+    }
+    assert.ok(Math.abs(opt.klDivergence - kl) < 1e-9, `${dims}D: ${opt.klDivergence} vs ${kl}`);
+  }
 });
 
 test("t-SNE stops when onProgress returns false and says so", async () => {
