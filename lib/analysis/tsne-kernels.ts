@@ -12,7 +12,7 @@
  */
 
 /** A job as posted to the threads; `counter` is set by the pool. */
-export type TsneJob = KnnJob | KnnMergeJob | AffinityJob | GradientJob;
+export type TsneJob = KnnJob | KnnMergeJob | AffinityJob | RepulsionJob | AttractionJob;
 
 export interface KnnHeaps {
   dist: Float32Array;
@@ -66,8 +66,8 @@ export interface AffinityJob {
   failed: Uint8Array;
 }
 
-export interface GradientJob {
-  kind: "gradient";
+export interface RepulsionJob {
+  kind: "repulsion";
   counter: Int32Array;
   n: number;
   dims: number;
@@ -76,14 +76,23 @@ export interface GradientJob {
   /** SpaceTree.packed and SpaceTree.order. */
   tree: Float64Array;
   order: Int32Array;
+  /** Outputs per point: Σ_j w_ij² (y_i − y_j) and Σ_j w_ij, with w = 1 / (1 + |y_i − y_j|²). */
+  repulsive: Float64Array;
+  z: Float64Array;
+}
+
+export interface AttractionJob {
+  kind: "attraction";
+  counter: Int32Array;
+  n: number;
+  dims: number;
+  y: Float64Array;
   rowStart: Int32Array;
   columns: Int32Array;
   values: Float32Array;
   withError: boolean;
-  /** Outputs per point: Σ_j w² (y_i − y_j), Σ_j p_ij w (y_i − y_j), Σ_j w, and Σ_j p_ij log(p_ij / w_ij). */
-  repulsive: Float64Array;
+  /** Outputs per point: Σ_j p_ij w_ij (y_i − y_j), and Σ_j p_ij log(p_ij / w_ij) when withError. */
   attractive: Float64Array;
-  z: Float64Array;
   kl: Float64Array;
 }
 
@@ -261,13 +270,12 @@ export function affinityRows(job: AffinityJob): void {
 }
 
 /**
- * The per-point parts of the t-SNE gradient in 2D: repulsion by Barnes-Hut
- * (a cell whose side over distance is below theta counts as one point at its
- * centre of mass) and attraction over the sparse P. Points are visited in
- * the tree's order, so consecutive points walk much the same nodes.
+ * Repulsion of t-SNE in 2D by Barnes-Hut: a cell whose side over distance is
+ * below theta counts as one point at its centre of mass. Points are visited
+ * in the tree's order, so consecutive points walk much the same nodes.
  */
-export function gradient2(job: GradientJob): void {
-  const { n, y, tree, order, rowStart, columns, values, repulsive, attractive, z, kl, withError } = job;
+export function repulsion2(job: RepulsionJob): void {
+  const { n, y, tree, order, repulsive, z } = job;
   const t2 = job.theta * job.theta;
   const stack = new Int32Array(4 * 512);
   const chunk = 128;
@@ -292,8 +300,9 @@ export function gradient2(job: GradientJob): void {
         const children = tree[o + 5]!;
         let c = tree[o + 3]!;
         if (children === 0) {
-          // The point's own leaf: only its duplicates (at distance 0) repel it.
-          if (tree[o + 6] === i) c -= 1;
+          // The point's own leaf (its points are at order[own .. own + c)): only its duplicates repel it.
+          const own = tree[o + 6]!;
+          if (r >= own && r < own + c) c -= 1;
           if (c === 0) continue;
         } else if (tree[o + 2]! >= t2 * d2) {
           const first = tree[o + 4]!;
@@ -309,29 +318,13 @@ export function gradient2(job: GradientJob): void {
       repulsive[2 * i] = fx;
       repulsive[2 * i + 1] = fy;
       z[i] = zi;
-      let ax = 0;
-      let ay = 0;
-      let e = 0;
-      for (let t = rowStart[i]!, end = rowStart[i + 1]!; t < end; t++) {
-        const j = columns[t]!;
-        const dx = yx - y[2 * j]!;
-        const dy = yy - y[2 * j + 1]!;
-        const w = 1 / (1 + dx * dx + dy * dy);
-        const pw = values[t]! * w;
-        ax += pw * dx;
-        ay += pw * dy;
-        if (withError) e += values[t]! * Math.log(Math.max(values[t]!, 1e-12) / w);
-      }
-      attractive[2 * i] = ax;
-      attractive[2 * i + 1] = ay;
-      kl[i] = e;
     }
   }
 }
 
-/** gradient2 in 3D (an octree). */
-export function gradient3(job: GradientJob): void {
-  const { n, y, tree, order, rowStart, columns, values, repulsive, attractive, z, kl, withError } = job;
+/** repulsion2 in 3D (an octree). */
+export function repulsion3(job: RepulsionJob): void {
+  const { n, y, tree, order, repulsive, z } = job;
   const t2 = job.theta * job.theta;
   const stack = new Int32Array(8 * 512);
   const chunk = 128;
@@ -359,7 +352,8 @@ export function gradient3(job: GradientJob): void {
         const children = tree[o + 6]!;
         let c = tree[o + 4]!;
         if (children === 0) {
-          if (tree[o + 7] === i) c -= 1;
+          const own = tree[o + 7]!;
+          if (r >= own && r < own + c) c -= 1;
           if (c === 0) continue;
         } else if (tree[o + 3]! >= t2 * d2) {
           const first = tree[o + 5]!;
@@ -377,6 +371,53 @@ export function gradient3(job: GradientJob): void {
       repulsive[3 * i + 1] = fy;
       repulsive[3 * i + 2] = fz;
       z[i] = zi;
+    }
+  }
+}
+
+/** Attraction of t-SNE in 2D over the sparse P. */
+export function attraction2(job: AttractionJob): void {
+  const { n, y, rowStart, columns, values, attractive, kl, withError } = job;
+  const chunk = 128;
+  for (;;) {
+    const from = Atomics.add(job.counter, 0, 1) * chunk;
+    if (from >= n) break;
+    const to = Math.min(n, from + chunk);
+    for (let i = from; i < to; i++) {
+      const yx = y[2 * i]!;
+      const yy = y[2 * i + 1]!;
+      let ax = 0;
+      let ay = 0;
+      let e = 0;
+      for (let t = rowStart[i]!, end = rowStart[i + 1]!; t < end; t++) {
+        const j = columns[t]!;
+        const dx = yx - y[2 * j]!;
+        const dy = yy - y[2 * j + 1]!;
+        const w = 1 / (1 + dx * dx + dy * dy);
+        const pw = values[t]! * w;
+        ax += pw * dx;
+        ay += pw * dy;
+        if (withError) e += values[t]! * Math.log(Math.max(values[t]!, 1e-12) / w);
+      }
+      attractive[2 * i] = ax;
+      attractive[2 * i + 1] = ay;
+      kl[i] = e;
+    }
+  }
+}
+
+/** attraction2 in 3D. */
+export function attraction3(job: AttractionJob): void {
+  const { n, y, rowStart, columns, values, attractive, kl, withError } = job;
+  const chunk = 128;
+  for (;;) {
+    const from = Atomics.add(job.counter, 0, 1) * chunk;
+    if (from >= n) break;
+    const to = Math.min(n, from + chunk);
+    for (let i = from; i < to; i++) {
+      const yx = y[3 * i]!;
+      const yy = y[3 * i + 1]!;
+      const yz = y[3 * i + 2]!;
       let ax = 0;
       let ay = 0;
       let az = 0;
@@ -406,9 +447,9 @@ export function runJob(job: TsneJob, part: number): void {
   if (job.kind === "knn") knnBlocks(job, part);
   else if (job.kind === "knn-merge") knnMerge(job);
   else if (job.kind === "affinities") affinityRows(job);
-  else if (job.dims === 2) gradient2(job);
-  else gradient3(job);
+  else if (job.kind === "repulsion") (job.dims === 2 ? repulsion2 : repulsion3)(job);
+  else (job.dims === 2 ? attraction2 : attraction3)(job);
 }
 
 /** The functions above, in the order the worker source defines them. */
-export const KERNELS = [heapPush, knnBlocks, knnMerge, affinityRows, gradient2, gradient3, runJob];
+export const KERNELS = [heapPush, knnBlocks, knnMerge, affinityRows, repulsion2, repulsion3, attraction2, attraction3, runJob];

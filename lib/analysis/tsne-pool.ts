@@ -63,31 +63,42 @@ export class TsnePool {
 
   /** Runs a job on every thread; its `counter` is supplied here. */
   run(job: JobWithoutCounter): void {
+    this.finish(this.start(job));
+  }
+
+  /**
+   * Starts a job on the workers only, so this thread can do other work
+   * first; `finish` then joins in and waits. One job at a time.
+   */
+  start(job: JobWithoutCounter): TsneJob {
     const full = { ...job, counter: this.counter } as TsneJob;
     Atomics.store(this.counter, 0, 0);
-    if (this.workers.length === 0) {
-      runJob(full, 0);
-      return;
-    }
+    if (this.workers.length === 0) return full;
     const c = this.control;
     Atomics.store(c, 1, 0);
     Atomics.store(c, 2, 0);
     for (const port of this.ports) port.postMessage(full);
     Atomics.add(c, 0, 1);
     Atomics.notify(c, 0);
+    return full;
+  }
+
+  /** This thread's share of the started job (whatever the workers left), then waits for them. */
+  finish(job: TsneJob): void {
     let failure: unknown;
     try {
-      runJob(full, 0);
+      runJob(job, 0);
     } catch (e) {
       failure = e;
     }
+    const c = this.control;
     for (;;) {
       const done = Atomics.load(c, 1);
-      if (done === this.workers.length) break;
+      if (done >= this.workers.length) break;
       Atomics.wait(c, 1, done);
     }
     if (failure !== undefined) throw failure;
-    if (Atomics.load(c, 2) !== 0) {
+    if (this.workers.length > 0 && Atomics.load(c, 2) !== 0) {
       const messages = this.ports.map((p) => receiveMessageOnPort(p)?.message as string | undefined).filter((m) => m !== undefined);
       throw new Error(`t-SNE ${job.kind} failed on a worker thread: ${messages.join("; ")}`);
     }

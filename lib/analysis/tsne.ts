@@ -138,15 +138,15 @@ export class TsneOptimizer {
     const early = this.iteration < this.options.exaggerationIterations;
     const exaggeration = early ? this.options.earlyExaggeration : 1;
     const momentum = early ? 0.5 : 0.8;
-    tree.build(y, n);
-    tree.pack(n);
     this.pool ??= new TsnePool(this.options.threads ?? defaultThreads());
-    this.pool.run({
-      kind: "gradient", n, dims, theta: this.options.theta, y,
-      tree: tree.packed, order: tree.order,
-      rowStart: P.rowStart, columns: P.columns, values: P.values,
-      withError, repulsive, attractive, z: this.z, kl: this.kl,
+    // The workers start on the attraction, which needs no tree, while this thread builds it.
+    const attraction = this.pool.start({
+      kind: "attraction", n, dims, y, rowStart: P.rowStart, columns: P.columns, values: P.values,
+      withError, attractive, kl: this.kl,
     });
+    tree.build(y, n);
+    this.pool.finish(attraction);
+    this.pool.run({ kind: "repulsion", n, dims, theta: this.options.theta, y, tree: tree.packed, order: tree.order, repulsive, z: this.z });
     // Summed here in point order, so Z and the KL divergence do not depend on the threads.
     let z = 0;
     for (let i = 0; i < n; i++) z += this.z[i]!;
