@@ -58,22 +58,36 @@ function copyIn(pool: KernelPool, ...arrays: ArrayLike<number>[]): number[] {
   return at;
 }
 
-/** Mean and biased variance per channel, summed in double precision around the first row's values. */
-function moments(x: Float32Array, channels: number, mean: Float32Array, variance: Float32Array): void {
+/** Per channel, Σ(x − shift) and Σ(x − shift)² in double precision. */
+function shiftedSums(x: Float32Array, channels: number, shift: Float32Array): [Float64Array, Float64Array] {
   const pool = kernelPool();
   pool.reset();
   const rows = x.length / channels;
-  const shift = x.slice(0, channels);
   const { work, sumsAt, chunks } = chunkedSums(pool, rows, channels);
   const [xAt, sAt] = copyIn(pool, x, shift);
   pool.f64(sumsAt, chunks * 2 * channels).fill(0);
   pool.run("bn_stats", [xAt!, sAt!, sumsAt, rows, channels, ...work]);
-  const [s1, s2] = addChunks(pool, sumsAt, chunks, channels);
+  return addChunks(pool, sumsAt, chunks, channels);
+}
+
+/** Mean and biased variance per channel, summed around the first row's values against cancellation. */
+function moments(x: Float32Array, channels: number, mean: Float32Array, variance: Float32Array): void {
+  const rows = x.length / channels;
+  const shift = x.slice(0, channels);
+  const [s1, s2] = shiftedSums(x, channels, shift);
   for (let c = 0; c < channels; c++) {
     const m = s1[c]! / rows;
     mean[c] = shift[c]! + m;
     variance[c] = Math.max(0, s2[c]! / rows - m * m);
   }
+}
+
+/**
+ * Sum over every axis but the last of a channels-last array (what a bias
+ * gradient is), in double precision on the kernel threads.
+ */
+export function channelSums(x: Float32Array, channels: number): Float64Array {
+  return shiftedSums(x, channels, new Float32Array(channels))[0];
 }
 
 function affine(x: Float32Array, scale: Float32Array, shift: Float32Array, relu: boolean, out: Float32Array): void {

@@ -144,6 +144,19 @@ for (const backend of ["wasm", "cpu"] as const) {
       await compare(backend, "maxPool3d 1 channel", () => withPoolGrad(tf.relu(randn([1, 4, 4, 4, 1], 44)), 45), POOL);
     });
 
+    test("Sum over every axis but the last (bias gradients), with and without keepDims; other sums fall back to tfjs", async () => {
+      const x = randn([2, 3, 4, 5, 12], 60);
+      await compare(backend, "sum leading axes", () => [tf.sum(x, [0, 1, 2, 3]), tf.sum(x, [3, 1, 0, 2], true), tf.sum(randn([7, 3], 61), 0)], ["Sum"]);
+      tf.tidy(() => {
+        assert.deepEqual(tf.sum(x, [0, 1, 2, 3], true).shape, [1, 1, 1, 1, 12]);
+        assert.deepEqual(tf.sum(x, [0, 1, 2, 3]).shape, [12]);
+      });
+      const before = fastKernelStats().Sum?.fallback ?? 0;
+      await compare(backend, "sum other axes", () => [tf.sum(x, [1, 2]), tf.sum(x)], []);
+      assert.ok((fastKernelStats().Sum?.fallback ?? 0) >= before + 2, "sums over other axes should go to tfjs' kernel");
+      x.dispose();
+    });
+
     test("Identity (tf.clone, and every tensor saved for a gradient) keeps the values through either copy's disposal", () => {
       const before = tf.memory().numTensors;
       const x = randn([3, 4, 5], 50);
