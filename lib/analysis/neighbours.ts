@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError, type OnProgress } from "../core";
 import { type Matrix } from "./matrix";
-import { heapPush, type KnnHeaps } from "./tsne-kernels";
+import { heapPush, type KnnCandidates } from "./tsne-kernels";
 import { defaultThreads, sharedArray, TsnePool } from "./tsne-pool";
 
 /**
@@ -112,15 +112,15 @@ const PAGE = 65536;
 /** distances.wasm keeps its (unused) C stack below this address; buffers start here. */
 const HEAP_BASE = 2 * PAGE;
 const MAX_BYTES = 2 ** 32;
-/** knnMerge packs an index into 21 bits. */
+/** Candidate keys pack an index into 21 bits (see KnnCandidates). */
 const MAX_POINTS = 2 ** 21;
 
 /**
  * Exact k nearest neighbours of every row of X at thesis scale: squared
  * distances |x|² + |y|² − 2 x·y block by block in WebAssembly SIMD
  * (kernels/distances.c) on all threads, each pair of blocks once. Every
- * thread keeps its own heaps; they are merged at the end, so the result is
- * the same for any number of threads.
+ * thread keeps its own candidates; they are merged at the end, so the result
+ * is the same for any number of threads.
  *
  * Returns null when `onProgress` asked to stop.
  */
@@ -176,21 +176,23 @@ export async function nearestNeighboursOn(pool: TsnePool, X: Matrix, k: number, 
       count++;
     }
   }
-  const heaps: KnnHeaps[] = Array.from({ length: pool.threads }, () => ({
-    dist: sharedArray(Float32Array, n * k),
-    idx: sharedArray(Int32Array, n * k),
+  const cap = 2 * k + 32;
+  const candidates: KnnCandidates[] = Array.from({ length: pool.threads }, () => ({
+    keys: sharedArray(Float64Array, n * cap),
     size: sharedArray(Int32Array, n),
+    bound: sharedArray(Float64Array, n).fill(Infinity),
+    cap,
   }));
   // Rounds of pairs, so progress shows and a notebook can redraw between them.
   const round = Math.max(4 * pool.threads, Math.ceil(count / 100));
   for (let first = 0; first < count; first += round) {
     const last = Math.min(count, first + round);
-    pool.run({ kind: "knn", module: distanceModule, memory, xPtr, panelPtr, normPtr, outPtr, outBytes, n, d, k, block: B, pairs, first, last, heaps });
+    pool.run({ kind: "knn", module: distanceModule, memory, xPtr, panelPtr, normPtr, outPtr, outBytes, n, d, k, block: B, pairs, first, last, candidates });
     if (options.onProgress?.({ done: last, total: count, label: "nearest neighbours" }) === false) return null;
     await new Promise((r) => setImmediate(r));
   }
   const indices = sharedArray(Int32Array, n * k);
   const distances = sharedArray(Float32Array, n * k);
-  pool.run({ kind: "knn-merge", n, k, heaps, indices, distances });
+  pool.run({ kind: "knn-merge", n, k, candidates, indices, distances });
   return { n, k, indices, distances };
 }

@@ -14,10 +14,20 @@
 /** A job as posted to the threads; `counter` is set by the pool. */
 export type TsneJob = KnnJob | KnnMergeJob | AffinityJob | RepulsionJob | AttractionJob;
 
-export interface KnnHeaps {
-  dist: Float32Array;
-  idx: Int32Array;
+/**
+ * One thread's candidates for every row, as keys that sort like (distance,
+ * index): the bits of the non-negative float32 distance (which order like the
+ * distances) times 2²¹ plus the index, exact below 2²¹ points. Row r holds
+ * `size[r]` keys at `keys[r·cap ..]`, unordered; the row's k nearest are
+ * among them, and only keys below `bound[r]` can still be among them. When a
+ * row fills up it is cut back to its k smallest (quickselect), so a
+ * candidate costs O(1) on average, also for k = 901.
+ */
+export interface KnnCandidates {
+  keys: Float64Array;
   size: Int32Array;
+  bound: Float64Array;
+  cap: number;
 }
 
 export interface KnnJob {
@@ -40,8 +50,8 @@ export interface KnnJob {
   pairs: Int32Array;
   first: number;
   last: number;
-  /** One set of heaps per thread: each thread offers its pairs to its own. */
-  heaps: KnnHeaps[];
+  /** One set per thread: each thread offers its pairs to its own. */
+  candidates: KnnCandidates[];
 }
 
 export interface KnnMergeJob {
@@ -49,7 +59,7 @@ export interface KnnMergeJob {
   counter: Int32Array;
   n: number;
   k: number;
-  heaps: KnnHeaps[];
+  candidates: KnnCandidates[];
   indices: Int32Array;
   distances: Float32Array;
 }
@@ -134,15 +144,63 @@ export function heapPush(dist: Float32Array, idx: Int32Array, size: Int32Array, 
 }
 
 /**
+ * Moves the k smallest of keys[base .. base + len) to its first k places
+ * (quickselect, median-of-three pivots) and returns the largest of them.
+ * Keys are distinct.
+ */
+export function selectSmallest(keys: Float64Array, base: number, len: number, k: number): number {
+  const target = base + k - 1;
+  let lo = base;
+  let hi = base + len - 1;
+  while (lo < hi) {
+    const a = keys[lo]!;
+    const b = keys[(lo + hi) >> 1]!;
+    const c = keys[hi]!;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (keys[i]! < pivot) i++;
+      while (keys[j]! > pivot) j--;
+      if (i <= j) {
+        const t = keys[i]!;
+        keys[i] = keys[j]!;
+        keys[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return keys[target]!;
+}
+
+/** Offers a candidate key to row r (see KnnCandidates). */
+export function offer(c: KnnCandidates, k: number, r: number, key: number): void {
+  const s = c.size[r]! + 1;
+  c.keys[r * c.cap + s - 1] = key;
+  if (s < c.cap) {
+    c.size[r] = s;
+    return;
+  }
+  c.bound[r] = selectSmallest(c.keys, r * c.cap, s, k);
+  c.size[r] = k;
+}
+
+/**
  * Distances of the job's block pairs (distances.wasm) offered to this
- * thread's heaps: both ways for pairs of different blocks, one way within a
- * block, so every (row, candidate) is offered exactly once over all threads.
+ * thread's candidates: both ways for pairs of different blocks, one way
+ * within a block, so every (row, candidate) is offered exactly once over all
+ * threads.
  */
 export function knnBlocks(job: KnnJob, part: number): void {
   const WA = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: Record<string, unknown> } } }).WebAssembly;
   const sqdist = new WA.Instance(job.module, { env: { memory: job.memory } }).exports.sqdist_block as (...a: number[]) => void;
   const { n, d, k, block, pairs } = job;
-  const { dist, idx, size } = job.heaps[part]!;
+  const cand = job.candidates[part]!;
+  const bound = cand.bound;
   const outPtr = job.outPtr + part * job.outBytes;
   for (;;) {
     const t = job.first + Atomics.add(job.counter, 0, 1);
@@ -154,15 +212,15 @@ export function knnBlocks(job: KnnJob, part: number): void {
     const niPad = (ni + 3) & ~3;
     const njPad = (nj + 7) & ~7;
     sqdist(job.xPtr, job.panelPtr, job.normPtr, d, i0, niPad, j0, njPad, outPtr);
-    const out = new Float32Array(job.memory.buffer, outPtr, niPad * njPad);
-    // Most candidates are farther than a full heap's worst: checked here before the call.
+    // The distances' float32 bits, which order like the distances themselves.
+    const bits = new Uint32Array(job.memory.buffer, outPtr, niPad * njPad);
     if (i0 === j0) {
       for (let a = 0; a < ni; a++) {
         const i = i0 + a;
         const row = a * njPad;
         for (let b = 0; b < nj; b++) {
-          const s = out[row + b]!;
-          if (b !== a && (s <= dist[i * k]! || size[i]! < k)) heapPush(dist, idx, size, k, i, i0 + b, s);
+          const key = bits[row + b]! * 2097152 + i0 + b;
+          if (b !== a && key < bound[i]!) offer(cand, k, i, key);
         }
       }
     } else {
@@ -170,25 +228,22 @@ export function knnBlocks(job: KnnJob, part: number): void {
         const i = i0 + a;
         const row = a * njPad;
         for (let b = 0; b < nj; b++) {
-          const s = out[row + b]!;
+          const high = bits[row + b]! * 2097152;
           const j = j0 + b;
-          if (s <= dist[i * k]! || size[i]! < k) heapPush(dist, idx, size, k, i, j, s);
-          if (s <= dist[j * k]! || size[j]! < k) heapPush(dist, idx, size, k, j, i, s);
+          if (high + j < bound[i]!) offer(cand, k, i, high + j);
+          if (high + i < bound[j]!) offer(cand, k, j, high + i);
         }
       }
     }
   }
 }
 
-/**
- * Each row's k nearest over all threads' heaps, nearest first, ties by index.
- * A candidate sorts as one float64: the bits of its (non-negative float32)
- * distance, which order like the distances, times 2²¹ plus its index — exact
- * below 2²¹ points.
- */
+/** Each row's k nearest over all threads' candidates, nearest first, ties by index. */
 export function knnMerge(job: KnnMergeJob): void {
-  const { n, k, heaps } = job;
-  const keys = new Float64Array(heaps.length * k);
+  const { n, k, candidates } = job;
+  let total = 0;
+  for (const c of candidates) total += c.cap;
+  const keys = new Float64Array(total);
   const f = new Float32Array(1);
   const bits = new Uint32Array(f.buffer);
   const chunk = 64;
@@ -198,14 +253,14 @@ export function knnMerge(job: KnnMergeJob): void {
     const to = Math.min(n, from + chunk);
     for (let r = from; r < to; r++) {
       let m = 0;
-      for (const h of heaps) {
-        const s = h.size[r]!;
-        for (let t = 0; t < s; t++) {
-          f[0] = h.dist[r * k + t]!;
-          keys[m++] = bits[0]! * 2097152 + h.idx[r * k + t]!;
-        }
+      for (const c of candidates) {
+        const s = c.size[r]!;
+        keys.set(c.keys.subarray(r * c.cap, r * c.cap + s), m);
+        m += s;
       }
-      const sorted = keys.subarray(0, m).sort();
+      const sorted = keys.subarray(0, m);
+      selectSmallest(sorted, 0, m, k);
+      sorted.subarray(0, k).sort();
       for (let t = 0; t < k; t++) {
         const key = sorted[t]!;
         const j = key % 2097152;
@@ -452,4 +507,4 @@ export function runJob(job: TsneJob, part: number): void {
 }
 
 /** The functions above, in the order the worker source defines them. */
-export const KERNELS = [heapPush, knnBlocks, knnMerge, affinityRows, repulsion2, repulsion3, attraction2, attraction3, runJob];
+export const KERNELS = [heapPush, selectSmallest, offer, knnBlocks, knnMerge, affinityRows, repulsion2, repulsion3, attraction2, attraction3, runJob];
