@@ -175,6 +175,13 @@ const sharedIdentity: Fast = ({ inputs, backend }) => {
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 };
 
+/**
+ * A cast to the tensor's own dtype is an Identity: tfjs writes the gradient
+ * of every Identity as one (tfjs-layers' Add clones its first input), and
+ * wasm copied each of those full-size gradients.
+ */
+const sameTypeCast: Fast = (args) => ((args.attrs as unknown as tf.CastAttrs).dtype === (args.inputs as { x: tf.TensorInfo }).x.dtype ? sharedIdentity(args) : null);
+
 const FAST: Record<string, Fast> = {
   Conv3D: conv3d,
   Conv3DBackpropInputV2: conv3dBackpropInput,
@@ -183,10 +190,11 @@ const FAST: Record<string, Fast> = {
   MaxPool3DGrad: maxPoolGrad,
   Sum: channelSum,
   Identity: sharedIdentity,
+  Cast: sameTypeCast,
 };
 
 /** Kernels replaced on one backend only (the others' versions are already right). */
-const ONLY_ON: Record<string, string> = { Identity: "wasm" };
+const ONLY_ON: Record<string, string> = { Identity: "wasm", Cast: "wasm" };
 
 /** How often each replaced kernel ran on the fast path and how often it fell back to tfjs'. */
 const stats = new Map<string, { fast: number; fallback: number }>();

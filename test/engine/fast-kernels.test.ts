@@ -172,6 +172,18 @@ for (const backend of ["wasm", "cpu"] as const) {
       if (backend === "wasm") assert.ok((fastKernelStats().Identity?.fast ?? 0) > 0, "Identity did not run on the shared-buffer path");
     });
 
+    test("a cast to the same dtype shares the buffer and keeps the values; a real cast converts", () => {
+      const x = randn([2, 3, 4], 51);
+      const expected = x.dataSync().slice();
+      const y = tf.cast(x, "float32");
+      x.dispose();
+      assert.deepEqual(y.dataSync(), expected);
+      const ints = tf.cast(tf.tensor1d([1.7, -2.2, 3]), "int32");
+      assert.deepEqual(Array.from(ints.dataSync()), [1, -2, 3]);
+      tf.dispose([y, ints]);
+      if (backend === "wasm") assert.ok((fastKernelStats().Cast?.fast ?? 0) > 0, "Cast did not run on the shared-buffer path");
+    });
+
     test("layers: Conv3D and Conv3DTranspose layers train through the fast kernels without leaking tensors", () => {
       const model = tf.sequential({
         layers: [
