@@ -53,7 +53,6 @@ interface WasmApi {
 }
 const WASM = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-
 /**
  * One shared WebAssembly memory, the kernel module instantiated on this
  * thread and on `threads - 1` workers, and a bump allocator for the buffers
