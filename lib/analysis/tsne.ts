@@ -103,11 +103,15 @@ export class TsneOptimizer {
   private readonly sumP: number;
   private pool: TsnePool | undefined;
 
+  readonly P: SparseAffinities;
+
   constructor(
-    readonly P: SparseAffinities,
+    P: SparseAffinities,
     init: Float64Array,
     readonly options: OptimizerOptions,
   ) {
+    // In shared memory, or every step would copy P to each worker.
+    this.P = { n: P.n, rowStart: shared(P.rowStart), columns: shared(P.columns), values: shared(P.values) };
     this.n = P.n;
     this.dims = options.dims;
     this.y = shared(init);
