@@ -17,9 +17,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { mapQuality, type Matrix, tsne } from "../lib/analysis";
+import { defaultThreads, mapQuality, type Matrix, tsne } from "../lib/analysis";
 import { checkChoice, cliProgress, random, writeFileAtomic } from "../lib/core";
-import { initEngine } from "../lib/engine";
 import { readNpyFile, writeNpyFile, npyToFloat64 } from "../lib/io";
 
 interface Run {
@@ -31,6 +30,8 @@ interface Run {
   kl: number;
   when: string;
   detail: string;
+  /** 1-minute load average when the run started and when it ended (the machine may be shared). */
+  load?: [number, number];
 }
 
 function arg(name: string, fallback: string): string {
@@ -90,8 +91,8 @@ async function main(): Promise<void> {
   const { x } = syntheticEmbeddings(n, d, 2024);
   if (!fs.existsSync(dataFile)) writeNpyFile(dataFile, x, [n, d]);
   const X: Matrix = { rows: n, cols: d, data: x };
-  const engine = await initEngine();
-  console.log(engine.message);
+  const threads = defaultThreads();
+  const load = (): number => os.loadavg()[0]!;
 
   const readResults = (): Run[] => (fs.existsSync(resultsFile) ? (JSON.parse(fs.readFileSync(resultsFile, "utf8")) as Run[]) : []);
   // Re-read before each write: an `--only ours` and an `--only sklearn` run may share the directory.
@@ -104,32 +105,37 @@ async function main(): Promise<void> {
 
   for (const perplexity of perplexities) {
     if (only !== "sklearn") {
-      console.log(`\nours, perplexity ${perplexity}`);
+      console.log(`\nours, perplexity ${perplexity}, ${threads} threads, load average ${load().toFixed(1)}`);
+      const loadBefore = load();
       const t = performance.now();
       const r = await tsne(X, { perplexity, seed: 42, method: "barnes-hut", onProgress: cliProgress({ everySeconds: 30 }) });
       const seconds = (performance.now() - t) / 1000;
-      console.log(`ours: ${seconds.toFixed(1)} s (neighbours + affinities ${r.seconds.affinities.toFixed(1)} s), KL ${r.klDivergence.toFixed(4)}`);
+      const loadAfter = load();
+      console.log(`ours: ${seconds.toFixed(1)} s (neighbours + affinities ${r.seconds.affinities.toFixed(1)} s), KL ${r.klDivergence.toFixed(4)}, load average ${loadAfter.toFixed(1)}`);
       const q = mapQuality(X, [r.embedding], { k: 10, sampleSize: sample })[0]!;
-      record({ impl: "ours", perplexity, seconds, trustworthiness: q.trustworthiness, knnPreservation: q.knnPreservation, kl: r.klDivergence, when: new Date().toISOString(), detail: `${engine.backend} engine for the neighbour search; neighbours+affinities ${r.seconds.affinities.toFixed(1)} s, optimisation ${r.seconds.optimisation.toFixed(1)} s` }, r.embedding);
+      record({ impl: "ours", perplexity, seconds, trustworthiness: q.trustworthiness, knnPreservation: q.knnPreservation, kl: r.klDivergence, when: new Date().toISOString(), detail: `${threads} threads; neighbours+affinities ${r.seconds.affinities.toFixed(1)} s, optimisation ${r.seconds.optimisation.toFixed(1)} s`, load: [loadBefore, loadAfter] }, r.embedding);
     }
     if (only !== "ours") {
-      console.log(`\nsklearn, perplexity ${perplexity}`);
+      console.log(`\nsklearn, perplexity ${perplexity}, load average ${load().toFixed(1)}`);
+      const loadBefore = load();
       const out = path.join(work, `sklearn-${perplexity}.npy`);
       const p = spawnSync("/usr/bin/python3", [path.join(__dirname, "tsne_sklearn.py"), dataFile, String(perplexity), out], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
       if (p.status !== 0) throw new Error(`bench/tsne_sklearn.py failed with status ${p.status}`);
       const info = JSON.parse(p.stdout.trim().split("\n").pop()!) as { seconds: number; sklearn: string; kl: number; iterations: number };
       const y = readNpyFile(out);
       const map: Matrix = { rows: n, cols: y.shape[1]!, data: npyToFloat64(y, out) };
-      console.log(`sklearn ${info.sklearn}: ${info.seconds.toFixed(1)} s, KL ${info.kl.toFixed(4)}`);
+      const loadAfter = load();
+      console.log(`sklearn ${info.sklearn}: ${info.seconds.toFixed(1)} s, KL ${info.kl.toFixed(4)}, load average ${loadAfter.toFixed(1)}`);
       const q = mapQuality(X, [map], { k: 10, sampleSize: sample })[0]!;
-      record({ impl: "sklearn", perplexity, seconds: info.seconds, trustworthiness: q.trustworthiness, knnPreservation: q.knnPreservation, kl: info.kl, when: new Date().toISOString(), detail: `sklearn ${info.sklearn}, ${info.iterations} iterations` }, map);
+      record({ impl: "sklearn", perplexity, seconds: info.seconds, trustworthiness: q.trustworthiness, knnPreservation: q.knnPreservation, kl: info.kl, when: new Date().toISOString(), detail: `sklearn ${info.sklearn}, ${info.iterations} iterations`, load: [loadBefore, loadAfter] }, map);
     }
   }
 
-  console.log(`\n| perplexity | implementation | seconds | trustworthiness (k=10) | 10-NN preservation | KL | measured |`);
-  console.log(`|---|---|---|---|---|---|---|`);
+  console.log(`\n| perplexity | implementation | seconds | trustworthiness (k=10) | 10-NN preservation | KL | load average (start, end) | measured |`);
+  console.log(`|---|---|---|---|---|---|---|---|`);
   for (const r of readResults().sort((a, b) => a.perplexity - b.perplexity || a.impl.localeCompare(b.impl))) {
-    console.log(`| ${r.perplexity} | ${r.impl} | ${r.seconds.toFixed(1)} | ${r.trustworthiness.toFixed(4)} | ${r.knnPreservation.toFixed(4)} | ${r.kl.toFixed(3)} | ${r.when} |`);
+    const l = r.load ? `${r.load[0].toFixed(1)}, ${r.load[1].toFixed(1)}` : "–";
+    console.log(`| ${r.perplexity} | ${r.impl} | ${r.seconds.toFixed(1)} | ${r.trustworthiness.toFixed(4)} | ${r.knnPreservation.toFixed(4)} | ${r.kl.toFixed(3)} | ${l} | ${r.when} |`);
   }
   console.log(`\nQuality scored on ${Math.min(sample, n)} random query points (seed 42), each ranked against all ${n} points (the n² exact version is too slow at this size).`);
 }
