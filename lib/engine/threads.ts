@@ -26,8 +26,11 @@ const instance = new WebAssembly.Instance(module, { env: { memory } });
 const names = ${JSON.stringify(NAMES)};
 let seen = 0;
 for (;;) {
-  Atomics.wait(control, 0, seen);
-  seen = Atomics.load(control, 0);
+  // Only a new sequence number means a new job: a wait that returns without
+  // one (an interrupt) must not run the last job again.
+  let now;
+  while ((now = Atomics.load(control, 0)) === seen) Atomics.wait(control, 0, seen);
+  seen = now;
   const args = Array.from(control.subarray(4, 4 + control[3]));
   let failed = 0;
   try { instance.exports[names[control[1]]](...args, part); } catch (e) { failed = 1; errors.postMessage(String(e && e.stack || e)); }
