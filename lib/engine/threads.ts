@@ -35,8 +35,8 @@ for (;;) {
   let failed = 0;
   try { instance.exports[names[control[1]]](...args, part); } catch (e) { failed = 1; errors.postMessage(String(e && e.stack || e)); }
   if (failed) Atomics.store(control, 65 + part, 1);
-  Atomics.add(control, 64, 1);
-  Atomics.notify(control, 64);
+  Atomics.store(control, 128 + part, seen);
+  Atomics.notify(control, 128 + part);
 }
 `;
 
@@ -78,8 +78,8 @@ export class KernelPool {
     this.memory = new WASM.Memory({ initial: HEAP_BASE / PAGE, maximum: MAX_PAGES, shared: true });
     this.instance = new WASM.Instance(module, { env: { memory: this.memory } });
     // [0] job sequence, [1] kernel index, [3] arg count, [4..] args,
-    // [64] finished shares, [65 + part] failure flags.
-    this.control = new Int32Array(new SharedArrayBuffer(4 * 128));
+    // [65 + part] failure flags, [128 + part] the last job the part finished.
+    this.control = new Int32Array(new SharedArrayBuffer(4 * 192));
     this.threads = Math.max(1, Math.min(threads, 62));
     for (let part = 1; part < this.threads; part++) {
       const { port1, port2 } = new MessageChannel();
@@ -149,8 +149,7 @@ export class KernelPool {
     c[3] = args.length;
     c.set(args, 4);
     for (let part = 1; part < this.threads; part++) c[65 + part] = 0;
-    Atomics.store(c, 64, 0);
-    Atomics.add(c, 0, 1);
+    const job = Atomics.add(c, 0, 1) + 1;
     Atomics.notify(c, 0);
     // Even when this thread's share fails, the workers must finish theirs
     // before the next call reuses the control block and the buffers.
@@ -162,10 +161,10 @@ export class KernelPool {
       cause = err;
       failures.push(`calling thread: ${String(err)}`);
     }
-    for (;;) {
-      const done = Atomics.load(c, 64);
-      if (done === workers) break;
-      Atomics.wait(c, 64, done);
+    // Each worker reports the number of the job it finished, so nothing but
+    // this job's end lets the call return.
+    for (let part = 1; part < this.threads; part++) {
+      for (let last; (last = Atomics.load(c, 128 + part)) !== job; ) Atomics.wait(c, 128 + part, last);
     }
     for (let part = 1; part < this.threads; part++) {
       if (c[65 + part] !== 0) failures.push(`worker thread ${part}: ${(receiveMessageOnPort(this.errorPorts[part - 1]!)?.message as string | undefined) ?? "no message"}`);
