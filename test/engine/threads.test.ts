@@ -45,3 +45,12 @@ test("results do not depend on the number of kernel threads: a convolution and b
   assert.match(one, /^[0-9a-f]{64}$/);
   assert.equal(run("2"), one);
 });
+
+test("300,000 small calls in a row all return their own results and none hangs", () => {
+  const script = path.join(__dirname, "kernel-pool-stress.fixture.ts");
+  // A hang blocks the calling thread in Atomics.wait, so the calls run in a child with a time limit.
+  const r = spawnSync(process.execPath, ["--import", "tsx", script, "300000"], { encoding: "utf8", timeout: 120_000, env: { ...process.env, WORKBENCH_THREADS: "2" } });
+  assert.equal(r.signal, null, "the calls hung");
+  assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+  assert.match(r.stdout, /^300000 jobs on 2 threads/);
+});
