@@ -39,15 +39,28 @@ export function formatProgress(e: ProgressEvent, elapsedSeconds: number, width =
 
 /**
  * A progress callback for command-line tools: redraws one line on a terminal,
- * prints a line every `everySeconds` when output goes to a file or pipe.
+ * prints a line every `everySeconds` when output goes to a file or pipe. One
+ * callback can serve tasks run one after another (a pipeline's steps): when
+ * `done` goes back or `total` changes, a new task has begun and its rate and
+ * elapsed time count from the previous task's last event. `clock` (ms) is for
+ * tests.
  */
-export function cliProgress(options: { everySeconds?: number; stream?: NodeJS.WriteStream } = {}): OnProgress {
+export function cliProgress(options: { everySeconds?: number; stream?: NodeJS.WriteStream; clock?: () => number } = {}): OnProgress {
   const stream = options.stream ?? process.stderr;
   const every = options.everySeconds ?? (stream.isTTY ? 0.2 : 10);
-  const start = Date.now();
+  const clock = options.clock ?? Date.now;
+  let start = clock();
   let last = -Infinity;
+  let previous: { done: number; total: number; at: number } | null = null;
   return (e) => {
-    const now = Date.now();
+    const now = clock();
+    // A first event at 0 done marks when the work began; one later in the work leaves the callback's creation as the best guess.
+    if (!previous && e.done === 0) start = now;
+    if (previous && (e.done < previous.done || !Object.is(e.total, previous.total))) {
+      start = previous.at;
+      last = -Infinity;
+    }
+    previous = { done: e.done, total: e.total, at: now };
     const finished = e.total > 0 && e.done >= e.total;
     if (now - last < every * 1000 && !finished) return;
     last = now;
