@@ -42,8 +42,8 @@ export function formatProgress(e: ProgressEvent, elapsedSeconds: number, width =
  * prints a line every `everySeconds` when output goes to a file or pipe. One
  * callback can serve tasks run one after another (a pipeline's steps): when
  * `done` goes back or `total` changes, a new task has begun and its rate and
- * elapsed time count from the previous task's last event. `clock` (ms) is for
- * tests.
+ * elapsed time count from its first event at 0 done, else from the previous
+ * task's last event. `clock` (ms) is for tests.
  */
 export function cliProgress(options: { everySeconds?: number; stream?: NodeJS.WriteStream; clock?: () => number } = {}): OnProgress {
   const stream = options.stream ?? process.stderr;
@@ -54,10 +54,11 @@ export function cliProgress(options: { everySeconds?: number; stream?: NodeJS.Wr
   let previous: { done: number; total: number; at: number } | null = null;
   return (e) => {
     const now = clock();
-    // A first event at 0 done marks when the work began; one later in the work leaves the callback's creation as the best guess.
-    if (!previous && e.done === 0) start = now;
-    if (previous && (e.done < previous.done || !Object.is(e.total, previous.total))) {
-      start = previous.at;
+    // An event at 0 done marks when a task began; for one that first reports
+    // later, the previous task's end (or the callback's creation) is the best guess.
+    const newTask = previous === null || e.done < previous.done || !Object.is(e.total, previous.total);
+    if (newTask) {
+      start = e.done === 0 ? now : (previous?.at ?? start);
       last = -Infinity;
     }
     previous = { done: e.done, total: e.total, at: now };
