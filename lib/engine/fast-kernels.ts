@@ -239,11 +239,14 @@ export function fastKernelsInstalled(backend: string = tf.getBackend()): boolean
 }
 
 /**
- * Replaces tfjs' 3-D convolution kernels (forward, input and filter gradient)
- * on the wasm and cpu backends with the multithreaded WebAssembly SIMD
- * kernels; cases they do not cover (dilation, unequal strides, other dtypes)
- * go to the original kernel. Also registers the batch-norm kernels
- * (./batchnorm) and the transposed-convolution gradient tfjs lacks. Returns false for backends it does not apply to.
+ * Replaces tfjs' 3-D convolution kernels (forward, input and filter
+ * gradient), 3-D max-pooling and sums over all but the last axis on the wasm
+ * and cpu backends with the multithreaded WebAssembly SIMD kernels (and, on
+ * wasm, Identity and same-dtype Cast with buffer sharing); cases they do not
+ * cover (dilation, unequal strides, other dtypes or axes) go to the original
+ * kernel. Also registers the batch-norm kernels (./batchnorm) and the
+ * transposed-convolution gradient tfjs lacks. Returns false for backends it
+ * does not apply to.
  */
 export function installFastKernels(backend: string = tf.getBackend()): boolean {
   registerConvTransposeGradient();
