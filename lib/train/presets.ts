@@ -46,6 +46,31 @@ export interface TrainOptions {
   validationSplit: string;
 }
 
+/** One line per option, for the command line's --help and the notebooks' parameter tables. */
+export const TRAIN_OPTION_DESCRIPTIONS: Readonly<Record<keyof TrainOptions, string>> = {
+  mode: "dense (decode the whole latent grid) or nlat (decode K chosen latent cells)",
+  grid: "input grid side (8·2^k)",
+  baseChannels: "channels of the first block (32 in the thesis models)",
+  latentCells: "nlat: latent cells decoded per batch (K)",
+  alpha: "focal loss α, the weight of occupied voxels",
+  gamma: "focal loss γ",
+  maxLr: "peak learning rate of the one-cycle schedule",
+  pctStart: "fraction of the iterations spent warming up",
+  divFactor: "first learning rate = max-lr / div-factor",
+  finalDivFactor: "last learning rate = first / final-div-factor",
+  weightDecay: "AdamW decoupled weight decay",
+  beta1: "AdamW β1",
+  beta2: "AdamW β2",
+  batchSize: "neurons per optimiser step",
+  iterations: "optimiser steps in all",
+  seed: "seed of the weights, the data order and the latent-cell choice",
+  checkpointEvery: "write the 'last' checkpoint every this many iterations (and at the end or on stop)",
+  validationBatchSize: "neurons per validation batch (memory only)",
+  validationLimit: "validate on at most this many validation neurons (0 = all)",
+  trainSplit: "manifest split to train on",
+  validationSplit: "manifest split to validate on",
+};
+
 export const PRESET_NAMES = ["dense64", "nlat64", "dense128", "nlat128", "tiny"] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
@@ -79,7 +104,8 @@ export const PRESETS: Readonly<Record<PresetName, TrainOptions>> = {
   tiny: { ...COMMON, grid: 32, baseChannels: 8, alpha: 0.65, gamma: 1, maxLr: 5e-3, batchSize: 8, validationBatchSize: 12, iterations: 240, checkpointEvery: 40, mode: "dense" },
 };
 
-const INTEGER_FIELDS: ReadonlyArray<keyof TrainOptions> = ["grid", "baseChannels", "latentCells", "batchSize", "iterations", "seed", "checkpointEvery", "validationBatchSize", "validationLimit"];
+/** The options that take whole numbers; the rest are real numbers or split names. */
+export const INTEGER_TRAIN_OPTIONS: ReadonlyArray<keyof TrainOptions> = ["grid", "baseChannels", "latentCells", "batchSize", "iterations", "seed", "checkpointEvery", "validationBatchSize", "validationLimit"];
 
 /** A preset with overrides applied and every value checked. */
 export function resolveTrainOptions(preset: PresetName | string, overrides: Partial<TrainOptions> = {}): TrainOptions {
@@ -92,7 +118,7 @@ export function resolveTrainOptions(preset: PresetName | string, overrides: Part
 
 export function checkTrainOptions(o: TrainOptions): void {
   checkChoice("training mode", o.mode, TRAINING_MODES);
-  for (const key of INTEGER_FIELDS) {
+  for (const key of INTEGER_TRAIN_OPTIONS) {
     const v = o[key] as number;
     const min = key === "validationLimit" || key === "seed" ? 0 : 1;
     if (!Number.isInteger(v) || v < min) throw new ConfigError(`training option ${key}: expected an integer >= ${min}; found ${v}`);

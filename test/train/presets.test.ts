@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import { PRESETS, resolveTrainOptions } from "../../lib/train";
-import { parseArgs } from "../../training/train";
+import { parseOptions } from "../../lib/cli";
+import { trainCommand } from "../../training/train";
 
 test("the four thesis presets carry SPEC.md's hyperparameters", () => {
   for (const name of ["dense64", "nlat64"] as const) {
@@ -28,11 +29,16 @@ test("overrides apply and bad values are refused with the field and value", () =
   assert.throws(() => resolveTrainOptions("tiny", { mode: "sparse" as never }), /training mode: expected one of "dense", "nlat"/);
 });
 
-test("the CLI reads kebab-case and camelCase flags, numbers and --resume", () => {
-  const a = parseArgs(["--preset", "nlat64", "--data", "d", "--out=o", "--max-lr", "1e-3", "--batchSize", "4", "--mode", "dense"])!;
-  assert.deepEqual(a, { preset: "nlat64", data: "d", out: "o", resume: false, overrides: { maxLr: 1e-3, batchSize: 4, mode: "dense" } });
-  assert.equal(parseArgs(["--resume", "--data", "d", "--out", "o"])!.resume, true);
-  assert.equal(parseArgs(["--help"]), null);
-  assert.throws(() => parseArgs(["--learning-rate", "1"]), /unknown option --learning-rate/);
-  assert.throws(() => parseArgs(["--iterations", "many"]), /--iterations expects a number; found "many"/);
+test("train's flags are the presets' hyperparameters in kebab-case, typed from the preset", () => {
+  const a = parseOptions(["--preset", "nlat64", "--data", "d", "--out=o", "--max-lr", "1e-3", "--batch-size", "4", "--mode", "dense"], trainCommand.options);
+  assert.equal(a.values.preset, "nlat64");
+  assert.equal(a.values.maxLr, 1e-3);
+  assert.equal(a.values.batchSize, 4);
+  assert.equal(a.values.mode, "dense");
+  assert.equal(a.values.resume, undefined);
+  assert.equal(parseOptions(["--resume", "--data", "d", "--out", "o"], trainCommand.options).values.resume, true);
+  assert.throws(() => parseOptions(["--learning-rate", "1"], trainCommand.options), /unknown option --learning-rate/);
+  assert.throws(() => parseOptions(["--data", "d", "--out", "o", "--iterations", "many"], trainCommand.options), /--iterations: expected an integer; found "many"/);
+  assert.throws(() => parseOptions(["--data", "d", "--out", "o", "--mode", "sparse"], trainCommand.options), /--mode: expected one of dense, nlat; found "sparse"/);
+  for (const key of Object.keys(PRESETS.tiny)) assert.ok(key in trainCommand.options, `no flag for ${key}`);
 });
