@@ -23,6 +23,6 @@ export { tsne, initTsne, TsneOptimizer, tsneNeighbourCount, TSNE_METHODS, TSNE_I
 export type { TsneOptions, TsneResult, TsneMethod, TsneInit } from "./tsne";
 export { tsneExact } from "./tsne-exact";
 export { conditionalAffinities, symmetrize } from "./tsne-affinities";
-export { defaultThreads } from "./tsne-pool";
+export { defaultThreads } from "../core";
 export type { SparseAffinities } from "./tsne-affinities";
 export { withDefaults } from "./defaults";

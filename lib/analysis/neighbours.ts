@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { ConfigError, type OnProgress } from "../core";
 import { type Matrix } from "./matrix";
 import { heapPush, type KnnCandidates } from "./tsne-kernels";
-import { defaultThreads, sharedArray, TsnePool } from "./tsne-pool";
+import { sharedArray, TsnePool } from "./tsne-pool";
 
 /**
  * The k nearest neighbours of every point (itself excluded), nearest first.
@@ -125,7 +125,7 @@ const MAX_POINTS = 2 ** 21;
  * Returns null when `onProgress` asked to stop.
  */
 export async function nearestNeighbours(X: Matrix, k: number, options: NeighbourOptions = {}): Promise<Neighbours | null> {
-  const pool = new TsnePool(options.threads ?? defaultThreads());
+  const pool = new TsnePool(options.threads);
   try {
     return await nearestNeighboursOn(pool, X, k, options);
   } finally {

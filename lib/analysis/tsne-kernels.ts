@@ -1,10 +1,9 @@
+import type { Share } from "../core";
+
 /**
  * The inner loops of t-SNE that run on several threads: the exact
- * nearest-neighbour search, the perplexity search and the gradient. Every
- * function here is also compiled into the worker threads from its own source
- * text (`Function.prototype.toString`, see tsne-pool.ts), so they must stay
- * self-contained: no imports, no module constants, no nested functions —
- * only calls to each other and to globals.
+ * nearest-neighbour search, the perplexity search and the gradient. The
+ * workers of a TsnePool load this file (see setupShare).
  *
  * Work is shared out in chunks through an atomic counter, and every output
  * element is written by exactly one thread from the same inputs, so results
@@ -506,5 +505,7 @@ export function runJob(job: TsneJob, part: number): void {
   else (job.dims === 2 ? attraction2 : attraction3)(job);
 }
 
-/** The functions above, in the order the worker source defines them. */
-export const KERNELS = [heapPush, selectSmallest, offer, knnBlocks, knnMerge, affinityRows, repulsion2, repulsion3, attraction2, attraction3, runJob];
+/** The workers' side of a TsnePool: thread `part` runs its share of each job posted to it. */
+export function setupShare(_data: undefined, part: number): Share {
+  return (_slots, job) => runJob(job as TsneJob, part);
+}

@@ -1,64 +1,26 @@
-import * as os from "node:os";
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
-import { ConfigError } from "../core";
-import { THREADS_ENV } from "../engine";
-import { KERNELS, runJob, type TsneJob } from "./tsne-kernels";
-
-// The worker runs the same kernel functions as this thread, from their
-// compiled source text, so it needs no TypeScript loader and no path to
-// dist/ or lib/. tsx compiles with esbuild's keepNames, which may call
-// __name; the kernels have nothing to name, the stub is a safeguard.
-const WORKER_SOURCE = `
-const { workerData, receiveMessageOnPort } = require("node:worker_threads");
-const __name = (f) => f;
-${KERNELS.map((f) => f.toString()).join("\n")}
-const { port, control, part } = workerData;
-let seen = 0;
-for (;;) {
-  Atomics.wait(control, 0, seen);
-  seen = Atomics.load(control, 0);
-  let m = receiveMessageOnPort(port);
-  while (m === undefined) { Atomics.wait(control, 3, 0, 1); m = receiveMessageOnPort(port); }
-  try { runJob(m.message, part); } catch (e) { Atomics.store(control, 2, 1); port.postMessage(String((e && e.stack) || e)); }
-  Atomics.add(control, 1, 1);
-  Atomics.notify(control, 1);
-}
-`;
+import { defaultThreads, WorkerPool } from "../core";
+import { runJob, type TsneJob } from "./tsne-kernels";
 
 /** A job as the callers describe it: each member of the union without its counter. */
 type JobWithoutCounter = TsneJob extends infer J ? (J extends TsneJob ? Omit<J, "counter"> : never) : never;
 
-/** Threads to use when not given: WORKBENCH_THREADS, else all cores. */
-export function defaultThreads(): number {
-  const fromEnv = Number(process.env[THREADS_ENV]);
-  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : os.availableParallelism();
-}
-
 /**
  * This thread plus `threads − 1` workers running t-SNE jobs (tsne-kernels.ts)
  * on shared memory. `run` is synchronous: this thread does part 0 and blocks
- * until the workers finish theirs. With one thread there are no workers.
+ * until the workers finish theirs (see WorkerPool). With one thread there
+ * are no workers.
  */
 export class TsnePool {
-  readonly threads: number;
-  // [0] job sequence, [1] finished shares, [2] a share failed, [3] never set (a sleep target).
-  private readonly control = new Int32Array(new SharedArrayBuffer(16));
-  private readonly counter = new Int32Array(new SharedArrayBuffer(4));
-  private readonly workers: Worker[] = [];
-  private readonly ports: MessagePort[] = [];
+  private readonly pool: WorkerPool;
+  private readonly counter = sharedArray(Int32Array, 1);
 
   constructor(threads: number = defaultThreads()) {
-    if (!Number.isInteger(threads) || threads < 1) throw new ConfigError(`t-SNE: threads must be a positive integer, found ${threads}`);
-    this.threads = threads;
-    for (let part = 1; part < threads; part++) {
-      const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { port: port2, control: this.control, part }, transferList: [port2] });
-      // Idle workers must not keep a finished script alive.
-      worker.unref();
-      port1.unref();
-      this.workers.push(worker);
-      this.ports.push(port1);
-    }
+    this.pool = new WorkerPool({ name: "t-SNE", threads, file: require.resolve("./tsne-kernels") });
+  }
+
+  /** Threads that share a job (1 after `close`). */
+  get threads(): number {
+    return this.pool.threads;
   }
 
   /** Runs a job on every thread; its `counter` is supplied here. */
@@ -73,42 +35,18 @@ export class TsnePool {
   start(job: JobWithoutCounter): TsneJob {
     const full = { ...job, counter: this.counter } as TsneJob;
     Atomics.store(this.counter, 0, 0);
-    if (this.workers.length === 0) return full;
-    const c = this.control;
-    Atomics.store(c, 1, 0);
-    Atomics.store(c, 2, 0);
-    for (const port of this.ports) port.postMessage(full);
-    Atomics.add(c, 0, 1);
-    Atomics.notify(c, 0);
+    this.pool.start(full);
     return full;
   }
 
   /** This thread's share of the started job (whatever the workers left), then waits for them. */
   finish(job: TsneJob): void {
-    let failure: unknown;
-    try {
-      runJob(job, 0);
-    } catch (e) {
-      failure = e;
-    }
-    const c = this.control;
-    for (;;) {
-      const done = Atomics.load(c, 1);
-      if (done >= this.workers.length) break;
-      Atomics.wait(c, 1, done);
-    }
-    if (failure !== undefined) throw failure;
-    if (this.workers.length > 0 && Atomics.load(c, 2) !== 0) {
-      const messages = this.ports.map((p) => receiveMessageOnPort(p)?.message as string | undefined).filter((m) => m !== undefined);
-      throw new Error(`t-SNE ${job.kind} failed on a worker thread: ${messages.join("; ")}`);
-    }
+    this.pool.finish(job.kind, () => runJob(job, 0));
   }
 
   /** Ends the workers; later jobs run on this thread alone. */
   close(): void {
-    for (const w of this.workers) void w.terminate();
-    this.workers.length = 0;
-    this.ports.length = 0;
+    this.pool.close();
   }
 }
 

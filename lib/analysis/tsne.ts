@@ -6,7 +6,7 @@ import { pca } from "./pca";
 import { SpaceTree } from "./space-tree";
 import { conditionalAffinitiesOn, type SparseAffinities, symmetrize } from "./tsne-affinities";
 import { tsneExact } from "./tsne-exact";
-import { defaultThreads, shared, sharedArray, TsnePool } from "./tsne-pool";
+import { shared, sharedArray, TsnePool } from "./tsne-pool";
 
 export const TSNE_METHODS = ["auto", "barnes-hut", "exact"] as const;
 export type TsneMethod = (typeof TSNE_METHODS)[number];
@@ -142,7 +142,7 @@ export class TsneOptimizer {
     const early = this.iteration < this.options.exaggerationIterations;
     const exaggeration = early ? this.options.earlyExaggeration : 1;
     const momentum = early ? 0.5 : 0.8;
-    this.pool ??= new TsnePool(this.options.threads ?? defaultThreads());
+    this.pool ??= new TsnePool(this.options.threads);
     // The workers start on the attraction, which needs no tree, while this thread builds it.
     const attraction = this.pool.start({
       kind: "attraction", n, dims, y, rowStart: P.rowStart, columns: P.columns, values: P.values,
@@ -215,7 +215,7 @@ export async function initTsne(x: MatrixLike, options: TsneOptions = {}): Promis
   }
   checkChoice("tsne init", o.init, TSNE_INITS);
   const k = tsneNeighbourCount(n, o.perplexity);
-  const pool = new TsnePool(o.threads ?? defaultThreads());
+  const pool = new TsnePool(o.threads);
   let P: SparseAffinities;
   try {
     let nn = o.neighbours;

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
@@ -148,4 +149,15 @@ test("umap is reproducible with a seed and keeps the blobs apart", async () => {
   const c = await umap(Z, { seed: 12, nEpochs: 100 });
   assert.notDeepEqual(a.data, c.data);
   assert.ok(silhouette(a, E.blob) > 0.5, "blobs separated in the map");
+});
+
+test("loading lib/analysis loads neither tfjs nor lib/engine", () => {
+  // In a child, so the modules other tests loaded do not count.
+  const analysis = path.resolve(__dirname, "../../lib/analysis");
+  const script = `require(${JSON.stringify(analysis)}); console.log(JSON.stringify(Object.keys(require.cache)));`;
+  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const loaded = JSON.parse(r.stdout) as string[];
+  assert.ok(loaded.some((file) => file.startsWith(path.join(analysis, "tsne"))), "the t-SNE was loaded");
+  assert.deepEqual(loaded.filter((file) => file.includes(`${path.sep}@tensorflow${path.sep}`) || file.includes(`${path.sep}lib${path.sep}engine${path.sep}`)), []);
 });

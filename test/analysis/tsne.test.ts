@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
@@ -164,4 +165,13 @@ test("exact t-SNE (tsne-js) is seeded and used for small sets", async () => {
 
 test("t-SNE explains a bad perplexity", async () => {
   await assert.rejects(tsne(Z, { perplexity: 200, method: "barnes-hut" }), /perplexity \(200\) must be positive and below the number of points \(90\)/);
+});
+
+test("20,000 small t-SNE jobs in a row on 3 threads all return their own results and none hangs", () => {
+  const script = path.join(__dirname, "tsne-pool-stress.fixture.ts");
+  // A hang blocks the calling thread in Atomics.wait, so the jobs run in a child with a time limit.
+  const r = spawnSync(process.execPath, ["--import", "tsx", script, "20000", "3"], { encoding: "utf8", timeout: 120_000 });
+  assert.equal(r.signal, null, "the jobs hung");
+  assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+  assert.match(r.stdout, /^20000 jobs on 3 threads/);
 });
