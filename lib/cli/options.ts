@@ -23,7 +23,7 @@ export interface OptionSpec<T extends OptionType = OptionType> {
   description: string;
   /** Shown in --help as `--name <placeholder>` (default: the type). */
   placeholder?: string;
-  default?: ValueOfType[T];
+  default?: ValueOfType[T] | Readonly<ValueOfType[T]>;
   required?: boolean;
   /** The allowed values of a string option (or of each item of a list). */
   choices?: readonly string[];
@@ -137,7 +137,7 @@ export function parseOptions<O extends OptionSpecs>(argv: readonly string[], opt
     const flag = flagName(key);
     const given = raw[flag];
     if (given !== undefined) values[key] = convert(flag, spec, given);
-    else if (spec.default !== undefined) values[key] = spec.default;
+    else if (spec.default !== undefined) values[key] = Array.isArray(spec.default) ? [...(spec.default as unknown[])] : spec.default;
     else if (spec.required && !help && !version) throw new UsageError(`--${flag} is required (${spec.description})`);
   }
   const rest = parsed.positionals;
