@@ -6,4 +6,3 @@ export { writeFileAtomic } from "./atomic";
 export { formatProgress, cliProgress } from "./progress";
 export type { ProgressEvent, OnProgress } from "./progress";
 export { projectRoot } from "./paths";
-export { parseFlags } from "./flags";
