@@ -6,7 +6,6 @@ export { writeFileAtomic } from "./atomic";
 export { formatProgress, cliProgress } from "./progress";
 export type { ProgressEvent, OnProgress } from "./progress";
 export { projectRoot } from "./paths";
-export { parseFlags } from "./flags";
 export { THREADS_ENV, defaultThreads } from "./threads";
 export { WorkerPool } from "./worker-pool";
 export type { Share, WorkerPoolOptions } from "./worker-pool";

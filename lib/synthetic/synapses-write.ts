@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError, parseFlags, random, writeFileAtomic } from "../core";
+import { ConfigError, random, writeFileAtomic } from "../core";
 import { writeTiff } from "../io";
-import { synthSynapseBox, SYNTHETIC_SYNAPSE_TYPES } from "./synapses";
+import { synthSynapseBox } from "./synapses";
 import type { SynthSynapseBoxOptions, SyntheticBox } from "./synapses";
 
 export interface WriteSyntheticSynapsesOptions extends Omit<SynthSynapseBoxOptions, "box"> {
@@ -71,37 +71,4 @@ export function writeSyntheticSynapses(outDir: string, options: WriteSyntheticSy
     JSON.stringify({ about: `Synthetic synapse boxes (seed ${options.seed ?? 1996}); mask values as the original boxes of the same number.`, boxes: labels }, null, 2) + "\n",
   );
   return { boxes, synapses, types };
-}
-
-const USAGE = `usage: synth synapses --out <dir> [--seed S] [--boxes 4] [--synapses-per-box 8] [--size 224,224,96] [--cells 16]
-Writes synthetic EM boxes in the original layout (raw/, seg/, masks/, bboxN.xlsx) with
-synapse types ${SYNTHETIC_SYNAPSE_TYPES.map((t) => t.name).join(", ")} in the column "${TRUE_TYPE_COLUMN}".`;
-
-/** The `synth synapses` subcommand: returns the process exit code. */
-export function synthSynapsesCli(argv: string[]): number {
-  const args = parseFlags("synth synapses", argv, ["out", "seed", "boxes", "synapses-per-box", "size", "cells"], USAGE);
-  if (typeof args === "number") return args;
-  const num = (k: string): number | undefined => {
-    if (!args.has(k)) return undefined;
-    const v = Number(args.get(k));
-    if (!Number.isFinite(v)) throw new ConfigError(`--${k}: expected a number, found ${JSON.stringify(args.get(k))}`);
-    return v;
-  };
-  const size = args.get("size")?.split(",").map(Number);
-  if (size && (size.length !== 3 || size.some((s) => !Number.isInteger(s)))) throw new ConfigError(`--size: expected three integers W,H,D, found ${JSON.stringify(args.get("size"))}`);
-  const out = args.get("out")!;
-  const started = Date.now();
-  const summary = writeSyntheticSynapses(out, {
-    seed: num("seed"),
-    boxes: num("boxes"),
-    synapses: num("synapses-per-box"),
-    cells: num("cells"),
-    ...(size ? { width: size[0], height: size[1], depth: size[2] } : {}),
-  });
-  console.log(
-    `wrote ${summary.boxes} boxes, ${summary.synapses} synapses (${Object.entries(summary.types)
-      .map(([t, n]) => `${t} ${n}`)
-      .join(", ")}) to ${out} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-  );
-  return 0;
 }

@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { random } from "../../lib/core";
 import { readTiffFile } from "../../lib/io";
-import { synthSynapseBox, synthSynapsesCli, SYNTHETIC_SYNAPSE_TYPES } from "../../lib/synthetic";
+import { synthSynapseBox, SYNTHETIC_SYNAPSE_TYPES, writeSyntheticSynapses } from "../../lib/synthetic";
 
 const SMALL = { width: 72, height: 72, depth: 40, cells: 5, synapses: 2, box: 2, types: [SYNTHETIC_SYNAPSE_TYPES[0]!, SYNTHETIC_SYNAPSE_TYPES[2]!] };
 
@@ -70,23 +70,10 @@ test("types differ in shape: large vesicle clouds are larger than small ones", (
   assert.throws(() => synthSynapseBox(random(1), { width: 40, height: 40, depth: 40 }), /expected at least 48 x 48 x 32 voxels, found 40 x 40 x 40/);
 });
 
-test("synth synapses CLI writes the original layout and rejects unknown options", () => {
+test("writeSyntheticSynapses writes the original layout", () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "synth-syn-"));
-  const log = console.log;
-  const lines: string[] = [];
-  console.log = (l: string) => lines.push(l);
-  const errs: string[] = [];
-  const err = console.error;
-  console.error = (l: string) => errs.push(l);
-  try {
-    assert.equal(synthSynapsesCli(["--out", out, "--seed", "1", "--boxes", "1", "--synapses-per-box", "2", "--size", "128,128,40", "--cells", "8"]), 0);
-    assert.equal(synthSynapsesCli(["--out", out, "--colour", "red"]), 2);
-  } finally {
-    console.log = log;
-    console.error = err;
-  }
-  assert.match(lines[0]!, /^wrote 1 boxes, 2 synapses \(small-shaft 1, large-shaft 1\) to /);
-  assert.match(errs[0]!, /unknown option --colour/);
+  const summary = writeSyntheticSynapses(out, { seed: 1, boxes: 1, synapses: 2, width: 128, height: 128, depth: 40, cells: 8 });
+  assert.deepEqual(summary, { boxes: 1, synapses: 2, types: { "small-shaft": 1, "large-shaft": 1 } });
   for (const d of ["raw/bbox1", "seg/bbox1", "masks/bbox_1"]) assert.equal(fs.readdirSync(path.join(out, d)).length, 40, d);
   const seg = readTiffFile(path.join(out, "seg/bbox1/slice_0020.tif"))[0]!;
   assert.ok(seg.data instanceof Uint16Array && seg.width === 128);

@@ -22,7 +22,7 @@ test("voxelize writes one [g,g,g] uint8 .npy per input and a manifest; .npy clou
   const cloud = Float32Array.from({ length: 300 }, (_, i) => Math.sin(i) * (i % 3 === 0 ? 100 : 10));
   writeNpyFile(path.join(inDir, "cloud.npy"), cloud, [100, 3]);
   const swc = path.join(REAL, "p19.CNG.swc");
-  const r = run("training/voxelize.ts", [swc, inDir, "--grid", "32", "--out", out, "--points", "3000"]);
+  const r = run("datasets/voxelize.ts", [swc, inDir, "--grid", "32", "--out", out, "--points", "3000"]);
   assert.equal(r.code, 0, r.err);
   const rows = parseCsv(fs.readFileSync(path.join(out, "manifest.csv"), "utf8"));
   assert.deepEqual(rows.rows.map((x) => [x[1], x[8]]), [["p19.CNG.npy", "soma"], ["cloud.npy", "mean"]]);
@@ -36,11 +36,11 @@ test("voxelize writes one [g,g,g] uint8 .npy per input and a manifest; .npy clou
 test("voxelize reports unreadable inputs and exits non-zero, and rejects bad options", () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "vox-"));
   const bad = path.resolve(ROOT, "test/fixtures/swc/parent_cycle.swc");
-  const r = run("training/voxelize.ts", [bad, path.join(REAL, "p19.CNG.swc"), "--grid", "16", "--out", out, "--points", "1000"]);
+  const r = run("datasets/voxelize.ts", [bad, path.join(REAL, "p19.CNG.swc"), "--grid", "16", "--out", out, "--points", "1000"]);
   assert.equal(r.code, 1);
   assert.match(r.err, /failed: .*parent_cycle.swc:2: sample 2 is its own ancestor/);
   assert.ok(fs.existsSync(path.join(out, "p19.CNG.npy")));
-  const r2 = run("training/voxelize.ts", [bad, "--grid", "16", "--out", out, "--centre", "middle"]);
-  assert.equal(r2.code, 1);
-  assert.match(r2.err, /--centre: expected one of "soma", "mean", "soma-xz", "none"; found "middle"/);
+  const r2 = run("datasets/voxelize.ts", [bad, "--grid", "16", "--out", out, "--centre", "middle"]);
+  assert.equal(r2.code, 2);
+  assert.match(r2.err, /--centre: expected one of soma, mean, soma-xz, none; found "middle"/);
 });
