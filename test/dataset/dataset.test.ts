@@ -11,7 +11,7 @@ import {
 import type { DatasetRow } from "../../lib/dataset";
 import { neuronGrid, packBits } from "../../lib/voxel";
 
-const REAL = path.resolve(__dirname, "../../../shared/data/swc/real-sample");
+const REAL = path.resolve(__dirname, "../fixtures/swc/real-sample");
 
 function realRows(): DatasetRow[] {
   const labels = parseCsv(fs.readFileSync(path.join(REAL, "labels.csv"), "utf8")).rows;

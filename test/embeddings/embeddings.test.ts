@@ -21,7 +21,7 @@ import {
 import { parseCsv, readTableFile } from "../../lib/io";
 import { createAutoencoder } from "../../lib/models";
 
-const REAL = path.resolve(__dirname, "../../../shared/data/swc/real-sample");
+const REAL = path.resolve(__dirname, "../fixtures/swc/real-sample");
 const GRID = 16;
 
 function tmp(): string {

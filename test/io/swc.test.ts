@@ -7,10 +7,9 @@ import { ParseError } from "../../lib/core";
 import { readSwc, readSwcFile, formatSwc, writeSwcFile } from "../../lib/io";
 import { sampleSurface } from "../../lib/neuron";
 
-const DATA = path.resolve(__dirname, "../../../shared/data/swc");
-const EDGE = path.join(DATA, "edge-cases");
-const REAL = path.join(DATA, "real-sample");
 const FIXTURES = path.resolve(__dirname, "../fixtures/swc");
+const EDGE = path.join(FIXTURES, "neurom");
+const REAL = path.join(FIXTURES, "real-sample");
 
 const swcFiles = (dir: string): string[] => fs.readdirSync(dir).filter((f) => f.endsWith(".swc")).sort();
 

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { ParseError } from "../../lib/core";
 import { readTableFile, tableColumn, parseCsv, formatCsv } from "../../lib/io";
 
-const LABELS = path.resolve(__dirname, "../../../shared/data/swc/real-sample/labels.csv");
+const LABELS = path.resolve(__dirname, "../fixtures/swc/real-sample/labels.csv");
 const FIX = path.resolve(__dirname, "../fixtures/io");
 
 test("a CSV label table reads through danfojs", async () => {

@@ -98,7 +98,7 @@ export const NOTEBOOKS: Record<string, NotebookExpectation> = {
     outputs: {
       data: { mimes: ["text/html"], text: /8 synthetic neurons in .*grids 64³ and 128³ cached/ },
       synthetic: { mimes: ["application/vnd.plotly.v1+json"], text: /pyramidal_l5: skeleton[\s\S]*point cloud, 64³, 128³[\s\S]*occupied voxels 64³: \d+, 128³: \d+/ },
-      real: { mimes: ["application/vnd.plotly.v1+json"], text: /\(purkinje\)[\s\S]*occupied voxels 64³: \d+, 128³: \d+/ },
+      real: { mimes: ["application/vnd.plotly.v1+json"], text: /\(Aneuron_nmo\)[\s\S]*\(purkinje\)[\s\S]*\(hippo_interneurons\)[\s\S]*\(spinal_motoneurons\)[\s\S]*occupied voxels 64³: \d+, 128³: \d+/ },
       export: { text: /export skipped/ },
     },
   },

@@ -9,7 +9,7 @@ import { loadPointCloud } from "../../lib/dataset";
 import { neuronGrid } from "../../lib/voxel";
 
 const ROOT = path.resolve(__dirname, "../..");
-const REAL = path.resolve(ROOT, "../shared/data/swc/real-sample");
+const REAL = path.resolve(ROOT, "test/fixtures/swc/real-sample");
 
 function run(script: string, args: string[]): { code: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, script), ...args], { cwd: ROOT, encoding: "utf8" });

@@ -6,6 +6,8 @@ import { centre, normalise, sampleSurface } from "../../lib/neuron";
 import { voxelize, voxelIndex, countOccupied, occupiedBounds, occupiedVoxels, neuronGrid, packBits } from "../../lib/voxel";
 import { readNpzFile, readSwcFile } from "../../lib/io";
 
+const REAL = path.resolve(__dirname, "../fixtures/swc/real-sample");
+
 function randomCloud(rng: Random, n: number, spans: [number, number, number]): Float32Array {
   const p = new Float32Array(3 * n);
   for (let i = 0; i < n; i++) for (let a = 0; a < 3; a++) p[3 * i + a] = rng.uniform(-1, 1) * spans[a]!;
@@ -94,9 +96,8 @@ test("a single point gives exactly one voxel in the middle", () => {
 });
 
 test("every real neuron voxelises to a non-empty grid that fills most of the width on its widest axis", () => {
-  const dir = path.resolve(__dirname, "../../../shared/data/swc/real-sample");
   for (const f of ["p19.CNG.swc", "axon_10-LM-HiDe.CNG.swc", "ok_m211mod.CNG.swc", "LLR7G-1.CNG.swc"]) {
-    const m = readSwcFile(path.join(dir, f));
+    const m = readSwcFile(path.join(REAL, f));
     const cloud = sampleSurface(m, { count: 20_000, random: 1 });
     for (const size of [64, 128]) {
       const g = neuronGrid(cloud, { size });
@@ -128,10 +129,9 @@ test("the grid matches numpy's reference voxelisation of the same cloud, and its
 });
 
 test("neuronGrid's fused passes give exactly voxelize(normalise(centre(points)))", () => {
-  const dir = path.resolve(__dirname, "../../../shared/data/swc/real-sample");
   const rng = new Random(8);
   for (const f of ["LLC7B-1.CNG.swc", "Purkinje-slice-ageP43-6.CNG.swc", "ok_m116mod.CNG.swc"]) {
-    const cloud = sampleSurface(readSwcFile(path.join(dir, f)), { count: 30_000, random: rng });
+    const cloud = sampleSurface(readSwcFile(path.join(REAL, f)), { count: 30_000, random: rng });
     for (const mode of ["soma", "mean", "soma-xz", "none"] as const) {
       for (const range of [undefined, { min: -2000, max: 2500 }]) {
         for (const size of [16, 64, 128]) {
