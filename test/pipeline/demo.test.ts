@@ -20,7 +20,7 @@ test("the demo writes every result and a report that shows its figures in headle
   for (const m of r.models) {
     assert.equal(m.iterations, 4);
     assert.ok(m.validation.f1 >= 0 && m.validation.f1 <= 1);
-    for (const f of [...m.figures, ...m.gifs]) assert.ok(fs.statSync(f).size > 0, f);
+    for (const f of m.files) assert.ok(fs.statSync(f).size > 0, f);
   }
   for (const m of r.maps) {
     assert.equal(m.neurons, 16);
