@@ -42,8 +42,8 @@ export interface ModelResult {
   validation: { f1: number; iou: number; neurons: number };
   train: { f1: number; iou: number; neurons: number };
   neuron: { id: string; f1: number; iou: number };
-  /** GIFs and PNG/SVG figures written by the evaluation. */
-  files: string[];
+  figures: string[];
+  gifs: string[];
 }
 
 export interface MapsResult {
@@ -122,7 +122,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
             validation: { ...e.best.validation, neurons: e.scores.validation.neurons },
             train: { ...e.best.train, neurons: e.scores.train.neurons },
             neuron: { id: e.neuron.id, f1: e.neuron.f1, iou: e.neuron.iou },
-            files: e.files,
+            figures: e.files.figures,
+            gifs: e.files.gifs,
           };
         } finally {
           disposeAutoencoder(ae);

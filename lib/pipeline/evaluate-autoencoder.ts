@@ -239,8 +239,8 @@ export interface AutoencoderEvaluation {
   /** nLat: the latent cells decoded in the figure (null for a dense model). */
   latentCells: { cells: number[]; occupied: number } | null;
   figures: Record<string, Figure>;
-  /** GIFs, then PNG and SVG files, as written. */
-  files: string[];
+  /** The files written: the GIFs, and every figure as PNG and SVG. */
+  files: { gifs: string[]; figures: string[] };
 }
 
 /**
@@ -266,6 +266,6 @@ export async function evaluateAutoencoder(autoencoder: Autoencoder, dataset: Dat
     neuron: { id: neuron.id, labels: neuron.labels, ...neuron.scores },
     latentCells: latent && { cells: latent.cells, occupied: latent.occupied },
     figures: evaluationFigures(steps),
-    files: [...gifs.files, ...exported],
+    files: { gifs: gifs.files, figures: exported },
   };
 }

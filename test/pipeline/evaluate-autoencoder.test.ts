@@ -54,7 +54,7 @@ test("the evaluation scores both splits, picks the best validation threshold and
   assert.match(String(e.figures.threshold_f1!.layout.title), /^F1 against threshold \(toy\)$/);
   assert.match(String(e.figures.reconstruction!.layout.title), new RegExp(`^toy, neuron ${id}: ground truth`));
   assert.equal(e.latentCells!.cells.length, 4);
-  assert.deepEqual(e.files, []);
+  assert.deepEqual(e.files, { gifs: [], figures: [] });
   assert.ok(!fs.existsSync(figureDir), "export off writes nothing");
 
   const dense = await evaluateAutoencoder(autoencoder, dataset, { mode: "dense", neuron: dataset.ids("train")[1], export: false });
@@ -93,10 +93,11 @@ test("with export on, the GIFs and every figure's PNG and SVG are written under 
   const id = e.neuron.id;
   const names = ["histogram", "latent_cells", "reconstruction", "threshold_f1", "threshold_iou"];
   const expected = [`toy_${id}_rotating.gif`, `toy_${id}_slices.gif`, ...names.flatMap((n) => [`toy_${n}.png`, `toy_${n}.svg`])];
-  assert.deepEqual(e.files.map((f) => path.basename(f)).sort(), expected.sort());
-  for (const f of e.files) assert.ok(fs.statSync(f).size > 0, f);
+  const files = [...e.files.gifs, ...e.files.figures];
+  assert.deepEqual(files.map((f) => path.basename(f)).sort(), expected.sort());
+  for (const f of files) assert.ok(fs.statSync(f).size > 0, f);
   assert.deepEqual(fs.readdirSync(figureDir).sort(), expected.sort(), "no temporary files are left");
-  assert.equal(fs.readFileSync(e.files[0]!).subarray(0, 6).toString("latin1"), "GIF89a");
+  assert.equal(fs.readFileSync(e.files.gifs[0]!).subarray(0, 6).toString("latin1"), "GIF89a");
 });
 
 after(() => {
