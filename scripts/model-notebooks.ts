@@ -4,7 +4,8 @@
 // test/notebooks/model-notebooks.test.ts fails while a committed notebook
 // differs from what this writes.
 import * as path from "node:path";
-import { writeNotebook, type Notebook, type NotebookCell } from "../lib/notebook";
+import { writeFileAtomic } from "../lib/core";
+import type { Notebook, NotebookCell } from "../lib/notebook";
 import type { ModelVariant } from "../lib/pipeline";
 
 /** What differs between the notebooks: the title and a line about the variant. */
@@ -32,7 +33,7 @@ export const MODEL_NOTEBOOK_VARIANTS = Object.keys(VARIANTS) as ModelVariant[];
 /** One line of the parameters cell, comments aligned. */
 const param = (name: string, value: string, comment: string): string => `${`const ${name} = ${value};`.padEnd(47)} // ${comment}`;
 const markdown = (source: string): NotebookCell => ({ cell_type: "markdown", metadata: {}, source });
-const code = (tag: string, source: string): NotebookCell => ({ cell_type: "code", execution_count: null, metadata: { tags: [tag] }, outputs: [], source });
+const code = (tag: string, source: string): NotebookCell => ({ cell_type: "code", metadata: { tags: [tag] }, source, outputs: [], execution_count: null });
 
 /** The notebook of one variant. */
 export function modelNotebook(variant: ModelVariant): Notebook {
@@ -160,7 +161,8 @@ console.log(EXPORT_FIGURES ? \`wrote \${written.length} files to \${FIGURE_DIR}\
     ),
   ];
   return {
-    cells,
+    // nbformat 4.5 wants an id per cell; fixed ones keep the files stable.
+    cells: cells.map((c, i) => ({ ...c, id: `c${String(i).padStart(2, "0")}` })),
     metadata: {
       kernelspec: { display_name: "TypeScript", language: "typescript", name: "tslab" },
       language_info: { name: "typescript", file_extension: ".ts", mimetype: "text/typescript" },
@@ -168,6 +170,15 @@ console.log(EXPORT_FIGURES ? \`wrote \${written.length} files to \${FIGURE_DIR}\
     nbformat: 4,
     nbformat_minor: 5,
   };
+}
+
+/**
+ * The notebook's text as Python's json.dump(nb, f, indent=1) writes it
+ * (non-ASCII escaped, no final newline), so a notebook edited through
+ * json.load and json.dump keeps the same bytes.
+ */
+export function notebookText(nb: Notebook): string {
+  return JSON.stringify(nb, null, 1).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** notebooks/<variant>.ipynb under `root`. */
@@ -178,7 +189,7 @@ export function modelNotebookFile(root: string, variant: ModelVariant): string {
 if (require.main === module) {
   const root = path.resolve(__dirname, "..");
   for (const variant of MODEL_NOTEBOOK_VARIANTS) {
-    writeNotebook(modelNotebookFile(root, variant), modelNotebook(variant));
+    writeFileAtomic(modelNotebookFile(root, variant), notebookText(modelNotebook(variant)));
     console.log(`wrote ${path.relative(root, modelNotebookFile(root, variant))}`);
   }
 }
