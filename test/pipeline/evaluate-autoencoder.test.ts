@@ -13,7 +13,12 @@ import { synthNeurons } from "../../lib/synthetic";
 import { scoresByThreshold, THRESHOLDS } from "../../lib/train";
 import { findBrowser } from "../../lib/viz";
 
-const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `evaluate-${name}-`));
+const made: string[] = [];
+const tmp = (name: string) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `evaluate-${name}-`));
+  made.push(dir);
+  return dir;
+};
 
 let cached: { dataset: Dataset; autoencoder: Autoencoder } | null = null;
 /** Ten synthetic neurons at 16³ and an untrained grid-16 autoencoder: enough for every step, in seconds. */
@@ -102,4 +107,5 @@ test("with export on, the GIFs and every figure's PNG and SVG are written under 
 
 after(() => {
   if (cached) disposeAutoencoder(cached.autoencoder);
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
 });

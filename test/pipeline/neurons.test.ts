@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { after, test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -11,7 +11,12 @@ import { modelGrid, prepareAutoencoder, trainingCurves } from "../../lib/pipelin
 import { synthNeurons } from "../../lib/synthetic";
 import { resolveTrainOptions, train } from "../../lib/train";
 
-const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `model-setup-${name}-`));
+const made: string[] = [];
+const tmp = (name: string) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `model-setup-${name}-`));
+  made.push(dir);
+  return dir;
+};
 
 test("a notebook of any variant takes a workbench run of another preset: grid, channels, mode and splits come from the run", { timeout: 10 * 60 * 1000 }, async () => {
   await initEngine({ quiet: true });
@@ -70,4 +75,8 @@ test("a thesis .pth takes its architecture from the notebook's variant", async (
   await assert.rejects(prepareAutoencoder({ variant: "dense128", checkpoint: file, dataset, runDir: "unused" }), /expected an autoencoder for grid 128/);
   await assert.rejects(prepareAutoencoder({ variant: "nlat64", checkpoint: file, dataset, runDir: "unused", train: true }), /is a PyTorch file; only a workbench run directory can continue training/);
   assert.throws(() => modelGrid("dense64", path.join(path.dirname(file), "missing.pth")), /missing\.pth: does not exist \(expected a workbench run directory/);
+});
+
+after(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
 });
