@@ -4,20 +4,12 @@ import { writeFileAtomic, type OnProgress } from "../core";
 import { embedDataset, readEmbeddingTable } from "../embeddings";
 import { writeSyntheticSynapses } from "../synthetic";
 import { runSynapsePipeline } from "../synapse";
-import { bestThreshold, loadCheckpoint, predictProbabilities, resolveTrainOptions, scoreCurves, scoresByThreshold, train, type TrainingMode } from "../train";
-import {
-  exportFigures,
-  overlapScores,
-  predictionHistogramFigure,
-  reconstructionFigure,
-  rotatingGif,
-  sliceGif,
-  thresholdCurvesFigure,
-  type Figure,
-} from "../viz";
+import { loadCheckpoint, resolveTrainOptions, train, type TrainingMode } from "../train";
+import type { Figure } from "../viz";
 import { disposeAutoencoder } from "../models";
+import { evaluateAutoencoder } from "./evaluate-autoencoder";
+import { exportNamedFigures } from "./figure-export";
 import { embeddingMaps } from "./maps";
-import { trainingFigure } from "./model-notebook";
 import { ensureNeuronDataset } from "./neurons";
 import { demoReportHtml } from "./demo-report";
 import { StepRunner } from "./steps";
@@ -99,9 +91,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   // Each step exports its own figures before it counts as done, so an
   // interrupted run never leaves a finished step without its files.
   const exportAll = (named: Record<string, Figure>): string[] => {
-    const jobs = Object.entries(named).flatMap(([name, f]) => ["png", "svg"].map((ext) => ({ figure: f, file: path.join(dirs.figures, `${name.replace(/[^A-Za-z0-9_.-]+/g, "")}.${ext}`) })));
-    log(`  exporting ${jobs.length} PNG/SVG files through headless Chromium`);
-    return exportFigures(jobs);
+    log(`  exporting ${2 * Object.keys(named).length} PNG/SVG files through headless Chromium`);
+    return exportNamedFigures(named, dirs.figures);
   };
 
   const grid = resolveTrainOptions("tiny").grid;
@@ -121,36 +112,18 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       await steps.step(`evaluate tiny ${mode}`, async (): Promise<ModelResult> => {
         const { autoencoder: ae, state } = loadCheckpoint<{ iteration: number }>(runDir, "best-f1");
         try {
-          const trainScores = await scoresByThreshold(ae, dataset, "train");
-          const valScores = await scoresByThreshold(ae, dataset, "val");
-          const best = bestThreshold(valScores, "f1");
-          const trainAtBest = trainScores.f1[trainScores.thresholds.indexOf(best.threshold)]!;
-          const trainIouAtBest = trainScores.iou[trainScores.thresholds.indexOf(best.threshold)]!;
-          const id = dataset.ids("val")[0]!;
-          const truth = dataset.grid(id, grid);
-          const p = predictProbabilities(ae, truth);
-          const one = overlapScores(p, truth, best.threshold);
-          const files = exportAll({
-            [`tiny-${mode}_training`]: trainingFigure(runDir, `Tiny ${mode} training`),
-            [`tiny-${mode}_threshold_f1`]: thresholdCurvesFigure(scoreCurves(trainScores, valScores, "f1"), `Tiny ${mode}: F1 against threshold`),
-            [`tiny-${mode}_histogram`]: predictionHistogramFigure(p, best.threshold, { title: `Tiny ${mode}: probabilities above 0.4, neuron ${id}` }),
-            [`tiny-${mode}_reconstruction`]: reconstructionFigure(p, truth, grid, { threshold: best.threshold, title: `Tiny ${mode}, neuron ${id}: ground truth (left), prediction (right)` }),
-          });
-          const gifs = [path.join(dirs.figures, `tiny-${mode}_${id}_rotating.gif`), path.join(dirs.figures, `tiny-${mode}_${id}_slices.gif`)];
-          fs.mkdirSync(dirs.figures, { recursive: true });
-          writeFileAtomic(gifs[0]!, rotatingGif(p, truth, grid, { threshold: best.threshold, frames: 24 }));
-          writeFileAtomic(gifs[1]!, sliceGif(p, truth, grid, { zoom: 6 }));
+          const e = await evaluateAutoencoder(ae, dataset, { name: `tiny ${mode}`, mode, runDir, figureDir: dirs.figures, prefix: `tiny-${mode}_`, onProgress: options.onProgress });
           return {
             mode,
             runDir,
             iterations: trained.iteration,
             bestIteration: state?.iteration ?? 0,
-            threshold: best.threshold,
-            validation: { f1: best.f1, iou: best.iou, neurons: valScores.neurons },
-            train: { f1: trainAtBest, iou: trainIouAtBest, neurons: trainScores.neurons },
-            neuron: { id, ...one },
-            figures: files,
-            gifs,
+            threshold: e.best.threshold,
+            validation: { ...e.best.validation, neurons: e.scores.validation.neurons },
+            train: { ...e.best.train, neurons: e.scores.train.neurons },
+            neuron: { id: e.neuron.id, f1: e.neuron.f1, iou: e.neuron.iou },
+            figures: e.files.figures,
+            gifs: e.files.gifs,
           };
         } finally {
           disposeAutoencoder(ae);

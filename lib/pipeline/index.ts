@@ -1,7 +1,20 @@
-export { ensureNeuronDataset, prepareAutoencoder, MODEL_VARIANTS } from "./neurons";
+export { ensureNeuronDataset, prepareAutoencoder, modelGrid, MODEL_VARIANTS } from "./neurons";
 export type { NeuronDataOptions, ModelSetupOptions, ModelSetup, ModelVariant } from "./neurons";
-export { modelGrid, trainingMonitor, trainingFigure, partialReconstruction, partialReconstructionFigure } from "./model-notebook";
+export { trainingMonitor, trainingFigure, partialReconstruction, partialReconstructionFigure } from "./model-notebook";
 export type { PartialReconstruction } from "./model-notebook";
+export {
+  evaluateAutoencoder,
+  trainingCurves,
+  searchThreshold,
+  thresholdTable,
+  reconstructNeuron,
+  decodedLatentCells,
+  neuronGifs,
+  evaluationFigures,
+  exportEvaluationFigures,
+} from "./evaluate-autoencoder";
+export type { EvaluationOptions, EvaluationSplits, ThresholdSearch, NeuronReconstruction, DecodedLatentCells, NeuronGifs, AutoencoderEvaluation } from "./evaluate-autoencoder";
+export { exportNamedFigures } from "./figure-export";
 export { embeddingMaps } from "./maps";
 export type { EmbeddingMaps, EmbeddingMapsOptions } from "./maps";
 export { StepRunner, relativeLink } from "./steps";

@@ -1,18 +1,9 @@
 import * as fs from "node:fs";
 import * as tf from "@tensorflow/tfjs";
-import { checkChoice, random, type OnProgress } from "../core";
+import { random, type OnProgress } from "../core";
 import { LATENT_GRID, type Autoencoder } from "../models";
-import { checkpointConfig, chooseLatentCells, gatherLatentCells, LATENT_CELLS, occupiedCells, PRESETS, readTrainingLog } from "../train";
+import { chooseLatentCells, gatherLatentCells, LATENT_CELLS, occupiedCells, readTrainingLog } from "../train";
 import { type Figure, liveFigure, progressDisplay, THEME, trainingCurvesFigure } from "../viz";
-import { MODEL_VARIANTS, type ModelVariant } from "./neurons";
-
-/** The input grid a notebook needs: the tiny preset's without a checkpoint, else the checkpoint's. */
-export function modelGrid(variant: ModelVariant, checkpoint: string): number {
-  checkChoice("model variant", variant, MODEL_VARIANTS);
-  if (checkpoint === "") return PRESETS.tiny.grid;
-  if (fs.statSync(checkpoint).isDirectory()) return checkpointConfig(checkpoint).grid;
-  return variant.endsWith("128") ? 128 : 64;
-}
 
 /**
  * Progress for a training run in a notebook: a live bar, and the loss and

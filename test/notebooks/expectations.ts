@@ -29,6 +29,7 @@ function modelNotebook(variant: string, nlat: boolean): NotebookExpectation {
       SYNTH_POINTS: 20000,
       TINY_ITERATIONS: 8,
       MAX_NEURONS: 6,
+      GIF_FRAMES: 6,
     }),
     outputs: {
       engine: { text: /^Engine: \S+ on / },
@@ -37,10 +38,10 @@ function modelNotebook(variant: string, nlat: boolean): NotebookExpectation {
       thresholds: { mimes: ["application/vnd.plotly.v1+json"], text: new RegExp(`F1 against threshold \\(${variant}\\)[\\s\\S]*best validation threshold 0\\.\\d+: F1 \\d\\.\\d{3}, IoU \\d\\.\\d{3}`) },
       reconstruction: { mimes: ["application/vnd.plotly.v1+json"], text: /F1 \d\.\d{3}, IoU \d\.\d{3} at 0\.\d+[\s\S]*ground truth \(left\) and prediction \(right\)/ },
       gifs: { mimes: ["image/gif"] },
-      ...(nlat ? { latent: { mimes: ["application/vnd.plotly.v1+json"], text: /nLat: 10 of 512 latent cells decoded/ } } : {}),
+      latent: nlat ? { mimes: ["application/vnd.plotly.v1+json"], text: /nLat: 10 of 512 latent cells decoded/ } : { text: /a dense run decodes the whole latent grid/ },
       export: { text: /wrote \d+ files to / },
     },
-    files: ["figures/threshold_f1.png", "figures/threshold_f1.svg", "figures/reconstruction.png", "figures/histogram.svg", ...(nlat ? ["figures/latent_cells.png"] : [])],
+    files: ["figures/threshold_f1.png", "figures/threshold_iou.svg", "figures/reconstruction.png", "figures/histogram.svg", "figures/training.png", ...(nlat ? ["figures/latent_cells.png"] : [])],
   };
 }
 

@@ -52,7 +52,8 @@ test("the demo writes every result and a report that shows its figures in headle
     if (r0 + g0 + b0 < 700) inked++;
     colours.add((r0 << 16) | (g0 << 8) | b0);
   }
-  assert.ok(inked / (img.width * img.height) > 0.05, `the report is not blank (${inked} inked pixels)`);
+  // The first screen (title, table, charts mostly white inside) is about 5 % ink; the title and table alone make about 1.5 %.
+  assert.ok(inked / (img.width * img.height) > 0.03, `the report is not blank (${inked} inked pixels)`);
   assert.ok(colours.size > 100, `figures are drawn (${colours.size} colours)`);
 
   const lines: string[] = [];
