@@ -6,7 +6,8 @@ import { mapQuality, type KnnAccuracy, type MapQuality, type Matrix } from "../a
 import { ConfigError, MissingDependencyError, writeFileAtomic, type OnProgress } from "../core";
 import type { EmbeddingTable } from "../embeddings";
 import { formatCsv, parseCsv, type Cell } from "../io";
-import { escapeHtml, exportFigures, figureHtml, findBrowser, htmlPage, htmlTable, type Figure } from "../viz";
+import { escapeHtml, figureHtml, findBrowser, htmlPage, htmlTable, type Figure } from "../viz";
+import { exportNamedFigures } from "./figure-export";
 import { computeMap, labelAccuracy, labelKind, MAP_METHOD_TITLES, MAP_METHODS, mapFigure, mapSettings, qualityK, tableMatrix, type MapMethod, type MapSettings } from "./maps";
 
 /**
@@ -148,10 +149,6 @@ function describe(s: MapSettings): string {
   return `${MAP_METHOD_TITLES[s.method]} ${s.dims}-D, ${extra}, seed ${s.seed}`;
 }
 
-function figureFileName(method: MapMethod, column: string): string {
-  return `${method}_${column.replace(/[^A-Za-z0-9_.-]+/g, "_")}`;
-}
-
 /** The categorical label columns, the ones k-NN accuracy is scored against. */
 function categoricalColumns(table: EmbeddingTable): string[] {
   return Object.keys(table.labels).filter((c) => labelKind(table.labels[c]!) === "categorical");
@@ -267,21 +264,19 @@ export async function writeEmbeddingMaps(table: EmbeddingTable, out: string, opt
   };
   writeFileAtomic(qualityFile, JSON.stringify(quality, null, 2) + "\n");
 
-  const figures: Array<{ file: string; figure: Figure; caption: string }> = [];
+  const figures: Record<string, Figure> = {};
   written.forEach((m, i) => {
-    for (const c of colorBy) {
-      const title = `${name}: ${MAP_METHOD_TITLES[m.method]} coloured by ${c}`;
-      figures.push({ file: figureFileName(m.method, c), figure: mapFigure(coordinates[i]!, table, c, { method: MAP_METHOD_TITLES[m.method], title }), caption: title });
-    }
+    for (const c of colorBy) figures[`${m.method}_${c}`] = mapFigure(coordinates[i]!, table, c, { method: MAP_METHOD_TITLES[m.method], title: `${name}: ${MAP_METHOD_TITLES[m.method]} coloured by ${c}` });
   });
+  const count = Object.keys(figures).length;
   const html = path.join(out, "maps.html");
   const body = `<h1>Maps of ${escapeHtml(name)}</h1>
 <p>${n} neurons × ${table.dim} dimensions${options.tableFile ? ` from ${escapeHtml(options.tableFile)}` : ""}. Quality with k = ${written[0]?.quality.k ?? qualityK(n)}${sample ? ` on ${sample} sampled neurons` : ""}; k-NN accuracy is cross-validated (stratified folds).</p>
 ${htmlTable(qualityRows(written, embedding), 4)}
-${figures.map((f) => `<figure><figcaption><h3>${escapeHtml(f.caption)}</h3></figcaption>${figureHtml(f.figure, `fig-${f.file}`)}</figure>`).join("\n")}
+${Object.values(figures).map((f, i) => `<figure>${figureHtml(f, `fig-${i}`)}</figure>`).join("\n")}
 `;
   writeFileAtomic(html, htmlPage(`Maps of ${name}`, body));
-  log(`${html}: ${figures.length} figure(s)`);
+  log(`${html}: ${count} figure(s)`);
 
   if (options.images === false) return { stopped: false, maps: written, quality: qualityFile, html, images: [] };
   try {
@@ -290,7 +285,7 @@ ${figures.map((f) => `<figure><figcaption><h3>${escapeHtml(f.caption)}</h3></fig
     if (!(e instanceof MissingDependencyError)) throw e;
     return { stopped: false, maps: written, quality: qualityFile, html, images: [], imagesMissing: e.message };
   }
-  log(`exporting ${figures.length * 2} PNG/SVG files through headless Chromium`);
-  const images = exportFigures(figures.flatMap((f) => ["png", "svg"].map((ext) => ({ figure: f.figure, file: path.join(out, `${f.file}.${ext}`) }))));
+  log(`exporting ${count * 2} PNG/SVG files through headless Chromium`);
+  const images = exportNamedFigures(figures, out);
   return { stopped: false, maps: written, quality: qualityFile, html, images };
 }
