@@ -7,12 +7,14 @@ import { commandGroup, main, PROGRAM } from "../lib/cli";
 import { synthCommand } from "../datasets/synth";
 import { voxelizeCommand } from "../datasets/voxelize";
 import { demoCommand } from "../demo/demo";
+import { mapsCommand } from "../embeddings/maps";
+import { exportCommand } from "../training/export";
 import { trainCommand } from "../training/train";
 
 export const workbench = commandGroup({
   name: PROGRAM,
   summary: "learn the 3-D shape of neurons and synapses: datasets, autoencoders, embeddings, maps, synapse clusters",
-  commands: [trainCommand, demoCommand, synthCommand, voxelizeCommand],
+  commands: [trainCommand, demoCommand, synthCommand, voxelizeCommand, exportCommand, mapsCommand],
 });
 
 if (require.main === module || process.argv[1]?.endsWith("neuro-workbench.js")) main(workbench, "");

@@ -1,5 +1,8 @@
-import { WorkbenchError } from "../core";
-import { createAutoencoder, createVgg3d, type Autoencoder, type Vgg3d } from "../models";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ConfigError, WorkbenchError, writeFileAtomic } from "../core";
+import { createAutoencoder, createVgg3d, disposeAutoencoder, LATENT_GRID, type Autoencoder, type Vgg3d } from "../models";
+import { CHECKPOINT_NAMES, loadCheckpoint, type CheckpointName, type TrainState } from "../train";
 import { loadStateDictInto, stateDictFrom, withoutWrapperPrefix } from "./state-dict-mapping";
 import { loadStateDict, writeTorchFile, type StateDict } from "./torch-file";
 
@@ -69,4 +72,63 @@ export function vgg3dStateDict(net: Vgg3d): StateDict {
 /** Writes a model's state dict as a .pth file (atomically) for torch.load. */
 export function exportStateDict(file: string, net: Autoencoder | Vgg3d): void {
   writeTorchFile(file, "model" in net ? autoencoderStateDict(net) : vgg3dStateDict(net));
+}
+
+/** What an exported run records beside its .pth (`<file>.json`): how to build the reference network that loads it. */
+export interface RunExport {
+  format: "workbench-pytorch-export";
+  version: 1;
+  /** reference/networks.py's class and the arguments it needs; the state dict alone does not say base_channels to the constructor. */
+  network: { class: "Autoencoder"; module: "reference/networks.py"; kwargs: { grid: number; base_channels: number } };
+  /** The Python lines that load the file. */
+  load: string;
+  input: string;
+  latent: string;
+  /** The validation at the checkpoint's iteration, when one ran there. */
+  run: { dir: string; checkpoint: CheckpointName; iteration: number | null; mode: string | null; validation: { f1: number; iou: number; loss: number; neurons: number } | null };
+}
+
+/**
+ * Writes one checkpoint of a training run (`checkpoints/<which>`) as a
+ * PyTorch state dict `file` that reference/networks.py's Autoencoder loads
+ * strictly, and `<file>.json` with the constructor arguments it needs (the
+ * tiny preset is grid 32, base_channels 8, not the thesis default 32) and
+ * where the weights came from.
+ */
+export function exportRunCheckpoint(runDir: string, file: string, which: CheckpointName = "best-f1"): RunExport {
+  const checkpoints = path.join(runDir, "checkpoints");
+  if (!fs.existsSync(checkpoints)) {
+    const hint = fs.existsSync(path.join(runDir, "model.json")) ? `; it is a checkpoint directory: give its run ${path.dirname(path.dirname(runDir))} and --which ${path.basename(runDir)}` : "";
+    throw new ConfigError(`${runDir}: not a training run directory (no checkpoints/)${hint}`);
+  }
+  const present = CHECKPOINT_NAMES.filter((c) => fs.existsSync(path.join(checkpoints, c)));
+  if (!present.includes(which)) {
+    throw new WorkbenchError(`${runDir}: no ${which} checkpoint (the run has ${present.length ? present.join(", ") : "none yet"}${which !== "last" ? "; nLat keeps its best only from the second half of training" : ""})`);
+  }
+  const { autoencoder, state } = loadCheckpoint<TrainState>(path.join(checkpoints, which));
+  try {
+    exportStateDict(file, autoencoder);
+    const grid = autoencoder.grid;
+    const base = autoencoder.channels[0]!;
+    const v = state?.validations.find((r) => r.iteration === state.iteration);
+    const record: RunExport = {
+      format: "workbench-pytorch-export",
+      version: 1,
+      network: { class: "Autoencoder", module: "reference/networks.py", kwargs: { grid, base_channels: base } },
+      load: `import torch\nfrom networks import Autoencoder\nmodel = Autoencoder(grid=${grid}, base_channels=${base})\nmodel.load_state_dict(torch.load(${JSON.stringify(path.basename(file))}))\nmodel.eval()`,
+      input: `[N, 1, ${grid}, ${grid}, ${grid}] float32 occupancy (0/1), indexed [x, y, z] as the workbench's grids`,
+      latent: `[N, ${autoencoder.channels.at(-1)}, ${LATENT_GRID}, ${LATENT_GRID}, ${LATENT_GRID}]`,
+      run: {
+        dir: path.resolve(runDir),
+        checkpoint: which,
+        iteration: state?.iteration ?? null,
+        mode: state?.options.mode ?? null,
+        validation: v ? { f1: v.f1, iou: v.iou, loss: v.loss, neurons: v.neurons } : null,
+      },
+    };
+    writeFileAtomic(`${file}.json`, JSON.stringify(record, null, 2) + "\n");
+    return record;
+  } finally {
+    disposeAutoencoder(autoencoder);
+  }
 }

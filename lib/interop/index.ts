@@ -17,6 +17,8 @@ export {
   autoencoderStateDict,
   vgg3dStateDict,
   exportStateDict,
+  exportRunCheckpoint,
 } from "./checkpoints";
+export type { RunExport } from "./checkpoints";
 export { INFER_MODELS, loadInferenceNetwork, disposeInferenceNetwork, runInference } from "./infer";
 export type { InferModel, InferenceNetwork, InferArray } from "./infer";

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
-import type { OnProgress } from "../core";
-import type { Dataset } from "../dataset";
+import * as path from "node:path";
+import { ConfigError, type OnProgress } from "../core";
+import { MANIFEST, type Dataset } from "../dataset";
 import { embedDataset, embeddingFiles, readEmbeddingTable, type EmbeddingTable } from "../embeddings";
 import { disposeAutoencoder } from "../models";
 import { prepareAutoencoder, type ModelVariant } from "./neurons";
@@ -31,4 +32,25 @@ export async function ensureEmbeddingTable(source: EmbeddingSource, dataset: Dat
     }
   }
   return readEmbeddingTable(source.table);
+}
+
+/**
+ * The table with the label columns of a dataset's manifest joined by id: a
+ * column the table has too takes the manifest's values (labels added or
+ * corrected after embedding), the table's other columns stay. Every neuron
+ * of the table must be in the manifest.
+ */
+export function withDatasetLabels(table: EmbeddingTable, dataset: Dataset): EmbeddingTable {
+  const known = new Set(dataset.rows.map((r) => r.id));
+  const missing = table.ids.filter((id) => !known.has(id));
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `${path.join(dataset.dir, MANIFEST)}: ${missing.length} of the table's ${table.ids.length} neurons are not in the manifest ` +
+        `(${missing.slice(0, 5).map((id) => JSON.stringify(id)).join(", ")}${missing.length > 5 ? ", …" : ""}); is it the dataset the table was embedded from?`,
+    );
+  }
+  const labels = { ...table.labels };
+  // The manifest's own columns: a column added to manifest.csv by hand counts too.
+  for (const c of new Set(dataset.rows.flatMap((r) => Object.keys(r.labels)))) labels[c] = table.ids.map((id) => dataset.row(id).labels[c] ?? "");
+  return { ...table, labels };
 }
