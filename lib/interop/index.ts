@@ -18,5 +18,5 @@ export {
   vgg3dStateDict,
   exportStateDict,
 } from "./checkpoints";
-export { INFER_MODELS, loadInferenceNetwork, disposeInferenceNetwork, runInference } from "./infer";
-export type { InferModel, InferenceNetwork, InferArray } from "./infer";
+export { AUTOENCODER_MODELS, INFER_MODELS, loadInferenceNetwork, disposeInferenceNetwork, runInference } from "./infer";
+export type { AutoencoderModel, AutoencoderNetwork, InferModel, InferenceNetwork, InferArray } from "./infer";
