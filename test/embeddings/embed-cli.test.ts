@@ -13,7 +13,7 @@ import { resolveTrainOptions, Trainer } from "../../lib/train";
 import { runCommandProcess } from "../helpers/command-process";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "embed-cli-"));
-const NEURONS = 40;
+const NEURONS = 64;
 let dataset: Dataset;
 let run = "";
 
@@ -31,7 +31,7 @@ before(async () => {
 
 const embed = (out: string, ...more: string[]) => ["--checkpoint", run, "--data", dataset.dir, "--out", out, "--batch", "1", "--chunk", "4", ...more];
 
-test("a tiny run embeds without --model; SIGTERM keeps the finished chunks and exits 3; the same command finishes the same table; a third run computes nothing", async () => {
+test("a tiny run embeds without --model; SIGUSR1 (Slurm's --signal) keeps the finished chunks and exits 3; the same command finishes the same table; a third run computes nothing", async () => {
   const dir = tmp();
   const straight = await runCommandProcess("embeddings/embed.ts", embed(path.join(dir, "whole")));
   assert.equal(straight.code, 0, straight.stderr);
@@ -39,11 +39,11 @@ test("a tiny run embeds without --model; SIGTERM keeps the finished chunks and e
   assert.match(straight.stdout, new RegExp(`^${NEURONS} neurons → .*whole\\.csv, .*whole\\.npy \\(${NEURONS} embedded now`));
 
   const out = path.join(dir, "stopped");
-  const first = await runCommandProcess("embeddings/embed.ts", embed(out), { stopAt: /^embedding neurons \[.*\] 1\// });
+  const first = await runCommandProcess("embeddings/embed.ts", embed(out), { stopAt: /^embedding neurons \[.*\] 1\//, signal: "SIGUSR1" });
   assert.ok(first.stopSent, first.stderr);
   assert.equal(first.code, 3, first.stderr);
-  assert.match(first.stderr, /embed: SIGTERM received; stopping after this batch \(finished chunks are kept\)\./);
-  const [, saved] = /^Stopped: (\d+) of 40 neurons saved in finished chunks/.exec(first.stdout) ?? [];
+  assert.match(first.stderr, /embed: SIGUSR1 received; stopping after this batch \(finished chunks are kept\)\./);
+  const [, saved] = new RegExp(`^Stopped: (\\d+) of ${NEURONS} neurons saved in finished chunks`).exec(first.stdout) ?? [];
   assert.ok(Number(saved) < NEURONS && Number(saved) % 4 === 0, first.stdout);
   assert.equal(fs.readdirSync(`${out}.parts`).filter((f) => f.endsWith(".npy")).length, Number(saved) / 4);
   assert.ok(!fs.existsSync(embeddingFiles(out).csv));

@@ -19,7 +19,7 @@ before(() => {
 const synapse = (out: string, ...more: string[]) => ["--data", data, "--out", out, "--k", "2", "--no-gifs", "--no-tsne", ...more];
 const FEATURES = featureFileName(10, 1);
 
-test("SIGTERM keeps the finished synapses' features and exits 3; the same command continues to the uninterrupted run's features", async () => {
+test("Ctrl-C (SIGINT) keeps the finished synapses' features and exits 3; the same command continues to the uninterrupted run's features", async () => {
   const whole = tmp();
   const straight = await runCommandProcess("embeddings/synapse.ts", synapse(whole));
   assert.equal(straight.code, 0, straight.stderr);
@@ -27,10 +27,10 @@ test("SIGTERM keeps the finished synapses' features and exits 3; the same comman
   assert.equal(straight.stderr.split("\n").filter((l) => l.includes("RANDOM weights")).length, 1, "the random weights are announced once");
 
   const out = tmp();
-  const first = await runCommandProcess("embeddings/synapse.ts", synapse(out), { stopAt: /^VGG3D features .*\] 1\/4 / });
+  const first = await runCommandProcess("embeddings/synapse.ts", synapse(out), { stopAt: /^VGG3D features .*\] 1\/4 /, signal: "SIGINT" });
   assert.ok(first.stopSent, first.stderr);
   assert.equal(first.code, 3, first.stderr);
-  assert.match(first.stderr, /synapse: SIGTERM received; stopping after this synapse \(the features so far are kept\)\./);
+  assert.match(first.stderr, /synapse: SIGINT received; stopping after this synapse \(the features so far are kept\)\. Run the same command again to continue\. Ctrl-C again to kill\./);
   const kept = readFeatureCsv(path.join(out, FEATURES)).rows.length;
   assert.ok(kept >= 1 && kept < 4, `${kept} synapses kept`);
   assert.match(first.stdout, new RegExp(`^Stopped: ${kept} synapses' features saved in .*${FEATURES} \\(${kept} computed now\\)\\.\\n$`));
