@@ -7,14 +7,18 @@ import { commandGroup, main, PROGRAM } from "../lib/cli";
 import { synthCommand } from "../datasets/synth";
 import { voxelizeCommand } from "../datasets/voxelize";
 import { demoCommand } from "../demo/demo";
+import { embedCommand } from "../embeddings/embed";
 import { mapsCommand } from "../embeddings/maps";
+import { synapseCommand } from "../embeddings/synapse";
 import { exportCommand } from "../training/export";
+import { inferCommand } from "../training/infer";
 import { trainCommand } from "../training/train";
 
 export const workbench = commandGroup({
   name: PROGRAM,
   summary: "learn the 3-D shape of neurons and synapses: datasets, autoencoders, embeddings, maps, synapse clusters",
-  commands: [trainCommand, demoCommand, synthCommand, voxelizeCommand, exportCommand, mapsCommand],
+  // In the order of the work: data, models, embeddings and maps, synapses.
+  commands: [demoCommand, synthCommand, voxelizeCommand, trainCommand, inferCommand, exportCommand, embedCommand, mapsCommand, synapseCommand],
 });
 
 if (require.main === module || process.argv[1]?.endsWith("neuro-workbench.js")) main(workbench, "");

@@ -1,113 +1,123 @@
 /**
- * One latent vector per neuron (max over channels of the 8³ latent) for a
- * dataset directory, written as <out>.csv plus <out>.npy + <out>.meta.csv.
- *
- *   npm run embed -- --checkpoint <run dir | file.pth> --model dense64|nlat64|dense128|nlat128 \
- *                    --data <dataset dir> --out <file> [--split all|train|val|test] [--shard i/N] [--batch 8]
- *   npm run embed -- merge --out <file> --shards N [--data <dataset dir>] [--split all]
- *
- * A run resumes where it stopped (chunks under <out>.parts/). With --shard i/N
- * it embeds one N-th of the neurons into <out>.shard-i-of-N.*; `merge` joins
- * the N shards after checking that no neuron is missing or doubled.
+ * `embed`: one latent vector per neuron (max over channels of the 8³ latent)
+ * for a dataset directory, written as <out>.csv plus <out>.npy + <out>.meta.csv.
+ * A run keeps its finished chunks (under <out>.parts/) when stopped or killed
+ * and continues from them; with --shard i/N it embeds one N-th of the neurons
+ * into <out>.shard-i-of-N.*, and `embed merge` joins the N shards after
+ * checking that no neuron is missing or doubled.
  */
-import { checkChoice, cliProgress, ConfigError, WorkbenchError } from "../lib/core";
+import { cliProgress, WorkbenchError } from "../lib/core";
+import { command, commandGroup, EXIT, listenForStop, main } from "../lib/cli";
 import { openDataset } from "../lib/dataset";
-import { describeMerge, embedDataset, mergeEmbeddingShards, parseShard } from "../lib/embeddings";
+import { describeMerge, EMBED_DEFAULTS, embedDataset, mergeEmbeddingShards, parseShard, SLURM_SHARD } from "../lib/embeddings";
 import { initEngine } from "../lib/engine";
-import { disposeInferenceNetwork, INFER_MODELS, loadInferenceNetwork } from "../lib/interop";
+import { AUTOENCODER_MODELS, disposeInferenceNetwork, loadInferenceNetwork, type AutoencoderModel } from "../lib/interop";
 
-const USAGE = [
-  `usage: npm run embed -- --checkpoint <run dir | file.pth> --model ${INFER_MODELS.filter((m) => m !== "vgg3d").join("|")} --data <dataset dir> --out <file> [--split all] [--shard i/N] [--batch 8]`,
-  `       npm run embed -- merge --out <file> --shards N [--data <dataset dir>] [--split all]`,
-].join("\n");
+const SPLIT = {
+  type: "string",
+  description: "which neurons: a split of the dataset's manifest (train, val, test, …) or all",
+  default: EMBED_DEFAULTS.split,
+} as const;
 
-const EMBED_FLAGS = ["checkpoint", "model", "data", "out", "split", "shard", "batch"] as const;
-const MERGE_FLAGS = ["out", "shards", "data", "split"] as const;
-
-export function parseEmbedArgs<K extends string>(argv: string[], flags: readonly K[], required: readonly K[]): Partial<Record<K, string>> | null {
-  const values: Partial<Record<K, string>> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--help" || a === "-h") return null;
-    if (!a.startsWith("--")) throw new ConfigError(`embed: unexpected argument ${JSON.stringify(a)}\n${USAGE}`);
-    let [flag, value] = a.slice(2).split("=", 2) as [string, string | undefined];
-    const key = checkChoice("embed: option", flag, flags);
-    if (value === undefined) value = argv[++i];
-    if (value === undefined) throw new ConfigError(`embed: --${flag} needs a value`);
-    values[key] = value;
-  }
-  const missing = required.filter((k) => !values[k]);
-  if (missing.length) throw new ConfigError(`embed: missing ${missing.map((k) => `--${k}`).join(", ")}\n${USAGE}`);
-  return values;
-}
-
-async function embed(argv: string[]): Promise<number> {
-  const args = parseEmbedArgs(argv, EMBED_FLAGS, ["checkpoint", "model", "data", "out"]);
-  if (!args) {
-    console.log(USAGE);
-    return 0;
-  }
-  const model = checkChoice("embed --model", args.model, INFER_MODELS.filter((m) => m !== "vgg3d"));
-  const batchSize = args.batch === undefined ? undefined : Number(args.batch);
-  if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1)) throw new ConfigError(`embed --batch: expected a positive integer, found ${args.batch}`);
-  const engine = await initEngine();
-  console.error(engine.message);
-  const dataset = openDataset(args.data!);
-  const net = loadInferenceNetwork(args.checkpoint!, model);
-  if (net.kind !== "autoencoder") throw new ConfigError(`embed: ${model} is not an autoencoder`);
-  const progress = cliProgress();
-  let interrupted = false;
-  process.once("SIGINT", () => {
-    interrupted = true;
-    console.error("\nstopping after this batch (Ctrl-C again to kill)…");
-  });
-  try {
-    const r = await embedDataset(net.autoencoder.encoder, dataset, net.autoencoder.grid, args.out!, {
-      split: args.split,
-      shard: args.shard === undefined ? undefined : parseShard(args.shard),
-      batchSize,
-      onProgress: (e) => (interrupted ? false : progress(e)),
-    });
-    const rate = r.computed / r.seconds;
-    if (!r.complete) {
-      console.error(`stopped after ${r.computed} neurons; run the same command again to continue`);
-      return 130;
-    }
-    console.log(`${r.total} neurons → ${r.files!.csv}, ${r.files!.npy} (${r.computed} embedded now at ${rate.toFixed(2)} neurons/s on ${engine.backend})`);
-    return 0;
-  } finally {
-    disposeInferenceNetwork(net);
-  }
-}
-
-function merge(argv: string[]): number {
-  const args = parseEmbedArgs(argv, MERGE_FLAGS, ["out", "shards"]);
-  if (!args) {
-    console.log(USAGE);
-    return 0;
-  }
-  const count = Number(args.shards);
-  let expected: string[] | undefined;
-  if (args.data) {
-    const dataset = openDataset(args.data);
-    expected = !args.split || args.split === "all" ? dataset.ids() : dataset.ids(args.split);
-  }
-  const r = mergeEmbeddingShards(args.out!, count, expected);
-  console.log(describeMerge(r));
-  return r.ok ? 0 : 1;
-}
-
-if (require.main === module) {
-  const argv = process.argv.slice(2);
-  const run = argv[0] === "merge" ? Promise.resolve(merge(argv.slice(1))) : embed(argv);
-  run.then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      if (err instanceof WorkbenchError) {
-        console.error(`embed: ${err.message}`);
-        process.exit(2);
-      }
-      throw err;
+export const embedNeuronsCommand = command({
+  name: "embed",
+  summary: "embed every neuron of a dataset with an autoencoder's encoder (512 values each)",
+  options: {
+    checkpoint: { type: "string", placeholder: "run dir | file.pth", description: "a workbench run or checkpoint directory, or a PyTorch .pth/.pt file", required: true },
+    model: {
+      type: "string",
+      choices: AUTOENCODER_MODELS,
+      description: "the autoencoder a .pth holds (needed for one); a workbench directory says it, and must agree when it is given",
     },
-  );
-}
+    data: { type: "string", placeholder: "dataset dir", description: "dataset directory with a cache at the model's grid (npm run dataset -- create …)", required: true },
+    out: { type: "string", placeholder: "file", description: "the table to write, with or without .csv", required: true },
+    split: SPLIT,
+    shard: {
+      type: "string",
+      placeholder: `i/N|${SLURM_SHARD}`,
+      description: `embed only shard i of N (0-based) into <out>.shard-i-of-N.*; ${SLURM_SHARD}: i and N of this Slurm job array task`,
+    },
+    batch: { type: "integer", min: 1, description: "volumes per encoder call (memory only)", default: EMBED_DEFAULTS.batchSize },
+    chunk: { type: "integer", min: 1, description: "neurons per saved chunk: a stop keeps the finished chunks", default: EMBED_DEFAULTS.chunkSize },
+  },
+  examples: [
+    "npm run embed -- --checkpoint results/runs/tiny --data results/data/neurons --out results/embeddings/tiny",
+    "npm run embed -- --checkpoint dense64.pth --model dense64 --data neurons --out emb/dense64 --shard 3/8",
+    `sbatch --array=0-7 --wrap "npx neuro-workbench embed --checkpoint runs/dense64 --data neurons --out emb/dense64 --shard ${SLURM_SHARD}"`,
+  ],
+  async run({ values, name }) {
+    const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+    const engine = await initEngine({ quiet: true });
+    console.error(engine.message);
+    const dataset = openDataset(values.data);
+    // The option's choices are the autoencoder models, so the loader gives an autoencoder.
+    const net = loadInferenceNetwork(values.checkpoint, values.model as AutoencoderModel | undefined);
+    const stop = listenForStop(name, "after this batch (finished chunks are kept)");
+    const bar = cliProgress();
+    let r: Awaited<ReturnType<typeof embedDataset>>;
+    try {
+      console.error(`${net.description} from ${values.checkpoint}${shard ? `, shard ${shard.index}/${shard.count}` : ""}`);
+      r = await embedDataset(net.autoencoder.encoder, dataset, net.autoencoder.grid, values.out, {
+        split: values.split,
+        shard,
+        batchSize: values.batch,
+        chunkSize: values.chunk,
+        onProgress: (e) => {
+          bar(e);
+          return !stop.requested;
+        },
+      });
+    } finally {
+      stop.release();
+      disposeInferenceNetwork(net);
+    }
+    if (!r.complete) {
+      console.log(`Stopped: ${r.saved} of ${r.total} neurons saved in finished chunks (${r.computed} embedded now).`);
+      return EXIT.stopped;
+    }
+    const files = `${r.files!.csv}, ${r.files!.npy}`;
+    if (r.alreadyComplete) console.log(`Already complete: ${r.total} neurons in ${files}; nothing recomputed.`);
+    else console.log(`${r.total} neurons → ${files} (${r.computed} embedded now at ${(r.computed / r.seconds).toFixed(2)} neurons/s on ${engine.backend})`);
+    return EXIT.done;
+  },
+});
+
+export const embedMergeCommand = command({
+  name: "merge",
+  summary: "join the N shard tables of `embed --shard` into one, checking that no neuron is missing or doubled",
+  description: "Writes <out>.csv, .npy and .meta.csv only when every shard is there and every neuron appears once (in the dataset's order with --data).",
+  options: {
+    out: { type: "string", placeholder: "file", description: "the --out the shards were written with", required: true },
+    shards: { type: "integer", min: 1, placeholder: "N", description: "the N of --shard i/N", required: true },
+    data: { type: "string", placeholder: "dataset dir", description: "also check that every neuron of this dataset (and --split) is present" },
+    split: { ...SPLIT, description: `${SPLIT.description}; with --data` },
+  },
+  examples: ["npm run embed -- merge --out emb/dense64 --shards 8 --data neurons"],
+  run({ values }) {
+    let expected: string[] | undefined;
+    if (values.data !== undefined) {
+      const dataset = openDataset(values.data);
+      expected = values.split === "all" ? dataset.ids() : dataset.ids(values.split);
+    }
+    const r = mergeEmbeddingShards(values.out, values.shards, expected);
+    if (!r.ok) throw new WorkbenchError(describeMerge(r));
+    console.log(describeMerge(r));
+    return EXIT.done;
+  },
+});
+
+export const embedCommand = commandGroup({
+  name: "embed",
+  summary: "embed the neurons of a dataset (or `embed merge` the shards of a job array)",
+  // `embed --help` shows the group, so what the embedding does is said here.
+  description:
+    "Without a command: writes <out>.csv (id, split, the manifest's labels, emb_1..emb_512), <out>.npy (float32 n × 512) and\n" +
+    "<out>.meta.csv. Finished chunks are kept under <out>.parts/: a stop request (Ctrl-C, SIGTERM, SIGUSR1) keeps them and exits\n" +
+    "with code 3, and the same command continues to the table an uninterrupted run writes. A table already complete is reported,\n" +
+    `not recomputed. In a Slurm job array (sbatch --array=0-7 …), --shard ${SLURM_SHARD} takes i and N from SLURM_ARRAY_TASK_ID and\n` +
+    "SLURM_ARRAY_TASK_COUNT (or SLURM_ARRAY_TASK_MIN/MAX); `embed merge --shards N` then joins the shards.",
+  commands: [embedMergeCommand],
+  default: embedNeuronsCommand,
+});
+
+if (require.main === module) main(embedCommand);

@@ -2,7 +2,7 @@
  * `train`: trains a VoxelMorph autoencoder on a dataset directory, or resumes
  * a run. Every hyperparameter of the preset can be overridden (--max-lr 1e-3,
  * --batch-size 8, …). Ctrl-C, SIGTERM or SIGUSR1 write a checkpoint and stop;
- * `--resume` continues exactly.
+ * the same command again (or `--resume`) continues exactly.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -43,7 +43,8 @@ export const trainCommand = command({
   summary: "train a Dense or nLat autoencoder on a dataset directory (or resume a run)",
   description:
     "Writes <out>/config.json, log.jsonl and checkpoints/{last,best-f1,best-iou}. A stop request (Ctrl-C, SIGTERM, SIGUSR1) writes the\n" +
-    "'last' checkpoint and exits with code 3; --resume continues with the run's own settings, to the same numbers as an uninterrupted run.",
+    "'last' checkpoint and exits with code 3; the same command again, or --resume with the run's own settings, continues to the\n" +
+    "same numbers as an uninterrupted run.",
   options: {
     preset: { type: "string", description: "starting hyperparameters", choices: PRESET_NAMES, default: "tiny" },
     data: { type: "string", placeholder: "dataset dir", description: "dataset directory (npm run dataset -- create …)", required: true },
@@ -69,6 +70,17 @@ export const trainCommand = command({
       }
       trainer = Trainer.resume(dataset, out);
       console.error(`Resuming ${out} at iteration ${trainer.iteration}/${trainer.total}`);
+    } else if (fs.existsSync(path.join(out, "checkpoints", "last"))) {
+      // The same command again (a requeued job, a second Ctrl-C'd attempt) continues its run.
+      const wanted = resolveTrainOptions(preset, overrides);
+      trainer = Trainer.resume(dataset, out);
+      const differ = (Object.keys(wanted) as Array<keyof TrainOptions>).filter((k) => wanted[k] !== trainer.options[k]);
+      if (differ.length > 0) {
+        trainer.dispose();
+        const what = differ.map((k) => `--${flagName(k)} ${trainer.options[k]} there, ${wanted[k]} here`).join("; ");
+        throw new ConfigError(`${out} holds a run with other settings (${what}); continue it with --resume, or choose another --out`);
+      }
+      console.error(`Continuing ${out} at iteration ${trainer.iteration}/${trainer.total}`);
     } else {
       trainer = Trainer.create(dataset, out, resolveTrainOptions(preset, overrides));
     }

@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { ConfigError, type OnProgress, WorkbenchError, writeFileAtomic } from "../core";
 import { withDefaults } from "../analysis";
 import type { Dataset } from "../dataset";
-import { readNpyFile, writeNpy } from "../io";
+import { parseCsv, readNpyFile, writeNpy } from "../io";
 import { latentEmbeddings } from "./latent";
 import { type Shard, shardIds, shardStem } from "./shards";
 import { type EmbeddingTable, embeddingFiles, writeEmbeddingTable } from "./table";
@@ -24,25 +24,48 @@ export interface EmbedOptions {
 export interface EmbedResult {
   /** False when stopped through onProgress; run again to resume. */
   complete: boolean;
+  /** True when the table was complete before this call, which then computed nothing. */
+  alreadyComplete: boolean;
   /** Neurons in this run's share. */
   total: number;
   /** Of those, embedded now (the rest came from saved chunks). */
   computed: number;
+  /** Neurons whose embeddings are on disk: in saved chunks, or all of them once the table is written. */
+  saved: number;
   seconds: number;
   files?: { csv: string; npy: string; meta: string };
 }
 
-const EMBED_DEFAULTS = { split: "all", batchSize: 8, chunkSize: 256 };
+export const EMBED_DEFAULTS = { split: "all", batchSize: 8, chunkSize: 256 };
+
+/**
+ * The files of the table at `stem` when it is already written for exactly
+ * `ids`, null when there is none; a table of other neurons is an error
+ * rather than something to overwrite.
+ */
+function finishedTable(stem: string, ids: readonly string[]): { csv: string; npy: string; meta: string } | null {
+  const { csv, npy, meta } = embeddingFiles(stem);
+  if (![csv, npy, meta].every((f) => fs.existsSync(f))) return null;
+  const found = parseCsv(fs.readFileSync(meta, "utf8"), meta).rows.map((r) => r[0]);
+  if (found.join("\n") !== ids.join("\n")) {
+    throw new WorkbenchError(`embed: ${stem} already holds a table of ${found.length} other neurons than the ${ids.length} this run embeds (dataset, split or shard changed?); delete it or write elsewhere`);
+  }
+  return { csv, npy, meta };
+}
 
 /**
  * Embeds the neurons of a dataset with an autoencoder's encoder and writes
  * the table (see EmbeddingTable) to `out`. Work is saved in chunks under
  * `<out>.parts/`, so a stopped or killed run continues where it was; the
- * chunks are removed once the table is written.
+ * chunks are removed once the table is written. A table already written for
+ * the same neurons is reported as it is, without computing anything.
  */
 export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, grid: number, out: string, options: EmbedOptions = {}): Promise<EmbedResult> {
   const o = withDefaults(EMBED_DEFAULTS, options);
   const start = performance.now();
+  for (const key of ["batchSize", "chunkSize"] as const) {
+    if (!Number.isInteger(o[key]) || o[key] < 1) throw new ConfigError(`embed: ${key} should be a whole number >= 1; found ${o[key]}`);
+  }
   const all = o.split === "all" ? dataset.ids() : dataset.ids(o.split);
   if (all.length === 0) {
     const splits = [...new Set(dataset.rows.map((r) => r.split))];
@@ -50,6 +73,10 @@ export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, gr
   }
   const ids = o.shard ? shardIds(all, o.shard) : all;
   const stem = o.shard ? shardStem(out, o.shard) : embeddingFiles(out).stem;
+  const finished = finishedTable(stem, ids);
+  if (finished) {
+    return { complete: true, alreadyComplete: true, total: ids.length, computed: 0, saved: ids.length, seconds: (performance.now() - start) / 1000, files: finished };
+  }
   const partsDir = `${stem}.parts`;
   fs.mkdirSync(partsDir, { recursive: true });
   const chunks = Math.ceil(ids.length / o.chunkSize);
@@ -57,16 +84,18 @@ export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, gr
   const values = new Float32Array(ids.length * dim);
   let computed = 0;
   let done = 0;
+  let saved = 0;
   for (let c = 0; c < chunks; c++) {
     const chunkIds = ids.slice(c * o.chunkSize, (c + 1) * o.chunkSize);
     const base = path.join(partsDir, `chunk-${String(c).padStart(6, "0")}`);
     if (fs.existsSync(`${base}.npy`) && fs.existsSync(`${base}.ids.json`)) {
-      const saved = JSON.parse(fs.readFileSync(`${base}.ids.json`, "utf8")) as string[];
-      if (saved.join("\n") !== chunkIds.join("\n")) {
+      const savedIds = JSON.parse(fs.readFileSync(`${base}.ids.json`, "utf8")) as string[];
+      if (savedIds.join("\n") !== chunkIds.join("\n")) {
         throw new WorkbenchError(`embed: ${base}.ids.json holds other neurons than this run would embed (dataset, split or shard changed?); delete ${partsDir} to start over`);
       }
       values.set(readNpyFile(`${base}.npy`).data as Float32Array, c * o.chunkSize * dim);
       done += chunkIds.length;
+      saved += chunkIds.length;
       continue;
     }
     const chunk = new Float32Array(chunkIds.length * dim);
@@ -88,13 +117,17 @@ export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, gr
       }
       computed += grids.length;
       done += grids.length;
-      if (o.onProgress?.({ done, total: ids.length, label: "embedding neurons" }) === false) {
-        return { complete: false, total: ids.length, computed, seconds: (performance.now() - start) / 1000 };
+      // A chunk's last batch saves the chunk before asking whether to go on, so a stop keeps it.
+      if (b + o.batchSize >= chunkIds.length) {
+        writeFileAtomic(`${base}.npy`, writeNpy(chunk, [chunkIds.length, dim], "float32"));
+        writeFileAtomic(`${base}.ids.json`, JSON.stringify(chunkIds));
+        values.set(chunk, c * o.chunkSize * dim);
+        saved += chunkIds.length;
+      }
+      if (o.onProgress?.({ done, total: ids.length, label: "embedding neurons" }) === false && done < ids.length) {
+        return { complete: false, alreadyComplete: false, total: ids.length, computed, saved, seconds: (performance.now() - start) / 1000 };
       }
     }
-    writeFileAtomic(`${base}.npy`, writeNpy(chunk, [chunkIds.length, dim], "float32"));
-    writeFileAtomic(`${base}.ids.json`, JSON.stringify(chunkIds));
-    values.set(chunk, c * o.chunkSize * dim);
   }
   const labelColumns = dataset.info.labelColumns;
   const table: EmbeddingTable = {
@@ -106,6 +139,7 @@ export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, gr
   };
   const files = writeEmbeddingTable(stem, table);
   fs.rmSync(partsDir, { recursive: true, force: true });
-  o.onProgress?.({ done: ids.length, total: ids.length, label: "embedding neurons" });
-  return { complete: true, total: ids.length, computed, seconds: (performance.now() - start) / 1000, files };
+  // Every chunk came from disk: say so once, so a progress bar ends.
+  if (computed === 0) o.onProgress?.({ done: ids.length, total: ids.length, label: "embedding neurons" });
+  return { complete: true, alreadyComplete: false, total: ids.length, computed, saved: ids.length, seconds: (performance.now() - start) / 1000, files };
 }

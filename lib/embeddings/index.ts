@@ -1,7 +1,7 @@
 export { embeddingColumn, embeddingFiles, writeEmbeddingTable, readEmbeddingTable } from "./table";
 export type { EmbeddingTable } from "./table";
 export { latentEmbeddings } from "./latent";
-export { parseShard, shardIds, shardStem, mergeEmbeddingShards, describeMerge } from "./shards";
+export { parseShard, slurmShard, SLURM_SHARD, shardIds, shardStem, mergeEmbeddingShards, describeMerge } from "./shards";
 export type { Shard, MergeResult } from "./shards";
-export { embedDataset } from "./embed";
+export { embedDataset, EMBED_DEFAULTS } from "./embed";
 export type { EmbedOptions, EmbedResult } from "./embed";

@@ -8,12 +8,58 @@ export interface Shard {
   count: number;
 }
 
-/** Parses "i/N" (0 ≤ i < N), as given to a cluster job array. */
-export function parseShard(text: string): Shard {
+/** What `--shard` takes instead of i/N to read the shard from a Slurm job array. */
+export const SLURM_SHARD = "slurm";
+
+/**
+ * Parses "i/N" (0 ≤ i < N), as given to a cluster job array, or "slurm":
+ * then i and N come from the Slurm job array task's environment (slurmShard).
+ */
+export function parseShard(text: string, env: NodeJS.ProcessEnv = process.env): Shard {
+  if (text.trim() === SLURM_SHARD) return slurmShard(env);
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
-  if (!m || !(count >= 1) || !(index < count)) throw new ConfigError(`--shard: expected i/N with 0 <= i < N (e.g. 3/8); found "${text}"`);
+  if (!m || !(count >= 1) || !(index < count)) throw new ConfigError(`--shard: expected i/N with 0 <= i < N (e.g. 3/8) or ${SLURM_SHARD}; found "${text}"`);
+  return { index, count };
+}
+
+function slurmNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const text = env[name];
+  if (text === undefined || text.trim() === "") return undefined;
+  if (!/^\d+$/.test(text.trim())) throw new ConfigError(`--shard ${SLURM_SHARD}: ${name} should be a whole number; found "${text}"`);
+  return Number(text);
+}
+
+/**
+ * The shard of a Slurm job array task (`sbatch --array=0-7`, or 1-8, or
+ * 0-15:4): i = (SLURM_ARRAY_TASK_ID − MIN) / STEP, N = SLURM_ARRAY_TASK_COUNT,
+ * or (MAX − MIN) / STEP + 1 when COUNT is absent (MIN 0 and STEP 1 when not
+ * set). An array given as a list (`--array=1,5,9`) has no such numbering and
+ * is refused.
+ */
+export function slurmShard(env: NodeJS.ProcessEnv = process.env): Shard {
+  const what = `--shard ${SLURM_SHARD}`;
+  const id = slurmNumber(env, "SLURM_ARRAY_TASK_ID");
+  if (id === undefined) throw new ConfigError(`${what}: SLURM_ARRAY_TASK_ID is not set, so this is not a task of a Slurm job array (sbatch --array=0-7 …); give --shard i/N instead`);
+  const min = slurmNumber(env, "SLURM_ARRAY_TASK_MIN");
+  const max = slurmNumber(env, "SLURM_ARRAY_TASK_MAX");
+  const step = slurmNumber(env, "SLURM_ARRAY_TASK_STEP") ?? 1;
+  if (step < 1) throw new ConfigError(`${what}: SLURM_ARRAY_TASK_STEP should be at least 1; found ${step}`);
+  let count = slurmNumber(env, "SLURM_ARRAY_TASK_COUNT");
+  if (count === undefined) {
+    if (min === undefined || max === undefined) throw new ConfigError(`${what}: SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_MAX; give --shard i/N instead`);
+    if (max < min) throw new ConfigError(`${what}: SLURM_ARRAY_TASK_MAX ${max} is below SLURM_ARRAY_TASK_MIN ${min}`);
+    count = Math.floor((max - min) / step) + 1;
+  }
+  if (count < 1) throw new ConfigError(`${what}: SLURM_ARRAY_TASK_COUNT should be at least 1; found ${count}`);
+  const index = (id - (min ?? 0)) / step;
+  if (!Number.isInteger(index) || index < 0 || index >= count) {
+    throw new ConfigError(
+      `${what}: task SLURM_ARRAY_TASK_ID ${id} is not one of the ${count} tasks numbered from ${min ?? 0} in steps of ${step} ` +
+        `(an array given as a list cannot be split this way: use a range such as --array=0-${count - 1}, or --shard i/N)`,
+    );
+  }
   return { index, count };
 }
 

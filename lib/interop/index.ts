@@ -20,5 +20,5 @@ export {
   exportRunCheckpoint,
 } from "./checkpoints";
 export type { RunExport } from "./checkpoints";
-export { INFER_MODELS, loadInferenceNetwork, disposeInferenceNetwork, runInference } from "./infer";
-export type { InferModel, InferenceNetwork, InferArray } from "./infer";
+export { AUTOENCODER_MODELS, INFER_MODELS, loadInferenceNetwork, disposeInferenceNetwork, runInference } from "./infer";
+export type { AutoencoderModel, AutoencoderNetwork, InferModel, InferenceNetwork, InferArray } from "./infer";

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { checkChoice, ConfigError } from "../core";
 import { disposeAutoencoder, VGG3D_INPUT, vgg3dFeatures, type Autoencoder, type Vgg3d } from "../models";
-import { loadCheckpoint } from "../train";
+import { loadCheckpoint, type TrainingMode, type TrainState } from "../train";
 import { autoencoderFromCheckpoint, vgg3dFromCheckpoint } from "./checkpoints";
 
 /**
@@ -10,13 +10,26 @@ import { autoencoderFromCheckpoint, vgg3dFromCheckpoint } from "./checkpoints";
  * workbench run: the logic behind `npm run infer`, usable from notebooks.
  */
 
-export const INFER_MODELS = ["dense64", "nlat64", "dense128", "nlat128", "vgg3d"] as const;
+/**
+ * The models a checkpoint can hold: the autoencoders by training mode and
+ * grid (the thesis' four, and grid 32 as the tiny preset trains), and the
+ * VGG3D of the synapse pipeline.
+ */
+export const AUTOENCODER_MODELS = ["dense32", "nlat32", "dense64", "nlat64", "dense128", "nlat128"] as const;
+export type AutoencoderModel = (typeof AUTOENCODER_MODELS)[number];
+export const INFER_MODELS = [...AUTOENCODER_MODELS, "vgg3d"] as const;
 export type InferModel = (typeof INFER_MODELS)[number];
 
-/** Grid of each autoencoder model name (Dense and nLat share the network). */
-const GRIDS: Record<Exclude<InferModel, "vgg3d">, number> = { dense64: 64, nlat64: 64, dense128: 128, nlat128: 128 };
+export interface AutoencoderNetwork {
+  kind: "autoencoder";
+  autoencoder: Autoencoder;
+  /** The training mode, when the checkpoint says it (a workbench run does) or the model named it. */
+  mode: TrainingMode | null;
+  /** In words for messages, e.g. "autoencoder (dense, grid 32, 8 base channels)". */
+  description: string;
+}
 
-export type InferenceNetwork = { kind: "autoencoder"; autoencoder: Autoencoder } | { kind: "vgg3d"; vgg: Vgg3d };
+export type InferenceNetwork = AutoencoderNetwork | { kind: "vgg3d"; vgg: Vgg3d; description: string };
 
 /** A dense array: row-major values and their shape. */
 export interface InferArray {
@@ -24,27 +37,46 @@ export interface InferArray {
   data: ArrayLike<number>;
 }
 
+function architecture(model: AutoencoderModel): { mode: TrainingMode; grid: number } {
+  const [, mode, grid] = /^(dense|nlat)(\d+)$/.exec(model)!;
+  return { mode: mode as TrainingMode, grid: Number(grid) };
+}
+
+function autoencoderNetwork(autoencoder: Autoencoder, mode: TrainingMode | null): AutoencoderNetwork {
+  const description = `autoencoder (${mode === null ? "" : `${mode}, `}grid ${autoencoder.grid}, ${autoencoder.channels[0]} base channels)`;
+  return { kind: "autoencoder", autoencoder, mode, description };
+}
+
 /**
- * Loads `model` from `checkpoint`: a .pth/.pt file (PyTorch state dict, or a
- * checkpoint holding one) or, for the autoencoders, a workbench run or
- * checkpoint directory (MODELS+TRAIN format).
+ * Loads a network from `checkpoint`: a workbench run or checkpoint
+ * directory, which says what it holds (grid and base channels in its
+ * model.json, the training mode in its training state), or a PyTorch
+ * .pth/.pt file (a state dict, or a checkpoint holding one), which does not:
+ * then `model` names it. Given with a directory, `model` must agree with it.
  */
-export function loadInferenceNetwork(checkpoint: string, model: string): InferenceNetwork {
-  const name = checkChoice("infer --model", model, INFER_MODELS);
-  if (!fs.existsSync(checkpoint)) throw new ConfigError(`infer --checkpoint: ${checkpoint} does not exist`);
-  const isDir = fs.statSync(checkpoint).isDirectory();
-  if (name === "vgg3d") {
-    if (isDir) throw new ConfigError(`infer --checkpoint: the VGG3D loads from a PyTorch .pth file; ${checkpoint} is a directory`);
-    return { kind: "vgg3d", vgg: vgg3dFromCheckpoint(checkpoint) };
+export function loadInferenceNetwork(checkpoint: string, model?: AutoencoderModel): AutoencoderNetwork;
+export function loadInferenceNetwork(checkpoint: string, model?: string): InferenceNetwork;
+export function loadInferenceNetwork(checkpoint: string, model?: string): InferenceNetwork {
+  const name = model === undefined ? undefined : checkChoice("model", model, INFER_MODELS);
+  if (!fs.existsSync(checkpoint)) throw new ConfigError(`checkpoint ${checkpoint} does not exist`);
+  if (fs.statSync(checkpoint).isDirectory()) {
+    if (name === "vgg3d") throw new ConfigError(`the VGG3D loads from a PyTorch .pth file; ${checkpoint} is a directory (a workbench autoencoder run or checkpoint)`);
+    const { autoencoder, state } = loadCheckpoint<TrainState>(checkpoint);
+    const held = autoencoderNetwork(autoencoder, state?.options?.mode ?? null);
+    if (name === undefined) return held;
+    const want = architecture(name);
+    if (want.grid !== autoencoder.grid || (held.mode !== null && held.mode !== want.mode)) {
+      disposeInferenceNetwork(held);
+      throw new ConfigError(`model ${name} is a ${want.mode} autoencoder of grid ${want.grid}, but ${checkpoint} holds an ${held.description}; leave the model out, the directory says what it holds`);
+    }
+    return autoencoderNetwork(autoencoder, want.mode);
   }
-  const grid = GRIDS[name];
-  if (!isDir) return { kind: "autoencoder", autoencoder: autoencoderFromCheckpoint(checkpoint, grid) };
-  const { autoencoder } = loadCheckpoint(checkpoint);
-  if (autoencoder.grid !== grid) {
-    disposeInferenceNetwork({ kind: "autoencoder", autoencoder });
-    throw new ConfigError(`infer: --model ${name} needs grid ${grid}; the checkpoint in ${checkpoint} is for grid ${autoencoder.grid}`);
+  if (name === undefined) {
+    throw new ConfigError(`${checkpoint} is a PyTorch file, which does not say which model it holds: name it with --model (${INFER_MODELS.join(", ")}); a workbench run directory needs no --model`);
   }
-  return { kind: "autoencoder", autoencoder };
+  if (name === "vgg3d") return { kind: "vgg3d", vgg: vgg3dFromCheckpoint(checkpoint), description: "VGG3D" };
+  const { mode, grid } = architecture(name);
+  return autoencoderNetwork(autoencoderFromCheckpoint(checkpoint, grid), mode);
 }
 
 export function disposeInferenceNetwork(net: InferenceNetwork): void {

@@ -56,6 +56,15 @@ export interface SynapseCrop {
   record: SynapseRecord;
 }
 
+/** The options with their defaults, each checked: a value no crop can take is refused before any work. */
+export function resolveCropOptions(options: CropOptions = {}): Required<CropOptions> {
+  // Options left undefined (e.g. passed through from a CLI) keep their defaults.
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const o: Required<CropOptions> = { ...DEFAULTS, ...given };
+  checkOptions(o);
+  return o;
+}
+
 function checkOptions(o: Required<CropOptions>): void {
   if (!Number.isInteger(o.segType) || !(o.segType in SEGMENTATION_TYPES)) {
     throw new ConfigError(`segType: expected one of ${Object.keys(SEGMENTATION_TYPES).join(", ")}, found ${o.segType}`);
@@ -128,10 +137,7 @@ function resizeMask(values: Uint8Array, from: number, to: number, depth: number)
  * (black raw, no label). Problems with this synapse come back as findings.
  */
 export function cropSynapse(box: SynapseBox, s: SynapseRecord, options: CropOptions = {}): { crop: SynapseCrop; findings: Finding[] } {
-  // Options left undefined (e.g. passed through from a CLI) keep their defaults.
-  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  const o: Required<CropOptions> = { ...DEFAULTS, ...given };
-  checkOptions(o);
+  const o = resolveCropOptions(options);
   const findings: Finding[] = [];
   const warn = (field: string, message: string) => findings.push({ level: "warning", box: box.name, synapse: s.name, field, message });
   const n = o.size;

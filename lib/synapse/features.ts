@@ -6,7 +6,7 @@ import { createVgg3d, vgg3dFeatures, VGG3D_INPUT } from "../models";
 import type { Vgg3d } from "../models";
 import { findTable, listBoxes, loadBox } from "./box";
 import type { SynapseBox } from "./box";
-import { cropSynapse } from "./crop";
+import { cropSynapse, resolveCropOptions } from "./crop";
 import type { CropOptions, SynapseCrop } from "./crop";
 import type { Finding } from "./findings";
 import { csvRows, readSynapseTable, TABLE_COLUMNS } from "./table";
@@ -173,6 +173,8 @@ export function cropFeatures(network: FeatureNetwork, crops: SynapseCrop[]): Flo
 export async function extractFeatures(dataDir: string, outDir: string, options: FeatureOptions = {}): Promise<FeatureRun> {
   const segType = options.segType ?? 0;
   const alpha = options.alpha ?? 1;
+  // Checked once here: inside the loop a crop's error only skips its synapse.
+  resolveCropOptions({ segType, alpha, gray: options.gray });
   const network = options.network ?? randomFeatureNetwork();
   if (!network.pretrained) warnOnce(RANDOM_WEIGHTS_WARNING);
   const file = `${outDir}/${featureFileName(segType, alpha)}`;

@@ -1,7 +1,7 @@
 export { listBoxes, loadBox, findTable } from "./box";
 export type { SynapseBox, LoadBoxOptions } from "./box";
 export { closestComponent } from "./components";
-export { cropSynapse, resizeSlices, SEGMENTATION_TYPES } from "./crop";
+export { cropSynapse, resolveCropOptions, resizeSlices, SEGMENTATION_TYPES } from "./crop";
 export type { CropOptions, SynapseCrop } from "./crop";
 export { formatFinding } from "./findings";
 export type { Finding } from "./findings";
@@ -15,7 +15,7 @@ export { extractFeatures, cropFeatures, randomFeatureNetwork, pretrainedFeatureN
 export type { FeatureNetwork, FeatureOptions, FeatureRow, FeatureTable, FeatureRun } from "./features";
 export { analyseSynapseFeatures, synapseId } from "./analysis";
 export type { SynapseAnalysis, SynapseAnalysisOptions } from "./analysis";
-export { runSynapsePipeline } from "./pipeline";
+export { runSynapsePipeline, SynapsePipelineStopped, SYNAPSE_PIPELINE_DEFAULTS } from "./pipeline";
 export type { SynapsePipelineOptions, SynapsePipelineResult } from "./pipeline";
 export { synapseReportHtml } from "./report";
 export type { SynapseReportInput } from "./report";

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { toRows } from "../analysis";
-import { type OnProgress, warnOnce, writeFileAtomic } from "../core";
+import { type OnProgress, WorkbenchError, warnOnce, writeFileAtomic } from "../core";
 import { clusterSampleGrid, elbowFigure, encodePng, synapseGif, synapseMap } from "../viz";
 import type { Figure, SynapseSliceSource } from "../viz";
 import { analyseSynapseFeatures, synapseId } from "./analysis";
@@ -9,11 +9,14 @@ import type { SynapseAnalysis } from "./analysis";
 import { loadBox } from "./box";
 import { cropSynapse, SEGMENTATION_TYPES } from "./crop";
 import type { SynapseCrop } from "./crop";
-import { extractFeatures, RANDOM_WEIGHTS_WARNING } from "./features";
+import { extractFeatures } from "./features";
 import type { FeatureNetwork, FeatureRun } from "./features";
 import { formatFinding } from "./findings";
 import type { Finding } from "./findings";
 import { synapseReportHtml } from "./report";
+
+/** The defaults of the pipeline's options, in one place for its callers (the command line's --help). */
+export const SYNAPSE_PIPELINE_DEFAULTS = { segType: 10, alpha: 1, gray: 0.6, k: 10, seed: 42, samplesPerCluster: 4 } as const;
 
 export interface SynapsePipelineOptions {
   /** Segmentation type 0–10 (default 10, cleft + presynapse). */
@@ -37,6 +40,7 @@ export interface SynapsePipelineOptions {
   /** Label table file (default: the data folder's, else config/synapse-labels.json). */
   labelsFile?: string;
   network?: FeatureNetwork;
+  /** Progress of each stage; returning false during the features stops the run (see SynapsePipelineStopped). */
   onProgress?: OnProgress;
   /** Where progress lines and findings go (default console.log). */
   log?: (line: string) => void;
@@ -49,6 +53,17 @@ export interface SynapsePipelineResult {
   findings: Finding[];
   /** Files written: features CSV, clusters CSV, sample grid PNG, report HTML, GIF folder. */
   files: { features: string; clusters: string; samples: string; report: string; gifs: string };
+}
+
+/**
+ * Thrown when onProgress asked the features stage to stop: every finished
+ * synapse's features are in the CSV, and the same call continues from them.
+ * Nothing after the features (analysis, figures, report) has run.
+ */
+export class SynapsePipelineStopped extends WorkbenchError {
+  constructor(readonly run: FeatureRun) {
+    super(`stopped on request with ${run.table.rows.length} synapses' features saved in ${run.file}; run again to continue`);
+  }
 }
 
 function tag(segType: number, alpha: number): string {
@@ -68,11 +83,13 @@ function centreSlice(crop: SynapseCrop): SynapseSliceSource {
 /**
  * The whole EM synapse pipeline of SPEC.md Part 2 for one (segmentation
  * type, α): features (resumable), analysis, figures, sample grid, GIFs and an
- * offline HTML report, all under `outDir`.
+ * offline HTML report, all under `outDir`. A stop requested through
+ * onProgress while the features are computed throws SynapsePipelineStopped.
  */
 export async function runSynapsePipeline(dataDir: string, outDir: string, options: SynapsePipelineOptions = {}): Promise<SynapsePipelineResult> {
-  const segType = options.segType ?? 10;
-  const alpha = options.alpha ?? 1;
+  const segType = options.segType ?? SYNAPSE_PIPELINE_DEFAULTS.segType;
+  const alpha = options.alpha ?? SYNAPSE_PIPELINE_DEFAULTS.alpha;
+  const gray = options.gray ?? SYNAPSE_PIPELINE_DEFAULTS.gray;
   const log = options.log ?? ((line: string) => console.log(line));
   const t = tag(segType, alpha);
   const gifDir = path.join(outDir, `gifs_${t}`);
@@ -81,7 +98,7 @@ export async function runSynapsePipeline(dataDir: string, outDir: string, option
   const run = await extractFeatures(dataDir, outDir, {
     segType,
     alpha,
-    gray: options.gray,
+    gray,
     labelsFile: options.labelsFile,
     network: options.network,
     onProgress: options.onProgress,
@@ -91,12 +108,17 @@ export async function runSynapsePipeline(dataDir: string, outDir: string, option
       if (options.gifs !== false && !fs.existsSync(file)) writeFileAtomic(file, synapseGif({ values: crop.blended, size: crop.outputSize }));
     },
   });
-  if (!run.pretrained) log(`WARNING: ${RANDOM_WEIGHTS_WARNING}`);
+  if (run.stopped) throw new SynapsePipelineStopped(run);
   log(`features: ${run.table.rows.length} synapses (${run.computed} computed now) -> ${run.file}`);
   const skipped = run.findings.filter((f) => f.level === "error");
   for (const f of skipped.slice(0, 20)) log(formatFinding(f));
   if (skipped.length > 20) log(`… ${skipped.length - 20} more skipped (listed in the report)`);
-  const analysis = await analyseSynapseFeatures(run.table, { k: options.k, seed: options.seed, tsne: options.tsne, onProgress: options.onProgress });
+  const analysis = await analyseSynapseFeatures(run.table, {
+    k: options.k ?? SYNAPSE_PIPELINE_DEFAULTS.k,
+    seed: options.seed ?? SYNAPSE_PIPELINE_DEFAULTS.seed,
+    tsne: options.tsne,
+    onProgress: options.onProgress,
+  });
   const ids = analysis.ids;
   const clusterNames = Array.from(analysis.clusters, (c) => String(c));
   const marked = options.marked ?? analysis.representatives.map((i) => ids[i]!);
@@ -114,7 +136,7 @@ export async function runSynapsePipeline(dataDir: string, outDir: string, option
   if (analysis.tsne3d) figures.tsne3d = synapseMap(toRows(analysis.tsne3d), clusterNames, { colorBy: "cluster", ids, marked, axisPrefix: "t-SNE", title: title("t-SNE 3D by cluster") });
 
   // Sample grid: per cluster the representative first, then the next members.
-  const perCluster = options.samplesPerCluster ?? 4;
+  const perCluster = options.samplesPerCluster ?? SYNAPSE_PIPELINE_DEFAULTS.samplesPerCluster;
   const members: string[][] = Array.from({ length: analysis.k }, () => []);
   analysis.representatives.forEach((i) => members[analysis.clusters[i]!]!.push(ids[i]!));
   ids.forEach((id, i) => {
@@ -132,7 +154,7 @@ export async function runSynapsePipeline(dataDir: string, outDir: string, option
     for (const [boxName, names] of byBox) {
       const { box } = await loadBox(dataDir, boxName, { labelsFile: options.labelsFile });
       for (const s of box?.synapses.filter((x) => names.includes(x.name)) ?? []) {
-        slices.set(`${boxName}/${s.name}`, centreSlice(cropSynapse(box!, s, { segType, alpha, gray: options.gray }).crop));
+        slices.set(`${boxName}/${s.name}`, centreSlice(cropSynapse(box!, s, { segType, alpha, gray }).crop));
       }
     }
   }
@@ -160,7 +182,7 @@ export async function runSynapsePipeline(dataDir: string, outDir: string, option
       dataDir,
       segType,
       alpha,
-      gray: options.gray ?? 0.6,
+      gray,
       run,
       analysis,
       figures,

@@ -308,6 +308,10 @@ export class Trainer {
     let stopped = false;
     while (!this.done) {
       const r = await this.step();
+      // A step's awaits can all resolve at once (a source with its grids at
+      // hand), so give the event loop a turn: signal handlers, through which
+      // a stop request arrives, run only there.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const lastVal = this.state.validations[this.state.validations.length - 1];
       const answer = onProgress?.({
         done: r.iteration,

@@ -62,7 +62,7 @@ test("the program lists its commands and answers --version", () => {
   const bin = path.resolve(__dirname, "../../bin/neuro-workbench.js");
   const list = spawnSync(process.execPath, [bin, "--help"], { encoding: "utf8" });
   assert.equal(list.status, 0, list.stderr);
-  assert.match(list.stdout, /commands:\n  train /);
+  assert.match(list.stdout, /commands:\n  demo [\s\S]*\n  train /);
   const version = spawnSync(process.execPath, [bin, "--version"], { encoding: "utf8" });
   assert.equal(version.status, 0, version.stderr);
   assert.match(version.stdout, /^neuro-shape-workbench \d+\.\d+\.\d+\n$/);

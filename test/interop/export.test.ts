@@ -112,7 +112,7 @@ with torch.no_grad():
   const logitsOf = (which: "last" | "best-f1"): Float32Array => {
     const { autoencoder } = loadCheckpoint(runDir, which);
     try {
-      return runInference({ kind: "autoencoder", autoencoder }, { shape: [2, 32, 32, 32], data: volumes }).data;
+      return runInference({ kind: "autoencoder", autoencoder, mode: null, description: which }, { shape: [2, 32, 32, 32], data: volumes }).data;
     } finally {
       disposeAutoencoder(autoencoder);
     }

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { initEngine } from "../../lib/engine";
 import { loadCheckpoint, readTrainingLog, resolveTrainOptions, Trainer, train, TrainingMode, TrainRecord, TrainState } from "../../lib/train";
+import { checkpointWeights, runNumbers } from "./run-numbers";
 import { toySource } from "./toy-neurons";
 
 before(async () => {
@@ -18,17 +19,6 @@ const source = toySource(16, 6, 2);
 const options = (mode: TrainingMode) =>
   resolveTrainOptions("tiny", { mode, grid: 16, baseChannels: 2, batchSize: 2, validationBatchSize: 2, iterations: 7, checkpointEvery: 2, latentCells: 3, maxLr: 1e-2 });
 
-/** The log without wall times, which differ between runs. */
-function numbers(runDir: string): unknown[] {
-  return readTrainingLog(runDir).map(({ seconds: _s, ...rest }) => rest);
-}
-
-function weights(dir: string): Float32Array[] {
-  const c = loadCheckpoint(dir, "last");
-  const w = c.autoencoder.model.getWeights().map((t) => t.dataSync() as Float32Array);
-  c.autoencoder.model.dispose();
-  return w;
-}
 
 for (const mode of ["dense", "nlat"] as const) {
   test(`${mode}: a run killed after a checkpoint and resumed gives exactly the uninterrupted numbers`, async () => {
@@ -53,8 +43,8 @@ for (const mode of ["dense", "nlat"] as const) {
     await resumed.run();
     resumed.dispose();
 
-    assert.deepEqual(numbers(broken), numbers(whole));
-    assert.deepEqual(weights(path.join(broken, "checkpoints", "last")), weights(path.join(whole, "checkpoints", "last")));
+    assert.deepEqual(runNumbers(broken), runNumbers(whole));
+    assert.deepEqual(checkpointWeights(path.join(broken, "checkpoints", "last")), checkpointWeights(path.join(whole, "checkpoints", "last")));
     for (const dir of [whole, broken]) {
       const files = fs.readdirSync(path.join(dir, "checkpoints")).sort();
       assert.deepEqual(files, ["best-f1", "best-iou", "last"], `no temporary checkpoint left in ${dir}`);
