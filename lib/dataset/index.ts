@@ -8,3 +8,5 @@ export { cachePath } from "./build";
 export { encodeGrid, decodeGrid } from "./cache-file";
 export { importUpstream } from "./upstream";
 export type { ImportUpstreamOptions, ImportUpstreamResult } from "./upstream";
+export { readSource, sourceSoma } from "./source";
+export type { SourceShape } from "./source";
