@@ -13,6 +13,17 @@ export function cachePath(dir: string, id: string, size: number): string {
   return path.join(dir, "cache", String(size), `${safeId(id)}.nvx`);
 }
 
+/** The grid sizes the cache holds a folder for, ascending. */
+export function cachedSizes(dir: string): number[] {
+  const cache = path.join(dir, "cache");
+  if (!fs.existsSync(cache)) return [];
+  return fs
+    .readdirSync(cache)
+    .filter((name) => /^[1-9][0-9]*$/.test(name) && fs.statSync(path.join(cache, name)).isDirectory())
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
 export function sourcePath(dir: string, row: DatasetRow): string {
   return path.isAbsolute(row.source) ? row.source : path.join(dir, row.source);
 }

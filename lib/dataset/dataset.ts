@@ -48,7 +48,7 @@ export function openDataset(dir: string): Dataset {
     row(id);
     const file = cachePath(dir, id, size);
     if (!fs.existsSync(file)) {
-      throw new WorkbenchError(`${dir}: neuron "${id}" has no cached ${size}³ grid; build it with buildCache(dir, { sizes: [${size}] }) or \`npm run synth -- neurons ... --grids ${size}\``);
+      throw new WorkbenchError(`${dir}: neuron "${id}" has no cached ${size}³ grid; build it with \`npm run dataset -- cache ${dir} --grids ${size}\` (in a notebook: buildCache(dir, { sizes: [${size}] }))`);
     }
     return file;
   };
@@ -101,17 +101,21 @@ export function computeDatasetRange(dir: string, options: { splits?: string[]; o
   const splits = options.splits ?? ["train"];
   const rows = ds.rows.filter((r) => splits.includes(r.split));
   if (rows.length === 0) throw new WorkbenchError(`${dir}: no neurons in split(s) ${splits.join(", ")} to compute the range from`);
-  const ranges: NormaliseRange[] = [];
-  for (const r of rows) {
-    const cloud = loadPointCloud(sourcePath(dir, r), { points: ds.info.points, seed: ds.info.seed, npzScale: ds.info.npzScale });
-    ranges.push(coordinateRange(centre(cloud.points, ds.info.centre, r.soma ?? cloud.soma)));
-    if (options.onProgress?.({ done: ranges.length, total: rows.length, label: "range" }) === false) {
-      throw new WorkbenchError("computeDatasetRange: stopped before all neurons were read; nothing was stored");
-    }
-  }
-  const range = mergeRanges(ranges);
+  const range = rangeOfRows(dir, rows, ds.info, options.onProgress);
+  if (range === null) throw new WorkbenchError("computeDatasetRange: stopped before all neurons were read; nothing was stored");
   writeInfo(dir, { ...ds.info, normalisation: range });
   return range;
+}
+
+/** The range over `rows` (sources relative to `dir`) as `info` samples and centres them; null when onProgress asked to stop. */
+export function rangeOfRows(dir: string, rows: readonly DatasetRow[], info: Pick<DatasetInfo, "points" | "seed" | "npzScale" | "centre">, onProgress?: OnProgress): NormaliseRange | null {
+  const ranges: NormaliseRange[] = [];
+  for (const r of rows) {
+    const cloud = loadPointCloud(sourcePath(dir, r), { points: info.points, seed: info.seed, npzScale: info.npzScale });
+    ranges.push(coordinateRange(centre(cloud.points, info.centre, r.soma ?? cloud.soma)));
+    if (onProgress?.({ done: ranges.length, total: rows.length, label: "range" }) === false && ranges.length < rows.length) return null;
+  }
+  return mergeRanges(ranges);
 }
 
 /** Options for buildCache; every field optional. */
@@ -173,8 +177,9 @@ export async function buildCache(dir: string, options: BuildCacheOptions = {}): 
         result.stopped = true;
         break;
       }
-      // Let timers and notebook output run between neurons.
-      if ((result.built + result.skipped) % 16 === 0) await new Promise((res) => setImmediate(res));
+      // Let timers, notebook output and stop signals in between neurons: a
+      // turn of the event loop costs microseconds, a neuron milliseconds.
+      await new Promise((res) => setImmediate(res));
     }
   } else {
     await buildWithWorkers(dir, ds.info, rows, sizes, workers, record, () => (result.stopped = true));

@@ -41,11 +41,14 @@ export interface DatasetInfo {
   labelColumns: string[];
   /** Free text: where the data came from. */
   description?: string;
+  /** How the splits were made (e.g. "seed 1996, 80/10/10, stratified by family"), quoted when a re-run would change them. */
+  splitRule?: string;
 }
 
 export const MANIFEST = "manifest.csv";
 export const INFO = "dataset.json";
-const FIXED = ["id", "source", "split", "soma_x", "soma_y", "soma_z"];
+/** The manifest's own columns; label columns follow them. */
+export const MANIFEST_COLUMNS: readonly string[] = ["id", "source", "split", "soma_x", "soma_y", "soma_z"];
 
 export const DEFAULT_INFO: Omit<DatasetInfo, "labelColumns"> = {
   format: "neuron-voxel-dataset",
@@ -63,7 +66,7 @@ export function safeId(id: string): string {
 }
 
 export function formatManifest(rows: DatasetRow[], labelColumns: string[]): string {
-  const columns = [...FIXED, ...labelColumns];
+  const columns = [...MANIFEST_COLUMNS, ...labelColumns];
   const records = rows.map((r) => {
     const rec: Record<string, Cell> = {
       id: r.id,
@@ -81,11 +84,11 @@ export function formatManifest(rows: DatasetRow[], labelColumns: string[]): stri
 
 export function parseManifest(text: string, file: string): { rows: DatasetRow[]; labelColumns: string[] } {
   const { columns, rows } = parseCsv(text, file);
-  for (const c of FIXED) {
-    if (!columns.includes(c)) throw new ParseError(file, { line: 1 }, `missing column "${c}"; a manifest starts with ${FIXED.join(",")}`);
+  for (const c of MANIFEST_COLUMNS) {
+    if (!columns.includes(c)) throw new ParseError(file, { line: 1 }, `missing column "${c}"; a manifest starts with ${MANIFEST_COLUMNS.join(",")}`);
   }
   const at = Object.fromEntries(columns.map((c, i) => [c, i]));
-  const labelColumns = columns.filter((c) => !FIXED.includes(c));
+  const labelColumns = columns.filter((c) => !MANIFEST_COLUMNS.includes(c));
   const seen = new Map<string, number>();
   const seenSafe = new Map<string, string>();
   const out = rows.map((f, r) => {
@@ -116,7 +119,7 @@ export function parseManifest(text: string, file: string): { rows: DatasetRow[];
 
 export function readInfo(dir: string): DatasetInfo {
   const file = path.join(dir, INFO);
-  if (!fs.existsSync(file)) throw new WorkbenchError(`${dir}: not a dataset directory (no ${INFO}); create one with createDataset or \`npm run synth\``);
+  if (!fs.existsSync(file)) throw new WorkbenchError(`${dir}: not a dataset directory (no ${INFO}); create one with \`npm run dataset -- create\` (in a notebook: createDatasetFromFiles)`);
   let raw: Partial<DatasetInfo>;
   try {
     raw = JSON.parse(fs.readFileSync(file, "utf8"));

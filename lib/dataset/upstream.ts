@@ -1,14 +1,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { WorkbenchError } from "../core";
-import { readIdListFile, readTableFile, parseCsv } from "../io";
-import type { Table } from "../io";
-import { createDataset } from "./dataset";
-import type { Dataset, CreateDatasetOptions } from "./dataset";
+import { readIdListFile } from "../io";
+import type { Cell } from "../io";
+import { cellText, readLabelTable } from "./labels";
+import { writeDataset } from "./write";
+import type { WriteDatasetOptions, WriteDatasetResult } from "./write";
 import type { DatasetRow } from "./manifest";
 
 /** Options for importUpstream; `out`, `coordsDir` and `splits` are required. */
-export interface ImportUpstreamOptions extends CreateDatasetOptions {
+export interface ImportUpstreamOptions extends WriteDatasetOptions {
   /** Dataset directory to write (manifest.csv, dataset.json; the clouds stay where they are). */
   out: string;
   /** Folder of `<id>.npz` point clouds (key `data`, float16, µm/1000). */
@@ -27,40 +28,30 @@ export interface ImportUpstreamOptions extends CreateDatasetOptions {
   keep?: string[];
 }
 
-export interface ImportUpstreamResult {
-  dataset: Dataset;
+export interface ImportUpstreamResult extends WriteDatasetResult {
   /** Ids listed in a split that have no `.npz` file: reported, not imported. */
   missingClouds: string[];
   /** Ids imported without a row in the label table. */
   missingLabels: string[];
 }
 
-async function readLabels(file: string): Promise<Table> {
-  // CSV goes through the strict reader so 18-digit segment ids stay exact strings;
-  // danfo would turn them into floating-point numbers.
-  if (path.extname(file).toLowerCase() === ".csv") {
-    const t = parseCsv(fs.readFileSync(file, "utf8"), file);
-    return { file, columns: t.columns, rows: t.rows.map((r) => Object.fromEntries(t.columns.map((c, i) => [c, r[i]!]))) };
-  }
-  return readTableFile(file);
-}
-
 /**
  * A dataset over the upstream layout as it is: `coords/<id>.npz` clouds,
  * split lists as `.npy` id arrays and a label table. Nothing is copied; the
- * manifest points at the original files.
+ * manifest points at the original files. Safe to run again on the same
+ * directory (see writeDataset).
  */
 export async function importUpstream(options: ImportUpstreamOptions): Promise<ImportUpstreamResult> {
   const { out, coordsDir, splits, labels, idColumn = "id", somaColumns, somaScale = 1, keep, ...createOptions } = options;
   if (!fs.existsSync(coordsDir)) throw new WorkbenchError(`${coordsDir}: no such folder of .npz clouds`);
-  const table = labels ? await readLabels(labels) : undefined;
+  const table = labels ? await readLabelTable(labels) : undefined;
   if (table && !table.columns.includes(idColumn)) {
     throw new WorkbenchError(`${labels}: no id column "${idColumn}"; the columns are ${table.columns.map((c) => `"${c}"`).join(", ")} (set idColumn)`);
   }
   const somaCols = somaColumns ?? (table && ["soma_x", "soma_y", "soma_z"].every((c) => table.columns.includes(c)) ? (["soma_x", "soma_y", "soma_z"] as [string, string, string]) : undefined);
   const skip = new Set<string>([idColumn, ...(somaCols ?? [])]);
   const labelCols = table ? (keep ?? table.columns.filter((c) => !skip.has(c))) : [];
-  const byId = new Map<string, Record<string, unknown>>();
+  const byId = new Map<string, Record<string, Cell>>();
   for (const r of table?.rows ?? []) byId.set(String(r[idColumn]), r);
 
   const rows: DatasetRow[] = [];
@@ -84,12 +75,13 @@ export async function importUpstream(options: ImportUpstreamOptions): Promise<Im
         if (v.every(Number.isFinite)) soma = v as [number, number, number];
       }
       const labelsOut: Record<string, string> = {};
-      for (const c of labelCols) labelsOut[c] = lab?.[c] === undefined || lab[c] === null ? "" : String(lab[c]);
+      for (const c of labelCols) labelsOut[c] = cellText(lab?.[c]);
       rows.push({ id, source, split, soma, labels: labelsOut });
     }
   }
   if (rows.length === 0) throw new WorkbenchError(`no listed id has a cloud in ${coordsDir} (${missingClouds.length} missing)`);
   const centre = createOptions.centre ?? (rows.every((r) => r.soma) ? "soma" : "mean");
-  const dataset = createDataset(out, rows, { description: `upstream clouds from ${path.resolve(coordsDir)}`, ...createOptions, centre, labelColumns: labelCols });
-  return { dataset, missingClouds, missingLabels };
+  const splitRule = `lists ${Object.entries(splits).map(([name, file]) => `${name}=${path.basename(file)}`).join(", ")}`;
+  const written = writeDataset(out, rows, { description: `upstream clouds from ${path.resolve(coordsDir)}`, splitRule, ...createOptions, centre, labelColumns: labelCols });
+  return { ...written, missingClouds, missingLabels };
 }

@@ -42,7 +42,7 @@ test("manifest and dataset.json round-trip; splits keep manifest order", () => {
   assert.deepEqual(ds.ids("test"), []);
   assert.match(fs.readFileSync(path.join(dir, "manifest.csv"), "utf8"), /^id,source,split,soma_x,soma_y,soma_z,family,depth\n/);
   assert.throws(() => ds.row("nope"), /no neuron with id "nope" in the manifest/);
-  assert.throws(() => ds.grid(rows[0]!.id, 32), /has no cached 32³ grid; build it with buildCache/);
+  assert.throws(() => ds.grid(rows[0]!.id, 32), /has no cached 32³ grid; build it with `npm run dataset -- cache .* --grids 32` \(in a notebook: buildCache\(dir, \{ sizes: \[32\] \}\)\)/);
 });
 
 test("bad manifests are refused with file and line", () => {
