@@ -12,7 +12,8 @@ function isSourceFile(name: string): boolean {
  * Every neuron file among `inputs`: files as named, and the files with a
  * source extension (SOURCE_EXTENSIONS) anywhere under named folders. Names
  * starting with "." are passed over in folders (macOS "._x.swc" resource
- * forks, .git). Sorted by path, each file once.
+ * forks, .git). Absolute paths in the order of the inputs, each folder's
+ * entries by name, each file once.
  */
 export function findSourceFiles(inputs: readonly string[]): string[] {
   const found = new Set<string>();
@@ -22,7 +23,8 @@ export function findSourceFiles(inputs: readonly string[]): string[] {
     const real = fs.realpathSync(dir);
     if (walked.has(real)) return;
     walked.add(real);
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
       if (entry.name.startsWith(".")) continue;
       const p = path.join(dir, entry.name);
       // Through symbolic links too: a folder of links to the real files is a common layout.
@@ -40,7 +42,7 @@ export function findSourceFiles(inputs: readonly string[]): string[] {
     else throw new WorkbenchError(`${input}: not a neuron file; expected one of ${SOURCE_EXTENSIONS.join(", ")} (or a folder of them)`);
   }
   if (found.size === 0) throw new WorkbenchError(`no neuron files (${SOURCE_EXTENSIONS.join(", ")}) in ${inputs.join(", ")}`);
-  return [...found].sort();
+  return [...found];
 }
 
 /**

@@ -51,7 +51,7 @@ export interface LabelMatch {
  */
 export function matchLabels(table: Table, files: readonly LabelledFile[], idColumn?: string): LabelMatch {
   const column = idColumn ?? (table.columns.includes("id") ? "id" : table.columns[0]);
-  if (column === undefined || !table.columns.includes(column)) {
+  if (!table.columns.includes(column)) {
     throw new WorkbenchError(`${table.file}: no id column "${column}"; the columns are ${table.columns.map((c) => `"${c}"`).join(", ")} (choose one with the id column option)`);
   }
   // Exact file names first, then ids, then names without the extension, so a

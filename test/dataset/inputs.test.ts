@@ -9,10 +9,12 @@ test("input folders are searched recursively for neuron files; hidden names and 
   const { root, swc } = sources();
   fs.symlinkSync(swc, path.join(swc, "b", "loop"));
   fs.writeFileSync(path.join(swc, "notes.txt"), "not a neuron\n");
-  const files = findSourceFiles([swc, path.join(swc, "a", "LLC7B-1.CNG.swc")]);
+  const single = path.join(swc, "b", "deeper", "p19.CNG.swc");
+  const files = findSourceFiles([single, swc, path.join(swc, "a", "LLC7B-1.CNG.swc")]);
   assert.equal(files.length, 13, "twelve neurons and the bad SWC, each once");
   assert.ok(files.every((f) => path.isAbsolute(f) && f.endsWith(".swc") && !path.basename(f).startsWith(".")));
-  assert.deepEqual(files, [...files].sort());
+  assert.equal(files[0], single, "in the order of the inputs");
+  assert.deepEqual(files.slice(1), [...files.slice(1)].sort(), "a folder's files by name");
   assert.throws(() => findSourceFiles([path.join(root, "missing")]), /missing: no such file or directory/);
   assert.throws(() => findSourceFiles([tmp()]), /no neuron files \(\.npz, \.npy, \.ply, \.swc\) in /);
 });
