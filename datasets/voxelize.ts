@@ -13,21 +13,7 @@ import type { Cell } from "../lib/io";
 import { CENTRE_MODES, centre, coordinateRange, mergeRanges } from "../lib/neuron";
 import type { CentreMode, NormaliseRange, PointCloud } from "../lib/neuron";
 import { countOccupied, neuronGrid } from "../lib/voxel";
-import { loadPointCloud, SOURCE_EXTENSIONS } from "../lib/dataset";
-
-function expand(inputs: string[]): string[] {
-  const files: string[] = [];
-  for (const p of inputs) {
-    if (!fs.existsSync(p)) throw new WorkbenchError(`${p}: no such file or directory`);
-    if (fs.statSync(p).isDirectory()) {
-      for (const f of fs.readdirSync(p).sort()) {
-        if ((SOURCE_EXTENSIONS as readonly string[]).includes(path.extname(f).toLowerCase())) files.push(path.join(p, f));
-      }
-    } else files.push(p);
-  }
-  if (files.length === 0) throw new WorkbenchError(`no neuron files (${SOURCE_EXTENSIONS.join(", ")}) among the inputs`);
-  return files;
-}
+import { findSourceFiles, loadPointCloud } from "../lib/dataset";
 
 export const voxelizeCommand = command({
   name: "voxelize",
@@ -44,7 +30,7 @@ export const voxelizeCommand = command({
     seed: { type: "integer", description: "seed of that sampling", default: 1996, min: 0 },
     npzScale: { type: "number", description: "factor applied to .npz coordinates, which the upstream layout stores in µm/1000", default: 1000 },
   },
-  positionals: { name: "input", description: "neuron files, or directories of them", min: 1 },
+  positionals: { name: "input", description: "neuron files, or directories searched recursively for them", min: 1 },
   examples: [
     "npm run voxelize -- neurons/swc --grid 64 --out grids64",
     "npm run voxelize -- a.swc b.ply --grid 128 --out grids128 --normalise dataset",
@@ -54,7 +40,7 @@ export const voxelizeCommand = command({
     // The declaration's choices have checked it.
     const centreOpt = values.centre as CentreMode | undefined;
     const source = { points: values.points, seed: values.seed, npzScale: values.npzScale };
-    const files = expand(positionals);
+    const files = findSourceFiles(positionals);
     fs.mkdirSync(out, { recursive: true });
     const names = new Map<string, string>();
     const modeFor = (c: PointCloud): CentreMode => centreOpt ?? (c.soma ? "soma" : "mean");
