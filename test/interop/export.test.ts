@@ -6,14 +6,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { initEngine } from "../../lib/engine";
-import { loadAutoencoderWeights, loadStateDict, readTorchFile, runInference, toFloat32, writeTorchFile, type RunExport, type TorchTensor } from "../../lib/interop";
+import { loadAutoencoderWeights, loadStateDict, runInference, type RunExport } from "../../lib/interop";
 import { createAutoencoder, disposeAutoencoder } from "../../lib/models";
 import { loadCheckpoint, resolveTrainOptions, train } from "../../lib/train";
 import { toyNeuron, toySource } from "../train/toy-neurons";
-import { python, torchSkip } from "./python-torch";
+import { referenceLogits, torchSkip } from "./python-torch";
 
 const root = path.resolve(__dirname, "../..");
-const reference = path.join(root, "reference");
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "export-"));
 
 /** The tiny preset's own network (grid 32, base channels 8), trained for 2 steps so the batch-norm statistics have moved. */
@@ -80,32 +79,12 @@ test("PyTorch builds the network from the export's own record, loads it strictly
   const dir = tmp();
   const out = path.join(dir, "tiny.pth");
   assert.equal(exportCli(["--checkpoint", await run, "--out", out, "--which", "last"]).status, 0);
-  // Two toy neurons, [N, 1, x, y, z] for PyTorch: the same bytes as the workbench's [N, x, y, z].
   const volumes = new Float32Array(2 * 32 ** 3);
   volumes.set(toyNeuron(32, 7), 0);
   volumes.set(toyNeuron(32, 8), 32 ** 3);
-  const input = path.join(dir, "input.pth");
-  writeTorchFile(input, new Map([["input", { dtype: "float32", shape: [2, 1, 32, 32, 32], data: volumes }]]));
-  const logitsFile = path.join(dir, "logits.pth");
-  // The "load" lines of the record, run as written, in the export's folder.
-  python([
-    "-c",
-    `import json, os, sys, torch
-sys.path.insert(0, sys.argv[1])
-os.chdir(os.path.dirname(sys.argv[2]))
-record = json.load(open(sys.argv[2] + ".json"))
-scope = {}
-exec(record["load"], scope)
-with torch.no_grad():
-    torch.save({"logits": scope["model"](torch.load(sys.argv[3])["input"])}, sys.argv[4])`,
-    reference,
-    out,
-    input,
-    logitsFile,
-  ]);
-  const theirs = (readTorchFile(logitsFile) as Map<string, TorchTensor>).get("logits")!;
+  const theirs = referenceLogits(out, volumes, 2, 32);
   assert.deepEqual(theirs.shape, [2, 1, 32, 32, 32]);
-  const want = toFloat32(theirs);
+  const want = theirs.data;
   const runDir = await run;
   const previous = tf.getBackend();
   await tf.setBackend("cpu");
