@@ -3,7 +3,7 @@ import type { SynapseBox } from "./box";
 import { closestComponent } from "./components";
 import type { Finding } from "./findings";
 import type { SynapseRecord } from "./table";
-import { inside, voxelIndex } from "./volume";
+import { inside, volumeIndex } from "./volume";
 
 /** SPEC.md Part 2 segmentation types: which voxels keep their raw value. */
 export const SEGMENTATION_TYPES: Readonly<Record<number, string>> = {
@@ -157,7 +157,7 @@ export function cropSynapse(box: SynapseBox, s: SynapseRecord, options: CropOpti
         const gy = y0 + y;
         const gz = z0 + z;
         if (!inside(box.raw, gx, gy, gz)) continue;
-        const g = voxelIndex(box.raw, gx, gy, gz);
+        const g = volumeIndex(box.raw, gx, gy, gz);
         const i = (z * n + y) * n + x;
         raw[i] = (box.raw.data[g]! - lo) / (hi - lo);
         seg[i] = box.seg.data[g]!;
@@ -168,7 +168,7 @@ export function cropSynapse(box: SynapseBox, s: SynapseRecord, options: CropOpti
   const dims = { width: n, height: n, depth: n };
   const centre: [number, number, number] = [half, half, half];
   const partner = (side: [number, number, number], which: string): Uint8Array => {
-    const id = box.seg.data[voxelIndex(box.seg, ...side)]!;
+    const id = box.seg.data[volumeIndex(box.seg, ...side)]!;
     const m = new Uint8Array(n * n * n);
     if (id === 0) {
       warn(which, `segment id at (${side.join(", ")}) is 0 (background): this partner is empty`);
@@ -179,7 +179,7 @@ export function cropSynapse(box: SynapseBox, s: SynapseRecord, options: CropOpti
   };
   const side1 = partner(s.side1, "side_1_coord_1..3");
   const side2 = partner(s.side2, "side_2_coord_1..3");
-  if (box.seg.data[voxelIndex(box.seg, ...s.side1)] === box.seg.data[voxelIndex(box.seg, ...s.side2)] && count(side1) > 0) {
+  if (box.seg.data[volumeIndex(box.seg, ...s.side1)] === box.seg.data[volumeIndex(box.seg, ...s.side2)] && count(side1) > 0) {
     warn("side_2_coord_1..3", "both side points lie in the same segment");
   }
   // Each label value (e.g. the two cleft labels) gets its own closest component.

@@ -9,7 +9,7 @@ export { readLabelTable, labelTableFor, labelsForBox, DEFAULT_LABELS_FILE } from
 export type { MaskLabels, LabelTable } from "./labels";
 export { readSynapseTable, csvRows, TABLE_COLUMNS } from "./table";
 export type { SynapseRecord } from "./table";
-export { stackTiffSlices, niftiVolume, sortSliceFiles, intensityRange, voxelIndex, inside } from "./volume";
+export { stackTiffSlices, niftiVolume, sortSliceFiles, intensityRange, volumeIndex, inside } from "./volume";
 export type { Volume, VoxelArray } from "./volume";
 export { extractFeatures, cropFeatures, randomFeatureNetwork, pretrainedFeatureNetwork, readFeatureCsv, featureCsv, featureFileName, FEATURE_COUNT, RANDOM_WEIGHTS_WARNING } from "./features";
 export type { FeatureNetwork, FeatureOptions, FeatureRow, FeatureTable, FeatureRun } from "./features";

@@ -18,7 +18,8 @@ export interface Volume {
   source: string;
 }
 
-export function voxelIndex(v: Volume, x: number, y: number, z: number): number {
+/** Index of (x, y, z) in a Volume's data: z-major, x fastest (lib/voxel's grids are the other way round: voxelIndex). */
+export function volumeIndex(v: Volume, x: number, y: number, z: number): number {
   return (z * v.height + y) * v.width + x;
 }
 

@@ -28,7 +28,7 @@ export interface VoxelGrid {
   clipped: number;
 }
 
-/** Index of a voxel in an x-major grid. */
+/** Index of (x, y, z) in an x-major grid, z fastest (a synapse Volume is z-major: volumeIndex). */
 export function voxelIndex(size: number, x: number, y: number, z: number): number {
   return (x * size + y) * size + z;
 }
