@@ -1,6 +1,7 @@
 import { Random } from "../core";
 import type { Morphology } from "../neuron";
 import type { Figure } from "./figure";
+import { occupiedVoxels } from "./reconstruction";
 import { THEME, themed } from "./theme";
 
 /**
@@ -117,20 +118,6 @@ export function neuronSkeletonFigure(m: Morphology, options: { title?: string } 
   });
 }
 
-/** The occupied voxels of an x-major grid as centre coordinates. */
-function voxelCentres(data: ArrayLike<number>, size: number): { x: number[]; y: number[]; z: number[] } {
-  const out = { x: [] as number[], y: [] as number[], z: [] as number[] };
-  for (let x = 0, i = 0; x < size; x++)
-    for (let y = 0; y < size; y++)
-      for (let z = 0; z < size; z++, i++)
-        if (data[i]! > 0.5) {
-          out.x.push(x);
-          out.y.push(y);
-          out.z.push(z);
-        }
-  return out;
-}
-
 /** Options for neuronVoxelFigure; every field optional. */
 export interface NeuronVoxelFigureOptions {
   title?: string;
@@ -142,7 +129,7 @@ export interface NeuronVoxelFigureOptions {
 /** An occupancy grid (size³, x-major) as interactive 3-D voxels in the full grid cube. */
 export function neuronVoxelFigure(data: ArrayLike<number>, size: number, options: NeuronVoxelFigureOptions = {}): Figure {
   if (data.length !== size ** 3) throw new RangeError(`neuronVoxelFigure: a ${size}³ grid has ${size ** 3} voxels, found ${data.length}`);
-  const v = voxelCentres(data, size);
+  const v = occupiedVoxels(data, size, 0.5, 0);
   return themed({
     data: [
       {

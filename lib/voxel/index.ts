@@ -1,4 +1,4 @@
-export { voxelize, voxelIndex, countOccupied, occupiedVoxels } from "./voxelize";
+export { voxelize, voxelIndex, countOccupied } from "./voxelize";
 export type { VoxelGrid, VoxelizeOptions } from "./voxelize";
 export { cropBlock, cropMargin, occupiedBounds } from "./crop";
 export type { VoxelBlock } from "./crop";

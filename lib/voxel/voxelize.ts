@@ -105,21 +105,3 @@ export function countOccupied(data: Uint8Array): number {
   for (let i = 0; i < data.length; i++) c += data[i]! !== 0 ? 1 : 0;
   return c;
 }
-
-/** The x, y, z indices of occupied voxels, interleaved (for plotting and sparse storage). */
-export function occupiedVoxels(data: Uint8Array, size: number): Uint16Array {
-  const out = new Uint16Array(3 * countOccupied(data));
-  let k = 0;
-  for (let x = 0, i = 0; x < size; x++) {
-    for (let y = 0; y < size; y++) {
-      for (let z = 0; z < size; z++, i++) {
-        if (data[i] !== 0) {
-          out[k++] = x;
-          out[k++] = y;
-          out[k++] = z;
-        }
-      }
-    }
-  }
-  return out;
-}
