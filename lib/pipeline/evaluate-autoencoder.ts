@@ -3,8 +3,8 @@ import * as path from "node:path";
 import { ConfigError, WorkbenchError, writeFileAtomic, type OnProgress } from "../core";
 import { safeId, type Dataset } from "../dataset";
 import type { Autoencoder } from "../models";
-import { bestThreshold, predictProbabilities, scoreCurves, scoresByThreshold, type OverlapScores, type ThresholdScores, type TrainingMode } from "../train";
-import { overlapScores, predictionHistogramFigure, reconstructionFigure, rotatingGif, sliceGif, thresholdCurvesFigure, type Figure } from "../viz";
+import { bestThreshold, overlapScores, predictProbabilities, scoreCurves, scoresByThreshold, type OverlapScores, type ThresholdScores, type TrainingMode } from "../train";
+import { predictionHistogramFigure, reconstructionFigure, rotatingGif, sliceGif, thresholdCurvesFigure, type Figure } from "../viz";
 import { exportNamedFigures } from "./figure-export";
 import { partialReconstruction, partialReconstructionFigure, trainingFigure } from "./model-notebook";
 

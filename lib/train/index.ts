@@ -1,6 +1,6 @@
 export { sigmoidFocalLoss } from "./focal-loss";
 export type { FocalLossOptions } from "./focal-loss";
-export { THRESHOLDS, batchScores, confusionAtThresholds, scoresFromConfusion } from "./metrics";
+export { THRESHOLDS, batchScores, confusionAtThresholds, overlapScores, scoresFromConfusion } from "./metrics";
 export type { Confusion, OverlapScores } from "./metrics";
 export { AdamW } from "./adamw";
 export type { AdamWOptions, AdamWState } from "./adamw";

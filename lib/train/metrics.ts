@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { WorkbenchError } from "../core";
 
 /** F1 and IoU of a binary prediction against the truth. */
 export interface OverlapScores {
@@ -24,6 +25,24 @@ export function scoresFromConfusion(c: Confusion): OverlapScores {
   const union = c.tp + c.fp + c.fn;
   if (union === 0) return { f1: 1, iou: 1 };
   return { f1: (2 * c.tp) / (2 * c.tp + c.fp + c.fn), iou: c.tp / union };
+}
+
+/**
+ * F1 and IoU of one volume's probabilities (or 0/1 prediction) against its
+ * truth, the prediction being `probability > threshold`: the plain-array
+ * counterpart of batchScores, for a volume already read back from the model.
+ */
+export function overlapScores(prediction: ArrayLike<number>, truth: ArrayLike<number>, threshold = 0.5): OverlapScores {
+  if (prediction.length !== truth.length) throw new WorkbenchError(`overlapScores: expected as many predicted voxels as true ones; found ${prediction.length} and ${truth.length}`);
+  const c: Confusion = { tp: 0, fp: 0, fn: 0 };
+  for (let i = 0; i < truth.length; i++) {
+    const p = prediction[i]! > threshold;
+    const t = truth[i]! > 0.5;
+    if (p && t) c.tp++;
+    else if (p) c.fp++;
+    else if (t) c.fn++;
+  }
+  return scoresFromConfusion(c);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { overlapScores } from "../train";
 import type { Figure } from "./figure";
 import { encodeGif } from "./gif";
 import { type Image, tileImages } from "./image";
@@ -61,19 +62,6 @@ export function occupiedVoxels(data: ArrayLike<number>, grid: number, threshold 
           out.z.push(z);
         }
   return out;
-}
-
-/** F1 and IoU of a binary prediction against ground truth. */
-export function overlapScores(prediction: ArrayLike<number>, truth: ArrayLike<number>, threshold = 0.5): { f1: number; iou: number } {
-  let tp = 0, fp = 0, fn = 0;
-  for (let i = 0; i < truth.length; i++) {
-    const p = prediction[i]! > threshold;
-    const t = truth[i]! > 0.5;
-    if (p && t) tp++;
-    else if (p) fp++;
-    else if (t) fn++;
-  }
-  return { f1: tp === 0 ? (fp + fn === 0 ? 1 : 0) : (2 * tp) / (2 * tp + fp + fn), iou: tp + fp + fn === 0 ? 1 : tp / (tp + fp + fn) };
 }
 
 /**

@@ -2,7 +2,7 @@ import { before, test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initEngine } from "../../lib/engine";
-import { batchScores, confusionAtThresholds, oneCycleLr, scoresFromConfusion, sigmoidFocalLoss, THRESHOLDS } from "../../lib/train";
+import { batchScores, confusionAtThresholds, oneCycleLr, overlapScores, scoresFromConfusion, sigmoidFocalLoss, THRESHOLDS } from "../../lib/train";
 
 before(async () => {
   await initEngine({ quiet: true });
@@ -40,6 +40,21 @@ test("batch scores threshold sigmoid(logit) and count over all voxels", () => {
   assert.deepEqual(batchScores(logits, truth), { f1: 4 / 6, iou: 2 / 4 });
   assert.equal(tf.memory().numTensors, before);
   tf.dispose([logits, truth]);
+});
+
+test("overlap scores of a plain volume count true/false positives exactly, as batchScores does", () => {
+  const truth = [1, 1, 0, 0, 1];
+  const pred = [0.9, 0.2, 0.7, 0.1, 0.6];
+  // tp 2, fp 1, fn 1
+  assert.deepEqual(overlapScores(pred, truth, 0.5), { f1: 4 / 6, iou: 2 / 4 });
+  assert.deepEqual(overlapScores(pred, truth, 0.65), scoresFromConfusion({ tp: 1, fp: 1, fn: 2 }));
+  assert.deepEqual(overlapScores([0, 0], [0, 0]), { f1: 1, iou: 1 }, "two empty volumes agree");
+  const logits = tf.tensor1d([-3, -0.1, 0.1, 3, 0.5, -2]);
+  const t = tf.tensor1d([0, 1, 1, 1, 0, 0]);
+  const p = tf.sigmoid(logits);
+  assert.deepEqual(overlapScores(p.dataSync(), t.dataSync(), 0.6), batchScores(logits, t, 0.6));
+  assert.throws(() => overlapScores([0.9], [1, 0]), /overlapScores: expected as many predicted voxels as true ones; found 1 and 2/);
+  tf.dispose([logits, t, p]);
 });
 
 test("the threshold grid is 0.10, 0.15, …, 0.95", () => {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { occupiedVoxels, overlapScores, predictionHistogramFigure, reconstructionFigure, renderVolumes, thresholdCurvesFigure, volumeSlice, rotatingGif } from "../../lib/viz";
+import { occupiedVoxels, predictionHistogramFigure, reconstructionFigure, renderVolumes, thresholdCurvesFigure, volumeSlice, rotatingGif } from "../../lib/viz";
 
 const g = 16;
 const idx = (x: number, y: number, z: number) => (x * g + y) * g + z;
@@ -12,14 +12,6 @@ function rodWithBranch(): Float32Array {
   for (let x = 3; x < 13; x++) v[idx(x, 4, 8)] = 1;
   return v;
 }
-
-test("overlap scores count true/false positives exactly", () => {
-  const truth = [1, 1, 0, 0, 1];
-  const pred = [0.9, 0.2, 0.7, 0.1, 0.6];
-  // tp 2, fp 1, fn 1
-  assert.deepEqual(overlapScores(pred, truth, 0.5), { f1: 4 / 6, iou: 2 / 4 });
-  assert.deepEqual(overlapScores([0, 0], [0, 0]), { f1: 1, iou: 1 }, "two empty volumes agree");
-});
 
 test("occupiedVoxels crops 10 % per side", () => {
   const v = new Float32Array(g ** 3);
