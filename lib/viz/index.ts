@@ -15,7 +15,7 @@ export type { VolumeView } from "./volume-render";
 export { thresholdCurvesFigure, predictionHistogramFigure, reconstructionFigure, occupiedVoxels, rotatingGif, sliceGif, trainingCurvesFigure } from "./reconstruction";
 export type { ScoreCurves, TrainingCurves } from "./reconstruction";
 export { synapseMap, elbowFigure, synapseSlice, clusterSampleGrid, synapseGif } from "./synapse";
-export type { SynapseColouring, SynapseMapOptions, SynapseSliceSource } from "./synapse";
+export type { SynapseColoring, SynapseMapOptions, SynapseSliceSource } from "./synapse";
 export { neuronCloudFigure, neuronSkeletonFigure, neuronVoxelFigure, neuronViewsFigure } from "./neuron3d";
 export type { NeuronCloudFigureOptions, NeuronVoxelFigureOptions } from "./neuron3d";
 export { categoricalMap, continuousMap } from "./maps";

@@ -5,11 +5,11 @@ import type { Image } from "./image";
 import { boxColor, THEME } from "./theme";
 
 /** How synapse maps are coloured: a fixed colour per box, per cluster, or per known type. */
-export type SynapseColouring = "box" | "cluster" | "type";
+export type SynapseColoring = "box" | "cluster" | "type";
 
 export interface SynapseMapOptions {
   title?: string;
-  colorBy?: SynapseColouring;
+  colorBy?: SynapseColoring;
   /** One id per point (hover text, and how `marked` finds points). */
   ids?: readonly string[];
   /** Ids to mark with a ring and a label (hand-picked samples). */
@@ -22,7 +22,7 @@ function naturalOrder(a: string, b: string): number {
   return a.localeCompare(b, undefined, { numeric: true });
 }
 
-function groupColour(colorBy: SynapseColouring, group: string, index: number): string {
+function groupColor(colorBy: SynapseColoring, group: string, index: number): string {
   if (colorBy === "box") return boxColor(group);
   return THEME.categorical[index % THEME.categorical.length]!;
 }
@@ -51,7 +51,7 @@ export function synapseMap(points: ReadonlyArray<ArrayLike<number>>, groups: rea
       y: idx.map((i) => points[i]![1]),
       text: idx.map((i) => ids[i]),
       hovertemplate: "%{text}<extra>%{fullData.name}</extra>",
-      marker: { color: groupColour(colorBy, g, gi), size: dims === 3 ? 4 : 8, line: { color: "#ffffff", width: 0.5 } },
+      marker: { color: groupColor(colorBy, g, gi), size: dims === 3 ? 4 : 8, line: { color: "#ffffff", width: 0.5 } },
     };
     if (dims === 3) trace.z = idx.map((i) => points[i]![2]);
     return trace;
