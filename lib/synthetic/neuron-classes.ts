@@ -1,7 +1,7 @@
 import { Random } from "../core";
 import { SWC_TYPES } from "../neuron";
 import type { Morphology } from "../neuron";
-import { SkeletonBuilder, deflect, normalize, randomUnit } from "./neuron-growth";
+import { SkeletonBuilder, deflect, unitVector, randomUnit } from "./neuron-growth";
 import type { Vec3 } from "./neuron-growth";
 
 /**
@@ -64,7 +64,7 @@ const DOWN: Vec3 = [0, 1, 0];
 
 function horizontalish(rng: Random, droop: number): Vec3 {
   const a = 2 * Math.PI * rng.next();
-  return normalize([Math.cos(a), droop + 0.3 * (rng.next() - 0.5), Math.sin(a)]);
+  return unitVector([Math.cos(a), droop + 0.3 * (rng.next() - 0.5), Math.sin(a)]);
 }
 
 function basalDendrites(b: SkeletonBuilder, soma: number, count: number, length: number, droop: number): void {

@@ -40,7 +40,7 @@ export interface BranchParams {
   atTip?: (tip: number, dir: Vec3) => void;
 }
 
-export function normalize(v: Vec3): Vec3 {
+export function unitVector(v: Vec3): Vec3 {
   const l = Math.hypot(v[0], v[1], v[2]) || 1;
   return [v[0] / l, v[1] / l, v[2] / l];
 }
@@ -54,12 +54,12 @@ export function randomUnit(rng: Random): Vec3 {
 
 /** `dir` turned by `angle` towards a random perpendicular direction. */
 export function deflect(rng: Random, dir: Vec3, angle: number): Vec3 {
-  const d = normalize(dir);
+  const d = unitVector(dir);
   let p = randomUnit(rng);
   const dot = p[0] * d[0] + p[1] * d[1] + p[2] * d[2];
-  p = normalize([p[0] - dot * d[0], p[1] - dot * d[1], p[2] - dot * d[2]]);
+  p = unitVector([p[0] - dot * d[0], p[1] - dot * d[1], p[2] - dot * d[2]]);
   const c = Math.cos(angle), s = Math.sin(angle);
-  return normalize([c * d[0] + s * p[0], c * d[1] + s * p[1], c * d[2] + s * p[2]]);
+  return unitVector([c * d[0] + s * p[0], c * d[1] + s * p[1], c * d[2] + s * p[2]]);
 }
 
 /** Accumulates samples; `build` turns them into a Morphology. */
@@ -97,27 +97,27 @@ export class SkeletonBuilder {
     const tort = params.tortuosity ?? 0.15;
     const n = Math.max(1, Math.round(params.length / step));
     const [r0, r1] = params.radius;
-    let d = normalize(dir);
+    let d = unitVector(dir);
     let prev = from;
     let p = this.at(from);
     for (let k = 1; k <= n; k++) {
       const w = randomUnit(rng);
-      d = normalize([d[0] + tort * w[0], d[1] + tort * w[1], d[2] + tort * w[2]]);
+      d = unitVector([d[0] + tort * w[0], d[1] + tort * w[1], d[2] + tort * w[2]]);
       if (params.pull) {
         const q = params.pull.dir;
-        d = normalize([d[0] + params.pull.weight * q[0], d[1] + params.pull.weight * q[1], d[2] + params.pull.weight * q[2]]);
+        d = unitVector([d[0] + params.pull.weight * q[0], d[1] + params.pull.weight * q[1], d[2] + params.pull.weight * q[2]]);
       }
       if (params.confine) {
         const c = params.confine.centre;
         const off: Vec3 = [p[0] - c[0], p[1] - c[1], p[2] - c[2]];
         const dist = Math.hypot(...off);
         if (dist > params.confine.radius) {
-          const back = normalize([-off[0], -off[1], -off[2]]);
+          const back = unitVector([-off[0], -off[1], -off[2]]);
           const wgt = params.confine.weight * (dist / params.confine.radius - 1 + 0.2);
-          d = normalize([d[0] + wgt * back[0], d[1] + wgt * back[1], d[2] + wgt * back[2]]);
+          d = unitVector([d[0] + wgt * back[0], d[1] + wgt * back[1], d[2] + wgt * back[2]]);
         }
       }
-      if (p[1] + step * d[1] < this.ceiling) d = normalize([d[0], Math.abs(d[1]), d[2]]);
+      if (p[1] + step * d[1] < this.ceiling) d = unitVector([d[0], Math.abs(d[1]), d[2]]);
       p = [p[0] + step * d[0], p[1] + step * d[1], p[2] + step * d[2]];
       const r = r0 + ((r1 - r0) * k) / n;
       prev = this.add(p, r, params.type, prev);
