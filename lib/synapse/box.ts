@@ -133,9 +133,9 @@ export async function loadBox(
     findings.push(...t.findings);
     synapses = [];
     for (const s of t.synapses) {
-      const bad = (["center", "side1", "side2"] as const).find((k) => !inside(raw, ...s[k]));
+      const bad = (["centre", "side1", "side2"] as const).find((k) => !inside(raw, ...s[k]));
       if (bad) {
-        const field = bad === "center" ? "central_coord_1..3" : bad === "side1" ? "side_1_coord_1..3" : "side_2_coord_1..3";
+        const field = bad === "centre" ? "central_coord_1..3" : bad === "side1" ? "side_1_coord_1..3" : "side_2_coord_1..3";
         findings.push({ level: "error", box, synapse: s.name, field, message: `point (${s[bad].join(", ")}) is outside the volume ${shape(raw)} (0-based x, y, z); synapse skipped` });
       } else synapses.push(s);
     }

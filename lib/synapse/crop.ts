@@ -142,7 +142,7 @@ export function cropSynapse(box: SynapseBox, s: SynapseRecord, options: CropOpti
   const warn = (field: string, message: string) => findings.push({ level: "warning", box: box.name, synapse: s.name, field, message });
   const n = o.size;
   const half = Math.floor(n / 2);
-  const [cx, cy, cz] = s.center;
+  const [cx, cy, cz] = s.centre;
   const x0 = cx - half;
   const y0 = cy - half;
   const z0 = cz - half;

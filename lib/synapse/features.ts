@@ -138,7 +138,7 @@ function metaOf(crop: SynapseCrop): Record<string, string> {
     presynaptic_side: String(crop.presynapticSide),
   };
   (["central_coord", "side_1_coord", "side_2_coord"] as const).forEach((prefix, k) => {
-    const p = [s.center, s.side1, s.side2][k]!;
+    const p = [s.centre, s.side1, s.side2][k]!;
     p.forEach((v, i) => (meta[`${prefix}_${i + 1}`] = String(v)));
   });
   for (const [key, value] of Object.entries(s.extra)) if (!(key in meta)) meta[key] = value;

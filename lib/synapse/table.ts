@@ -9,7 +9,7 @@ export interface SynapseRecord {
   box: string;
   /** `Var1` of the table. */
   name: string;
-  center: [number, number, number];
+  centre: [number, number, number];
   side1: [number, number, number];
   side2: [number, number, number];
   /** Every other column, as text (e.g. a synthetic table's true type). */
@@ -85,17 +85,17 @@ export function readSynapseTable(file: string, box: string): { synapses: Synapse
       }
       return out as [number, number, number];
     };
-    const center = point("central_coord");
-    const side1 = center && point("side_1_coord");
+    const centre = point("central_coord");
+    const side1 = centre && point("side_1_coord");
     const side2 = side1 && point("side_2_coord");
-    if (!center || !side1 || !side2) continue;
+    if (!centre || !side1 || !side2) continue;
     if (seen.has(name)) findings.push({ level: "warning", box, synapse: name, field: "Var1", message: `${path.basename(file)} row ${r + 1}: name used before in this table` });
     seen.add(name);
     const extra: Record<string, string> = {};
     header.forEach((h, i) => {
       if (!(TABLE_COLUMNS as readonly string[]).includes(h) && h !== "") extra[h] = cells[i] ?? "";
     });
-    synapses.push({ box, name, center, side1, side2, extra, row: r + 1 });
+    synapses.push({ box, name, centre, side1, side2, extra, row: r + 1 });
   }
   return { synapses, findings };
 }

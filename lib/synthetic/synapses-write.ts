@@ -47,9 +47,9 @@ export function writeSyntheticSynapses(outDir: string, options: WriteSyntheticSy
       types[s.type] = (types[s.type] ?? 0) + 1;
       return {
         Var1: s.name,
-        central_coord_1: s.center[0],
-        central_coord_2: s.center[1],
-        central_coord_3: s.center[2],
+        central_coord_1: s.centre[0],
+        central_coord_2: s.centre[1],
+        central_coord_3: s.centre[2],
         side_1_coord_1: s.side1[0],
         side_1_coord_2: s.side1[1],
         side_1_coord_3: s.side1[2],

@@ -56,7 +56,7 @@ export interface SynthSynapseBoxOptions {
 /** One synthetic synapse: the table row, with the true type. */
 export interface SyntheticSynapse {
   name: string;
-  center: [number, number, number];
+  centre: [number, number, number];
   side1: [number, number, number];
   side2: [number, number, number];
   type: string;
@@ -198,7 +198,7 @@ export function synthSynapseBox(rng: Random, options: SynthSynapseBoxOptions = {
     const n = n0.map((x) => x / norm(n0)) as V3;
     if (seg[at(...c)] !== j + 1) c = round(add(c, n, 1));
     if (c[0] < margin || c[1] < margin || c[0] >= W - margin || c[1] >= H - margin || c[2] < zMargin || c[2] >= D - zMargin) continue;
-    if (synapses.some((s) => norm(sub(s.center, c)) < spacing)) continue;
+    if (synapses.some((s) => norm(sub(s.centre, c)) < spacing)) continue;
     const scale = rng.uniform(0.85, 1.15);
     const vesR = type.vesicleRadius * scale;
     const cleftR = type.cleftRadius * rng.uniform(0.85, 1.15);
@@ -302,7 +302,7 @@ export function synthSynapseBox(rng: Random, options: SynthSynapseBoxOptions = {
     const swap = rng.next() < 0.5;
     synapses.push({
       name: `syn_${boxNumber}_${String(synapses.length + 1).padStart(2, "0")}`,
-      center: c,
+      centre: c,
       side1: swap ? postSide : preSide,
       side2: swap ? preSide : postSide,
       type: type.name,

@@ -48,7 +48,7 @@ test("bad rows skip only their synapse, naming box, synapse and field", async ()
   fs.rmSync(path.join(d, "bbox2.xlsx"));
   const header = "Var1,central_coord_1,central_coord_2,central_coord_3,side_1_coord_1,side_1_coord_2,side_1_coord_3,side_2_coord_1,side_2_coord_2,side_2_coord_3,note";
   const row = (name: string, c: string) => [name, c, ...good.side1, ...good.side2, '"a, b"'].join(",");
-  fs.writeFileSync(path.join(d, "bbox2.csv"), [header, row("ok", good.center.join(",")), row("outside", "10,10,400"), row("text", "10,abc,5")].join("\n") + "\n");
+  fs.writeFileSync(path.join(d, "bbox2.csv"), [header, row("ok", good.centre.join(",")), row("outside", "10,10,400"), row("text", "10,abc,5")].join("\n") + "\n");
   const { box, findings } = await loadBox(d, "bbox2");
   assert.deepEqual(box?.synapses.map((s) => s.name), ["ok"]);
   assert.equal(box?.synapses[0]?.extra.note, "a, b");

@@ -33,8 +33,8 @@ function box(): SynapseBox {
   return { name: "bbox2", raw: vol(raw, "raw"), seg: vol(seg, "seg"), masks: vol(masks, "masks"), rawRange: [0, 255], labels: { mito: [1], vesicle: [3], cleft: [2, 4] }, synapses: [] };
 }
 
-function synapse(side1: P, side2: P, center: P = [4, 4, 4]): SynapseRecord {
-  return { box: "bbox2", name: "s1", center, side1, side2, extra: {}, row: 2 };
+function synapse(side1: P, side2: P, centre: P = [4, 4, 4]): SynapseRecord {
+  return { box: "bbox2", name: "s1", centre, side1, side2, extra: {}, row: 2 };
 }
 
 const union = (...lists: P[][]) => new Set(lists.flat().map(key));

@@ -34,7 +34,7 @@ test("each synapse sits on a cleft between two neurons, vesicles on the presynap
       for (let dz = -12; dz <= 12; dz++) {
         for (let dy = -12; dy <= 12; dy++) {
           for (let dx = -12; dx <= 12; dx++) {
-            const i = at([s.center[0] + dx, s.center[1] + dy, s.center[2] + dz]);
+            const i = at([s.centre[0] + dx, s.centre[1] + dy, s.centre[2] + dz]);
             const m = box.masks[i]!;
             if ((m === 2 || m === 4) && Math.max(Math.abs(dx), Math.abs(dy), Math.abs(dz)) <= 2) cleft++;
             if (m === 3) {
@@ -59,7 +59,7 @@ test("types differ in shape: large vesicle clouds are larger than small ones", (
     for (let dz = -20; dz <= 20; dz++)
       for (let dy = -20; dy <= 20; dy++)
         for (let dx = -20; dx <= 20; dx++) {
-          const [x, y, z] = [s.center[0] + dx, s.center[1] + dy, s.center[2] + dz];
+          const [x, y, z] = [s.centre[0] + dx, s.centre[1] + dy, s.centre[2] + dz];
           if (x >= 0 && y >= 0 && z >= 0 && x < W && y < H && z < box.depth && box.masks[(z * H + y) * W + x] === 6) n++;
         }
     (sizes[s.type] ??= []).push(n);
