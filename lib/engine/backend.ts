@@ -145,8 +145,3 @@ export async function initEngine(options: { backend?: BackendName; quiet?: boole
   if (!options.quiet) console.log(message);
   return current;
 }
-
-/** The engine in use, or null before initEngine(). */
-export function engineInfo(): EngineInfo | null {
-  return current;
-}

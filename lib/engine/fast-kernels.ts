@@ -230,9 +230,6 @@ function registerConvTransposeGradient(): void {
   });
 }
 
-/** Names of the tfjs kernels the engine replaces. */
-export const FAST_KERNEL_NAMES = Object.keys(FAST);
-
 /** Whether the fast 3-D convolution and pooling kernels are installed for `backend`. */
 export function fastKernelsInstalled(backend: string = tf.getBackend()): boolean {
   return originals.has(`${backend}/Conv3D`);

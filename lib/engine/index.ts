@@ -1,6 +1,6 @@
-export { BACKENDS, BACKEND_ENV, initEngine, engineInfo, isAvailable } from "./backend";
+export { BACKENDS, BACKEND_ENV, initEngine, isAvailable } from "./backend";
 export type { BackendName, EngineInfo } from "./backend";
-export { installFastKernels, uninstallFastKernels, fastKernelsInstalled, fastKernelStats, FAST_KERNELS_ENV, FAST_KERNEL_NAMES } from "./fast-kernels";
+export { installFastKernels, uninstallFastKernels, fastKernelsInstalled, fastKernelStats, FAST_KERNELS_ENV } from "./fast-kernels";
 export { kernelMemoryBytes } from "./threads";
 export { backendHeapBytes } from "./tensor-memory";
 export { batchNormTraining, channelAffine, BATCHNORM_KERNEL_NAMES } from "./batchnorm";

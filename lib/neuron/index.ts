@@ -1,4 +1,4 @@
-export { morphology, somaGroups, somaCentre, morphologyBounds, SWC_TYPES } from "./morphology";
+export { morphology, somaGroups, somaCentre, SWC_TYPES } from "./morphology";
 export type { Morphology, MorphologyArrays, MorphologyFinding, MorphologyFindingKind } from "./morphology";
 export { pointCount, pointBounds, pointMean } from "./pointcloud";
 export type { PointCloud } from "./pointcloud";

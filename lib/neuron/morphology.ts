@@ -168,17 +168,3 @@ export function morphology(a: MorphologyArrays): Morphology {
     findings,
   };
 }
-
-/** Axis-aligned bounds of the sample centres (radii not included). */
-export function morphologyBounds(m: Morphology): { min: [number, number, number]; max: [number, number, number] } {
-  const min: [number, number, number] = [Infinity, Infinity, Infinity];
-  const max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
-  for (let i = 0; i < m.count; i++) {
-    for (let a = 0; a < 3; a++) {
-      const v = m.positions[3 * i + a]!;
-      if (v < min[a]!) min[a] = v;
-      if (v > max[a]!) max[a] = v;
-    }
-  }
-  return { min, max };
-}
