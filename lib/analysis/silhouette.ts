@@ -14,7 +14,7 @@ export interface SilhouetteOptions {
  * mean distance to its own cluster and b to the nearest other cluster; 0 for
  * a point alone in its cluster. As sklearn's silhouette_samples.
  */
-export function silhouetteSamples(x: MatrixLike, labels: ArrayLike<Label>): Float64Array {
+function silhouetteSamples(x: MatrixLike, labels: ArrayLike<Label>): Float64Array {
   const m = toMatrix(x, "silhouette");
   const n = m.rows;
   if (labels.length !== n) throw new ConfigError(`silhouette: ${labels.length} labels for ${n} points`);

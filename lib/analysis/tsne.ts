@@ -73,7 +73,7 @@ const TSNE_DEFAULTS = {
 const EXACT_BELOW = 250;
 
 /** Neighbours per point for a perplexity, as sklearn: min(n − 1, ⌊3·perplexity + 1⌋). */
-export function tsneNeighbourCount(n: number, perplexity: number): number {
+function tsneNeighbourCount(n: number, perplexity: number): number {
   return Math.min(n - 1, Math.floor(3 * perplexity + 1));
 }
 

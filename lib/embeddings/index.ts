@@ -1,4 +1,4 @@
-export { embeddingColumn, embeddingFiles, writeEmbeddingTable, readEmbeddingTable } from "./table";
+export { embeddingFiles, writeEmbeddingTable, readEmbeddingTable } from "./table";
 export type { EmbeddingTable } from "./table";
 export { latentEmbeddings } from "./latent";
 export { parseShard, slurmShard, SLURM_SHARD, shardIds, shardStem, mergeEmbeddingShards, describeMerge } from "./shards";

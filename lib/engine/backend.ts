@@ -9,7 +9,7 @@ export const BACKENDS = ["tfjs-node-gpu", "tfjs-node", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 /** The environment variable that forces one backend. */
-export const BACKEND_ENV = "WORKBENCH_BACKEND";
+const BACKEND_ENV = "WORKBENCH_BACKEND";
 
 export interface EngineInfo {
   /** Which of BACKENDS is in use. */
@@ -60,7 +60,7 @@ function why(name: BackendName): string {
   }
 }
 
-export function isAvailable(name: BackendName): boolean {
+function isAvailable(name: BackendName): boolean {
   return name === "cpu" ? true : installed(PACKAGE[name]);
 }
 

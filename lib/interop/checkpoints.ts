@@ -65,7 +65,7 @@ export function autoencoderStateDict(ae: Autoencoder): StateDict {
 }
 
 /** Our VGG3D's weights as a PyTorch state dict (with the classifier when built). */
-export function vgg3dStateDict(net: Vgg3d): StateDict {
+function vgg3dStateDict(net: Vgg3d): StateDict {
   return stateDictFrom(net.classifier ? [net.features, net.classifier] : [net.features]);
 }
 

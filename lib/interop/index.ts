@@ -1,4 +1,4 @@
-export { readTorch, readTorchFile, stateDictOf, loadStateDict, writeTorch, writeTorchFile, isTorchTensor, STATE_DICT_KEYS } from "./torch-file";
+export { readTorch, readTorchFile, stateDictOf, loadStateDict, writeTorch, writeTorchFile, isTorchTensor } from "./torch-file";
 export type { StateDict, TorchValue } from "./torch-file";
 export { TORCH_DTYPES, numel, toFloat32 } from "./tensor";
 export type { TorchDType, TorchData, TorchTensor } from "./tensor";
@@ -6,7 +6,7 @@ export { unpickle } from "./unpickle";
 export type { AllowedGlobal, UnpickleHooks } from "./unpickle";
 export { pickle, PyTuple, PyGlobal, PyPersistent, PyReduce } from "./pickle";
 export type { PickleValue, PickleExtension } from "./pickle";
-export { loadStateDictInto, stateDictFrom, withoutWrapperPrefix, WRAPPER_PREFIXES } from "./state-dict-mapping";
+export { loadStateDictInto, stateDictFrom, withoutWrapperPrefix } from "./state-dict-mapping";
 export type { LoadStateDictOptions } from "./state-dict-mapping";
 export {
   loadAutoencoderWeights,
@@ -15,7 +15,6 @@ export {
   autoencoderFromCheckpoint,
   vgg3dFromCheckpoint,
   autoencoderStateDict,
-  vgg3dStateDict,
   exportStateDict,
   exportRunCheckpoint,
 } from "./checkpoints";

@@ -209,7 +209,7 @@ export function loadStateDictInto(models: tf.LayersModel[], original: StateDict,
  * "module.", torch.compile "_orig_mod.". Training on a GPU cluster often
  * leaves one in the checkpoint; it is not part of the network.
  */
-export const WRAPPER_PREFIXES = ["module.", "_orig_mod."] as const;
+const WRAPPER_PREFIXES = ["module.", "_orig_mod."] as const;
 
 export function withoutWrapperPrefix(stateDict: StateDict): StateDict {
   let current = stateDict;

@@ -38,7 +38,7 @@ function isStorageClass(v: unknown): v is StorageClass {
 }
 
 /** Keys under which training scripts commonly nest the model's state dict, tried in this order. */
-export const STATE_DICT_KEYS = ["model_state_dict", "state_dict", "model"] as const;
+const STATE_DICT_KEYS = ["model_state_dict", "state_dict", "model"] as const;
 
 export function isTorchTensor(v: unknown): v is TorchTensor {
   return typeof v === "object" && v !== null && "dtype" in v && "shape" in v && "data" in v && ArrayBuffer.isView((v as TorchTensor).data);

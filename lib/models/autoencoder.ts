@@ -36,7 +36,7 @@ export interface Autoencoder {
 }
 
 /** log2(grid / 8), or a ConfigError naming the grids that work. */
-export function numBlocksFor(grid: number): number {
+function numBlocksFor(grid: number): number {
   const k = Math.log2(grid / LATENT_GRID);
   if (!Number.isInteger(k) || k < 1) {
     throw new ConfigError(`autoencoder grid: expected 8·2^k with k >= 1 (16, 32, 64, 128, …); found ${grid}`);

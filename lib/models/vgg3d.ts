@@ -12,7 +12,7 @@ const BLOCKS: ReadonlyArray<{ convs: number; channels: number }> = [
   { convs: 2, channels: 192 },
 ];
 /** Output classes of the (unused) classifier head of the pretrained network. */
-export const VGG3D_CLASSES = 7;
+const VGG3D_CLASSES = 7;
 
 export interface Vgg3dOptions {
   /**

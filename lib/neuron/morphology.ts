@@ -95,7 +95,7 @@ export function somaGroups(types: ArrayLike<number>, parents: ArrayLike<number>)
 }
 
 /** The centre of the first soma group, or the first root when there is none. */
-export function somaCentre(
+function somaCentre(
   types: ArrayLike<number>,
   positions: ArrayLike<number>,
   parents: ArrayLike<number>,

@@ -1,5 +1,5 @@
 export { KERNEL_NAME, writeKernelspec } from "./kernelspec";
 export { readNotebook, writeNotebook, withParameters, clearOutputs, cellsTagged, cellSource } from "./notebook";
 export type { Notebook, NotebookCell, NotebookOutput } from "./notebook";
-export { runNotebook, findNotebookPython, outputsTagged, mimeTypes, outputText, PYTHON_ENV } from "./run";
+export { runNotebook, findNotebookPython, outputsTagged, mimeTypes, outputText } from "./run";
 export type { RunNotebookOptions, NotebookRun } from "./run";

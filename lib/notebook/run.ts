@@ -7,7 +7,7 @@ import { KERNEL_NAME, writeKernelspec } from "./kernelspec";
 import { type Notebook, type NotebookOutput, cellsTagged, readNotebook, withParameters, writeNotebook } from "./notebook";
 
 /** The environment variable naming the Python that has nbclient (default: /usr/bin/python3, then python3). */
-export const PYTHON_ENV = "WORKBENCH_PYTHON";
+const PYTHON_ENV = "WORKBENCH_PYTHON";
 
 function hasNbclient(python: string): boolean {
   const r = spawnSync(python, ["-c", "import nbclient, nbformat"], { encoding: "utf8" });

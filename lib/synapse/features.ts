@@ -12,7 +12,7 @@ import type { Finding } from "./findings";
 import { csvRows, readSynapseTable, TABLE_COLUMNS } from "./table";
 
 /** Number of VGG3D features per crop (channels of its last block). */
-export const FEATURE_COUNT = 192;
+const FEATURE_COUNT = 192;
 
 /** The network and where its weights came from; `pretrained: false` makes every run say so. */
 export interface FeatureNetwork {
@@ -87,7 +87,7 @@ function csvField(v: string): string {
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-export function featureCsv(table: FeatureTable): string {
+function featureCsv(table: FeatureTable): string {
   const featNames = Array.from({ length: FEATURE_COUNT }, (_, i) => `feat_${i + 1}`);
   const lines = [[...table.columns, ...featNames].map(csvField).join(",")];
   for (const r of table.rows) {

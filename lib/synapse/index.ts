@@ -5,13 +5,13 @@ export { cropSynapse, resolveCropOptions, resizeSlices, SEGMENTATION_TYPES } fro
 export type { CropOptions, SynapseCrop } from "./crop";
 export { formatFinding } from "./findings";
 export type { Finding } from "./findings";
-export { readLabelTable, labelTableFor, labelsForBox, DEFAULT_LABELS_FILE } from "./labels";
+export { readLabelTable, labelTableFor, labelsForBox } from "./labels";
 export type { MaskLabels, LabelTable } from "./labels";
 export { readSynapseTable, csvRows, TABLE_COLUMNS } from "./table";
 export type { SynapseRecord } from "./table";
 export { stackTiffSlices, niftiVolume, sortSliceFiles, intensityRange, volumeIndex, inside } from "./volume";
 export type { Volume, VoxelArray } from "./volume";
-export { extractFeatures, cropFeatures, randomFeatureNetwork, pretrainedFeatureNetwork, readFeatureCsv, featureCsv, featureFileName, FEATURE_COUNT, RANDOM_WEIGHTS_WARNING } from "./features";
+export { extractFeatures, cropFeatures, randomFeatureNetwork, pretrainedFeatureNetwork, readFeatureCsv, featureFileName, RANDOM_WEIGHTS_WARNING } from "./features";
 export type { FeatureNetwork, FeatureOptions, FeatureRow, FeatureTable, FeatureRun } from "./features";
 export { analyseSynapseFeatures, synapseId } from "./analysis";
 export type { SynapseAnalysis, SynapseAnalysisOptions } from "./analysis";

@@ -12,7 +12,7 @@ export interface MaskLabels {
 export type LabelTable = Record<string, MaskLabels>;
 
 /** The shipped table with the original values (config/synapse-labels.json). */
-export const DEFAULT_LABELS_FILE = path.resolve(__dirname, "../../config/synapse-labels.json");
+const DEFAULT_LABELS_FILE = path.resolve(__dirname, "../../config/synapse-labels.json");
 
 const KINDS = ["mito", "vesicle", "cleft"] as const;
 

@@ -33,7 +33,7 @@ export const NEURON_CLASSES: readonly NeuronClass[] = [
 ];
 
 /** Layer boundaries (µm below the pia) of mouse visual cortex, roughly. */
-export const LAYER_BOUNDS: ReadonlyArray<{ layer: string; top: number; bottom: number }> = [
+const LAYER_BOUNDS: ReadonlyArray<{ layer: string; top: number; bottom: number }> = [
   { layer: "L1", top: 0, bottom: 100 },
   { layer: "L2/3", top: 100, bottom: 320 },
   { layer: "L4", top: 320, bottom: 450 },

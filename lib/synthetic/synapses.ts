@@ -28,7 +28,7 @@ export const SYNTHETIC_SYNAPSE_TYPES: readonly SynapseType[] = [
 ];
 
 /** Mask values written for a box: the original values of bbox1..bbox3 (config/synapse-labels.json). */
-export const SYNTHETIC_BOX_LABELS: ReadonlyArray<{ mito: number; vesicle: number; cleft: [number, number] }> = [
+const SYNTHETIC_BOX_LABELS: ReadonlyArray<{ mito: number; vesicle: number; cleft: [number, number] }> = [
   { mito: 5, vesicle: 6, cleft: [7, 7] },
   { mito: 1, vesicle: 3, cleft: [2, 4] },
   { mito: 6, vesicle: 7, cleft: [9, 8] },

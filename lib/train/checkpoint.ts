@@ -107,7 +107,7 @@ function existingCheckpointDir(dir: string): string {
  * A checkpoint directory, or a run directory (then its best-f1 checkpoint,
  * else last).
  */
-export function resolveCheckpoint(p: string, prefer: CheckpointName = "best-f1"): string {
+function resolveCheckpoint(p: string, prefer: CheckpointName = "best-f1"): string {
   const runCheckpoints = path.join(p, "checkpoints");
   if (fs.existsSync(runCheckpoints)) {
     for (const name of [prefer, ...CHECKPOINT_NAMES]) {

@@ -32,7 +32,7 @@ function kernelWriter(): WriteDisplayData | null {
 }
 
 /** True inside a running tslab kernel. */
-export function inNotebook(): boolean {
+function inNotebook(): boolean {
   return kernelWriter() !== null;
 }
 
@@ -42,7 +42,7 @@ function newDisplayId(): string {
 }
 
 /** Sends one output (a MIME bundle); with a `displayId`, later sends replace it in place. */
-export function displayBundle(bundle: MimeBundle, options: { displayId?: string; update?: boolean } = {}): boolean {
+function displayBundle(bundle: MimeBundle, options: { displayId?: string; update?: boolean } = {}): boolean {
   const write = kernelWriter();
   if (!write) return false;
   write({ data: bundle, metadata: {}, transient: options.displayId ? { display_id: options.displayId } : {} }, options.update ?? false);

@@ -1,5 +1,5 @@
 export type { Figure } from "./figure";
-export { THEME, LAYER_COLORS, boxColor, categoryColor, baseLayout, themed } from "./theme";
+export { THEME, LAYER_COLORS, boxColor, categoryColor, themed } from "./theme";
 export { grayImage, toRgba, encodePng, tileImages } from "./image";
 export type { Image } from "./image";
 export { encodeGif } from "./gif";
@@ -9,7 +9,7 @@ export { plotlyScript, plotlyVersion } from "./plotly-bundle";
 export { findBrowser, dumpDom, screenshot, BROWSER_ENV } from "./browser";
 export { exportFigure, exportFigures, EXPORT_FORMATS } from "./export";
 export type { ExportJob, ExportFormat } from "./export";
-export { inNotebook, displayBundle, showFigure, showPng, showGif, showHtml, showTable, htmlTable, progressDisplay, liveFigure } from "./display";
+export { showFigure, showPng, showGif, showHtml, showTable, htmlTable, progressDisplay, liveFigure } from "./display";
 export { renderVolumes, volumeSlice } from "./volume-render";
 export type { VolumeView } from "./volume-render";
 export { thresholdCurvesFigure, predictionHistogramFigure, reconstructionFigure, occupiedVoxels, rotatingGif, sliceGif, trainingCurvesFigure } from "./reconstruction";

@@ -52,7 +52,7 @@ export function categoryColor(value: string, all: readonly string[]): string {
 }
 
 /** The base layout every figure starts from; a figure's own layout wins. */
-export function baseLayout(): Record<string, unknown> {
+function baseLayout(): Record<string, unknown> {
   return {
     font: { ...THEME.font },
     paper_bgcolor: THEME.background,
