@@ -20,7 +20,8 @@ import {
   type StateDict,
   type TorchTensor,
 } from "../../lib/interop";
-import { PYTHON, python, torchSkip } from "./python-torch";
+import { PYTHON, python, pytorch } from "../helpers/python";
+import { requires } from "../helpers/requires";
 
 const fixtures = path.resolve(__dirname, "../fixtures/torch");
 const reference = path.resolve(__dirname, "../../reference");
@@ -200,7 +201,8 @@ test("export → load round-trips our weights exactly", () => {
   disposeAutoencoder(b);
 });
 
-test("PyTorch loads an exported autoencoder strictly and computes the same outputs", { skip: torchSkip() }, async () => {
+test("PyTorch loads an exported autoencoder strictly and computes the same outputs", async (t) => {
+  if (!requires(t, pytorch)) return;
   await onBackend("cpu", exportToPyTorch);
 });
 
@@ -231,7 +233,8 @@ function exportToPyTorch(): void {
   disposeAutoencoder(ae);
 }
 
-test("PyTorch loads an exported VGG3D strictly, every tensor equal to the original", { skip: torchSkip() }, () => {
+test("PyTorch loads an exported VGG3D strictly, every tensor equal to the original", (t) => {
+  if (!requires(t, pytorch)) return;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "interop-"));
   const net = createVgg3d({ classifier: false, seed: 9 });
   loadVgg3dWeights(net, loadStateDict(fixture("vgg3d_features_fp16.pth")));

@@ -10,7 +10,9 @@ import { loadAutoencoderWeights, loadStateDict, runInference, type RunExport } f
 import { createAutoencoder, disposeAutoencoder } from "../../lib/models";
 import { loadCheckpoint, resolveTrainOptions, train } from "../../lib/train";
 import { toyNeuron, toySource } from "../train/toy-neurons";
-import { referenceLogits, torchSkip } from "./python-torch";
+import { pytorch } from "../helpers/python";
+import { requires } from "../helpers/requires";
+import { referenceLogits } from "./python-torch";
 
 const root = path.resolve(__dirname, "../..");
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "export-"));
@@ -75,7 +77,8 @@ test("export: a missing checkpoint, a checkpoint directory and a directory that 
   assert.ok(!fs.existsSync(out), "nothing written on an error");
 });
 
-test("PyTorch builds the network from the export's own record, loads it strictly and computes the workbench's logits", { skip: torchSkip() }, async () => {
+test("PyTorch builds the network from the export's own record, loads it strictly and computes the workbench's logits", async (t) => {
+  if (!requires(t, pytorch)) return;
   const dir = tmp();
   const out = path.join(dir, "tiny.pth");
   assert.equal(exportCli(["--checkpoint", await run, "--out", out, "--which", "last"]).status, 0);

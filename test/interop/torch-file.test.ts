@@ -16,7 +16,8 @@ import {
   type StateDict,
   type TorchTensor,
 } from "../../lib/interop";
-import { python, torchSkip } from "./python-torch";
+import { python, pytorch } from "../helpers/python";
+import { requires } from "../helpers/requires";
 
 const fixtures = path.resolve(__dirname, "../fixtures/torch");
 const fixture = (name: string) => path.join(fixtures, name);
@@ -169,7 +170,8 @@ test("writeTorch → readTorch keeps dtypes, shapes and values (half rounds to n
   assert.deepEqual(values(back.get("f16")!), [0.5, -65504, 2 ** -24, 0.333251953125]);
 });
 
-test("torch.load reads what writeTorchFile writes, nested checkpoints included", { skip: torchSkip() }, () => {
+test("torch.load reads what writeTorchFile writes, nested checkpoints included", (t) => {
+  if (!requires(t, pytorch)) return;
   const dir = tmp();
   const file = path.join(dir, "every_dtype.pth");
   writeTorchFile(file, { model_state_dict: everyDtype, iteration: 12, lr: 0.001, name: "x", betas: [0.9, 0.999] });

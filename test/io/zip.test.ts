@@ -3,22 +3,13 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { execFileSync } from "node:child_process";
 import { readZip, writeZip, crc32 } from "../../lib/io";
 import { ParseError } from "../../lib/core";
+import { python, pythonModule } from "../helpers/python";
+import { requires } from "../helpers/requires";
 
 const fixtures = path.resolve(__dirname, "../fixtures/zip");
-const PYTHON = "/usr/bin/python3";
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
-
-function pythonHas(module: string): boolean {
-  try {
-    execFileSync(PYTHON, ["-c", `import ${module}`], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test("crc32 matches the standard check value", () => {
   assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
@@ -82,7 +73,8 @@ test("round-trips stored, deflated and aligned archives", () => {
   }
 });
 
-test("Python's zipfile reads what writeZip writes", { skip: !pythonHas("zipfile") && "no python3" }, () => {
+test("Python's zipfile reads what writeZip writes", (t) => {
+  if (!requires(t, pythonModule("zipfile", "apt-get install python3"))) return;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zip-"));
   const file = path.join(dir, "out.zip");
   fs.writeFileSync(
@@ -95,11 +87,11 @@ test("Python's zipfile reads what writeZip writes", { skip: !pythonHas("zipfile"
       { compress: true, align: 64 },
     ),
   );
-  const out = execFileSync(PYTHON, [
+  const out = python([
     "-c",
     "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(z.read('a.txt').decode(), len(z.read('b.txt')))",
     file,
-  ]).toString();
+  ]);
   assert.equal(out.trim(), "alpha 200");
 });
 

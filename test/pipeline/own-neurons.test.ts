@@ -16,7 +16,9 @@ import { initEngine } from "../../lib/engine";
 import { parseCsv } from "../../lib/io";
 import { loadInferenceNetwork, disposeInferenceNetwork, runInference } from "../../lib/interop";
 import { runCommandProcess } from "../helpers/command-process";
-import { referenceLogits, torchSkip } from "../interop/python-torch";
+import { referenceLogits } from "../interop/python-torch";
+import { pytorch } from "../helpers/python";
+import { requires } from "../helpers/requires";
 
 const REAL = path.resolve(__dirname, "../fixtures/swc/real-sample");
 
@@ -26,7 +28,8 @@ async function cli(file: string, args: string[]): Promise<string> {
   return r.stdout;
 }
 
-test("own SWC files and a label table go through dataset, train, embed, maps and export with their labels", { skip: torchSkip() }, async () => {
+test("own SWC files and a label table go through dataset, train, embed, maps and export with their labels", async (ctx) => {
+  if (!requires(ctx, pytorch)) return;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "own-neurons-"));
   // The user's folder: their SWC files and a label table naming them by file.
   const neurons = path.join(work, "my neurons");
