@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { initEngine } from "../../lib/engine";
-import { createAutoencoder, createVgg3d, vgg3dFeatures, type Autoencoder } from "../../lib/models";
+import { createAutoencoder, createVgg3d, disposeAutoencoder, vgg3dFeatures } from "../../lib/models";
 import {
   autoencoderFromCheckpoint,
   autoencoderShapeOf,
@@ -42,16 +42,6 @@ function maxRelativeDiff(ours: tf.Tensor, theirs: tf.Tensor): number {
     const scale = Math.max(1, tf.max(tf.abs(theirs)).dataSync()[0]);
     return tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0] / scale;
   });
-}
-
-/**
- * The three models share layers, and a layer's weights go when it has been
- * disposed as often as it was applied: the encoder's layers were applied once
- * (inside `model`), the decoder's twice (`model` and `decoder`).
- */
-function disposeAutoencoder(ae: Autoencoder): void {
-  ae.model.dispose();
-  ae.decoder.dispose();
 }
 
 function io(name: string): Map<string, TorchTensor> {
