@@ -17,10 +17,10 @@ export const mapsCommand = command({
   description:
     "Writes into --out, per map: <method>.csv (id, x, y[, z], split, every label column), <method>.json (its settings and quality),\n" +
     "and for all: quality.json (trustworthiness, k-NN preservation, k-NN accuracy per categorical label, of the embedding and of each map),\n" +
-    "maps.html (interactive, offline) and <method>_<column>.png/.svg, one figure per --colour-by column (PNG/SVG need Chromium: without it\n" +
+    "maps.html (interactive, offline) and <method>_<column>.png/.svg, one figure per --color-by column (PNG/SVG need Chromium: without it\n" +
     "only the HTML is written and stderr says so). A column whose values are all numbers is drawn with a colour bar, any other with a legend.\n" +
     "Labels are the table's columns, joined with the manifest's when --data is given. The same seed gives the same CSV; a map whose CSV and\n" +
-    "JSON are there with the same settings and table is not computed again. (--colour-by is spelt as --centre and --normalise are.)",
+    "JSON are there with the same settings and table is not computed again.",
   options: {
     embeddings: { type: "string", placeholder: "table", description: "embedding table from `embed`: <stem>.csv, <stem>.npy or the stem", required: true },
     out: { type: "string", placeholder: "dir", description: "directory to write the maps into", required: true },
@@ -28,13 +28,13 @@ export const mapsCommand = command({
     dims: { type: "string", description: "map dimensions", choices: ["2", "3"], default: "2" },
     perplexity: { type: "number", description: "t-SNE perplexity (lowered to (n − 1)/3 for small tables; the thesis maps use 300)", default: 30, min: 1 },
     neighbours: { type: "integer", description: "UMAP neighbourhood size", default: 15, min: 2 },
-    colourBy: { type: "strings", placeholder: "column,…", description: "columns to colour by, one figure each (default every label column)" },
+    colorBy: { type: "strings", placeholder: "column,…", description: "columns to colour by, one figure each (default every label column)" },
     seed: { type: "integer", description: "seed of the maps, the quality sample and the k-NN folds", default: 42 },
     data: { type: "string", placeholder: "dataset dir", description: "dataset whose manifest labels are joined to the table by id" },
   },
   examples: [
     "npm run maps -- --embeddings results/embeddings/dense64.csv --out results/maps/dense64",
-    "npm run maps -- --embeddings emb.npy --out maps --method tsne --perplexity 300 --colour-by layer,depth --data results/data/neurons",
+    "npm run maps -- --embeddings emb.npy --out maps --method tsne --perplexity 300 --color-by layer,depth --data results/data/neurons",
     "npm run maps -- --embeddings emb --out maps3d --dims 3 --method umap --neighbours 30",
   ],
   async run({ values, name }) {
@@ -51,7 +51,7 @@ export const mapsCommand = command({
         perplexity: values.perplexity,
         neighbours: values.neighbours,
         seed: values.seed,
-        colorBy: values.colourBy,
+        colorBy: values.colorBy,
         tableFile: values.embeddings,
         onProgress: (e) => {
           bar(e);

@@ -104,8 +104,8 @@ test("maps: the same seed gives the same CSV from either form of the table; a re
   fs.copyFileSync(table, csvOnly);
   const a = tmp();
   const b = tmp();
-  assert.equal(maps(["--embeddings", embeddingFiles(table).stem, "--out", a, "--colour-by", "layer,depth"]).status, 0);
-  const r = maps(["--embeddings", csvOnly, "--out", b, "--colour-by", "layer,depth"]);
+  assert.equal(maps(["--embeddings", embeddingFiles(table).stem, "--out", a, "--color-by", "layer,depth"]).status, 0);
+  const r = maps(["--embeddings", csvOnly, "--out", b, "--color-by", "layer,depth"]);
   assert.equal(r.status, 0, r.stderr);
   for (const f of ["tsne.csv", "umap.csv"]) assert.deepEqual(fs.readFileSync(path.join(b, f)), fs.readFileSync(path.join(a, f)), f);
 
@@ -122,18 +122,18 @@ test("maps: the same seed gives the same CSV from either form of the table; a re
   }
 
   const before = fs.statSync(path.join(b, "tsne.csv")).mtimeMs;
-  const again = maps(["--embeddings", csvOnly, "--out", b, "--colour-by", "layer"]);
+  const again = maps(["--embeddings", csvOnly, "--out", b, "--color-by", "layer"]);
   assert.equal(again.status, 0, again.stderr);
   assert.match(again.stderr, /t-SNE 2-D, perplexity 19, seed 42: kept from .*tsne\.csv/);
   assert.match(again.stdout, /tsne\.csv \(kept\)/);
   assert.equal(fs.statSync(path.join(b, "tsne.csv")).mtimeMs, before, "a kept map's CSV is not rewritten");
 
-  const reseeded = maps(["--embeddings", csvOnly, "--out", b, "--method", "tsne", "--seed", "7", "--colour-by", "layer"]);
+  const reseeded = maps(["--embeddings", csvOnly, "--out", b, "--method", "tsne", "--seed", "7", "--color-by", "layer"]);
   assert.equal(reseeded.status, 0, reseeded.stderr);
   assert.match(reseeded.stderr, /t-SNE 2-D, perplexity 19, seed 7 of 60 × 16/);
   assert.notDeepEqual(fs.readFileSync(path.join(b, "tsne.csv")), fs.readFileSync(path.join(a, "tsne.csv")));
 
-  const three = maps(["--embeddings", csvOnly, "--out", tmp(), "--method", "umap", "--dims", "3", "--colour-by", "layer"]);
+  const three = maps(["--embeddings", csvOnly, "--out", tmp(), "--method", "umap", "--dims", "3", "--color-by", "layer"]);
   assert.equal(three.status, 0, three.stderr);
   assert.match(three.stdout, /umap\.csv: trustworthiness/);
 });
@@ -142,7 +142,7 @@ test("maps: a stop during t-SNE exits with 3, keeps the maps already written, an
   // Enough neurons for Barnes-Hut t-SNE, which reports progress and stops between iterations.
   const big = clusteredTable(path.join(tmp(), "big.csv"), 300);
   const out = tmp();
-  const args = ["--embeddings", big, "--out", out, "--method", "umap,tsne", "--colour-by", "layer"];
+  const args = ["--embeddings", big, "--out", out, "--method", "umap,tsne", "--color-by", "layer"];
   const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "embeddings/maps.ts"), ...args], { cwd: root, env: { ...process.env, WORKBENCH_CHROMIUM: path.join(out, "none") } });
   let stderr = "";
   let stdout = "";
@@ -164,7 +164,7 @@ test("maps: a stop during t-SNE exits with 3, keeps the maps already written, an
 });
 
 test("maps: bad input is a usage error that names it", () => {
-  const unknown = maps(["--embeddings", table, "--out", tmp(), "--colour-by", "layer,colour"]);
+  const unknown = maps(["--embeddings", table, "--out", tmp(), "--color-by", "layer,colour"]);
   assert.equal(unknown.status, 2);
   assert.equal(unknown.stderr.trim().split("\n").pop(), 'maps: colour by "colour": no such column; the table has "split", "layer", "depth"');
   assert.equal(maps(["--embeddings", table, "--out", tmp(), "--dims", "4"]).status, 2);

@@ -58,7 +58,7 @@ test("own SWC files and a label table go through dataset, train, embed, maps and
   assert.ok(t.values.every(Number.isFinite));
 
   const maps = path.join(work, "maps");
-  await cli("embeddings/maps.ts", ["--embeddings", `${table}.csv`, "--out", maps, "--method", "tsne,umap", "--perplexity", "3", "--neighbours", "5", "--colour-by", "family", "--seed", "3"]);
+  await cli("embeddings/maps.ts", ["--embeddings", `${table}.csv`, "--out", maps, "--method", "tsne,umap", "--perplexity", "3", "--neighbours", "5", "--color-by", "family", "--seed", "3"]);
   for (const method of ["tsne", "umap"]) {
     const csv = parseCsv(fs.readFileSync(path.join(maps, `${method}.csv`), "utf8"), `${method}.csv`);
     assert.deepEqual(csv.columns.slice(0, 3), ["id", "x", "y"]);
