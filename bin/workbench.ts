@@ -4,12 +4,13 @@
  * --help, --version and usage errors for every command.
  */
 import { commandGroup, main, PROGRAM } from "../lib/cli";
+import { slurmCommand } from "../cluster/slurm";
 import { trainCommand } from "../training/train";
 
 export const workbench = commandGroup({
   name: PROGRAM,
   summary: "learn the 3-D shape of neurons and synapses: datasets, autoencoders, embeddings, maps, synapse clusters",
-  commands: [trainCommand],
+  commands: [trainCommand, slurmCommand],
 });
 
 if (require.main === module || process.argv[1]?.endsWith("neuro-workbench.js")) main(workbench, "");
