@@ -107,6 +107,17 @@ test("paths with spaces and quotes are quoted for sbatch and for bash", () => {
   assert.throws(() => sbatchDirectives(JOB, resolveSlurmSettings({ workdir: '/a "b"' }), "/l"), /--workdir: an #SBATCH value cannot hold a double quote/);
   assert.throws(() => sbatchDirectives(JOB, s, "/runs/100%/logs"), /Slurm would read the % in "\/runs\/100%\/logs" as a file-name pattern/);
   assert.throws(() => embedJobs({ name: "e", workdir: dir, checkpoint: "c", data: "d", out: "o", shards: 2, maps: "m" }), /--workdir .*work bench: no embeddings\/maps\.ts there/);
+  fs.writeFileSync(path.join(dir, "embeddings", "maps.ts"), "");
+  const withMaps = embedJobs({ name: "e", workdir: dir, checkpoint: "/c", data: "/d", out: "/o", shards: 2, maps: "/maps dir" });
+  assert.deepEqual(
+    withMaps.map((j) => [j.role, j.after?.role, j.after?.when]),
+    [
+      ["embed", undefined, undefined],
+      ["merge", "embed", "afterok"],
+      ["maps", "merge", "afterok"],
+    ],
+  );
+  assert.deepEqual(withMaps[2]!.job.body, ["workbench embeddings/maps.ts --embeddings /o --out '/maps dir' --data /d"]);
 });
 
 test("the config file is checked key by key, naming the file and the key", () => {
