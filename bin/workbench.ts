@@ -4,6 +4,7 @@
  * --help, --version and usage errors for every command.
  */
 import { commandGroup, main, PROGRAM } from "../lib/cli";
+import { slurmCommand } from "../cluster/slurm";
 import { datasetCommand } from "../datasets/dataset";
 import { synthCommand } from "../datasets/synth";
 import { voxelizeCommand } from "../datasets/voxelize";
@@ -18,8 +19,8 @@ import { trainCommand } from "../training/train";
 export const workbench = commandGroup({
   name: PROGRAM,
   summary: "learn the 3-D shape of neurons and synapses: datasets, autoencoders, embeddings, maps, synapse clusters",
-  // In the order of the work: data, models, embeddings and maps, synapses.
-  commands: [demoCommand, datasetCommand, synthCommand, voxelizeCommand, trainCommand, inferCommand, exportCommand, embedCommand, mapsCommand, synapseCommand],
+  // In the order of the work: data, models, embeddings and maps, synapses, the cluster.
+  commands: [demoCommand, datasetCommand, synthCommand, voxelizeCommand, trainCommand, inferCommand, exportCommand, embedCommand, mapsCommand, synapseCommand, slurmCommand],
 });
 
 if (require.main === module || process.argv[1]?.endsWith("neuro-workbench.js")) main(workbench, "");

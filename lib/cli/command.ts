@@ -72,6 +72,7 @@ function optionLine(key: string, spec: OptionSpec): [string, string] {
       : ` <${spec.placeholder ?? (spec.choices ? spec.choices.join("|") : spec.type.endsWith("s") ? `${spec.type.slice(0, -1)},…` : spec.type)}>`;
   const notes: string[] = [];
   if (spec.required) notes.push("required");
+  if (spec.multiple) notes.push("repeatable");
   if (spec.default !== undefined && spec.type !== "boolean") notes.push(`default ${Array.isArray(spec.default) ? spec.default.join(",") : String(spec.default)}`);
   return [`${short}${flag}${value}`, `${spec.description}${notes.length ? ` (${notes.join("; ")})` : ""}`];
 }

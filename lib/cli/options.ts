@@ -31,15 +31,23 @@ export interface OptionSpec<T extends OptionType = OptionType> {
   min?: number;
   /** One-letter alias. */
   short?: string;
+  /**
+   * The flag may be given several times (`--sweep a=1,2 --sweep b=3`); the
+   * value is the list of what was given, in order, and the empty list when
+   * the flag is absent (so such an option takes no default).
+   */
+  multiple?: boolean;
 }
 
 export type OptionSpecs = Record<string, OptionSpec>;
 
-/** The parsed value of each option: present when it has a default or is required. */
+/** The parsed value of each option: present when it has a default or is required; a list for a repeatable option. */
 export type OptionValues<O extends OptionSpecs> = {
-  -readonly [K in keyof O]: O[K] extends { required: true } | { default: unknown }
-    ? ValueOfType[O[K]["type"]]
-    : ValueOfType[O[K]["type"]] | undefined;
+  -readonly [K in keyof O]: O[K] extends { multiple: true }
+    ? Array<ValueOfType[O[K]["type"]]>
+    : O[K] extends { required: true } | { default: unknown }
+      ? ValueOfType[O[K]["type"]]
+      : ValueOfType[O[K]["type"]] | undefined;
 };
 
 /** Positional arguments of a command, e.g. the input files of `dataset create`. */
@@ -121,7 +129,7 @@ export function parseOptions<O extends OptionSpecs>(argv: readonly string[], opt
     version: { type: "boolean" },
   };
   for (const [key, spec] of Object.entries(options)) {
-    config[flagName(key)] = { type: spec.type === "boolean" ? "boolean" : "string", ...(spec.short ? { short: spec.short } : {}) };
+    config[flagName(key)] = { type: spec.type === "boolean" ? "boolean" : "string", multiple: spec.multiple === true, ...(spec.short ? { short: spec.short } : {}) };
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -129,14 +137,16 @@ export function parseOptions<O extends OptionSpecs>(argv: readonly string[], opt
   } catch (e) {
     throw usageErrorFrom(e);
   }
-  const raw = parsed.values as Record<string, string | boolean | undefined>;
+  const raw = parsed.values as Record<string, string | boolean | Array<string | boolean> | undefined>;
   const help = raw.help === true;
   const version = raw.version === true;
   const values: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(options)) {
     const flag = flagName(key);
     const given = raw[flag];
-    if (given !== undefined) values[key] = convert(flag, spec, given);
+    if (Array.isArray(given)) values[key] = given.map((g) => convert(flag, spec, g));
+    else if (given !== undefined) values[key] = convert(flag, spec, given);
+    else if (spec.multiple && !spec.required) values[key] = [];
     else if (spec.default !== undefined) values[key] = Array.isArray(spec.default) ? [...(spec.default as unknown[])] : spec.default;
     else if (spec.required && !help && !version) throw new UsageError(`--${flag} is required (${spec.description})`);
   }

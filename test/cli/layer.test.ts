@@ -34,6 +34,22 @@ test("options are typed, checked and defaulted from one declaration", () => {
   assert.equal(parseOptions(["--help"], OPTIONS).help, true, "--help skips the required-option check");
 });
 
+test("a repeatable option collects every occurrence in order, each item checked; absent, it is the empty list", () => {
+  const options = {
+    sweep: { type: "string", description: "one axis", multiple: true },
+    grid: { type: "integers", description: "grid sizes", multiple: true, min: 8 },
+    tag: { type: "string", description: "a tag", multiple: true, required: true },
+  } as const;
+  const a = parseOptions(["--sweep", "max-lr=1e-3,3e-3", "--tag", "x", "--grid", "16,32", "--sweep=batch-size=8", "--grid", "64"], options);
+  assert.deepEqual(a.values, { sweep: ["max-lr=1e-3,3e-3", "batch-size=8"], grid: [[16, 32], [64]], tag: ["x"] });
+  assert.deepEqual(parseOptions(["--tag", "x"], options).values, { sweep: [], grid: [], tag: ["x"] });
+  assert.throws(() => parseOptions(["--tag", "x", "--grid", "16", "--grid", "4"], options), /^UsageError: --grid: expected at least 8; found 4$/);
+  assert.throws(() => parseOptions(["--sweep", "a=1"], options), /^UsageError: --tag is required \(a tag\)$/);
+  const help = commandHelp(command({ name: "make", summary: "makes things", options, run: () => undefined }), "make");
+  assert.match(help, /--sweep <string> +one axis \(repeatable\)/);
+  assert.match(help, /--tag <string> +a tag \(required; repeatable\)/);
+});
+
 test("--help is generated from the declaration: every flag with its description, default and the exit codes", () => {
   const cmd = command({ name: "make", summary: "makes things", options: OPTIONS, run: () => undefined });
   const help = commandHelp(cmd, "make");
