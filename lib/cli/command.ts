@@ -1,4 +1,4 @@
-import { ConfigError, WorkbenchError } from "../core";
+import { ConfigError, WorkbenchError, requireSupportedNode } from "../core";
 import { projectVersion } from "./version";
 import { flagName, parseOptions, UsageError } from "./options";
 import type { OptionSpec, OptionSpecs, OptionValues, PositionalSpec } from "./options";
@@ -179,6 +179,11 @@ function printVersion(): number {
 
 /** The entry point of a command file: runs it on the process's arguments and exits with its code. */
 export function main(cmd: AnyCommand, path: string = cmd.name): void {
+  try {
+    requireSupportedNode();
+  } catch (e) {
+    process.exit(reportError(path || PROGRAM, e));
+  }
   runCommand(cmd, process.argv.slice(2), path).then(
     (code) => process.exit(code),
     (e: unknown) => process.exit(reportError(path || PROGRAM, e)),

@@ -3,11 +3,12 @@
  * counted, so a notebook can show how many were raised without flooding.
  */
 const counts = new Map<string, number>();
+let sink: (message: string) => void = (m) => console.warn(`warning: ${m}`);
 
 export function warnOnce(message: string): void {
   const n = counts.get(message) ?? 0;
   counts.set(message, n + 1);
-  if (n === 0) console.warn(`warning: ${message}`);
+  if (n === 0) sink(message);
 }
 
 /** Every distinct warning so far with how often it was raised. */
@@ -18,4 +19,9 @@ export function warningCounts(): ReadonlyMap<string, number> {
 /** Forgets the warnings seen so far (the start of a notebook section, a test). */
 export function resetWarnings(): void {
   counts.clear();
+}
+
+/** Sends new warnings somewhere else (a notebook display, a log file). */
+export function setWarningSink(fn: (message: string) => void): void {
+  sink = fn;
 }

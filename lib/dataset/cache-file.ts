@@ -39,19 +39,38 @@ function checkHeader(bytes: Uint8Array, size: number, file: string): number {
   return len;
 }
 
+/** The packed grid, inflated no further than the grid's size, so a damaged payload cannot ask for more. */
+function packedBytes(size: number): number {
+  return (size * size * size + 7) >> 3;
+}
+
+function unpack(packed: Buffer | null, err: Error | null, size: number, file: string, out?: Uint8Array): Uint8Array {
+  if (err || !packed || packed.length !== packedBytes(size)) {
+    const found = err ? `corrupt (${err.message})` : `${packed?.length ?? 0} bytes`;
+    throw new ParseError(file, { byteOffset: HEADER }, `payload should inflate to ${packedBytes(size)} bytes, found ${found}; delete it and rebuild the cache`, { cause: err ?? undefined });
+  }
+  return unpackBits(packed, size * size * size, out);
+}
+
 export function decodeGrid(bytes: Uint8Array, size: number, file: string, out?: Uint8Array): Uint8Array {
   checkHeader(bytes, size, file);
-  const packed = zlib.inflateRawSync(bytes.subarray(HEADER));
-  return unpackBits(packed, size * size * size, out);
+  let packed: Buffer | null = null;
+  let err: Error | null = null;
+  try {
+    packed = zlib.inflateRawSync(bytes.subarray(HEADER), { maxOutputLength: packedBytes(size) });
+  } catch (e) {
+    err = e as Error;
+  }
+  return unpack(packed, err, size, file, out);
 }
 
 export async function decodeGridAsync(bytes: Uint8Array, size: number, file: string, out?: Uint8Array): Promise<Uint8Array> {
   checkHeader(bytes, size, file);
   // Inflating on libuv's thread pool lets several grids decode while the caller computes.
-  const packed = await new Promise<Buffer>((resolve, reject) =>
-    zlib.inflateRaw(bytes.subarray(HEADER), (err, res) => (err ? reject(err) : resolve(res))),
+  const [packed, err] = await new Promise<[Buffer | null, Error | null]>((resolve) =>
+    zlib.inflateRaw(bytes.subarray(HEADER), { maxOutputLength: packedBytes(size) }, (e, res) => resolve([e ? null : res, e])),
   );
-  return unpackBits(packed, size * size * size, out);
+  return unpack(packed, err, size, file, out);
 }
 
 /** Whether a complete cache file exists (the header's length matches the file's). */

@@ -1,5 +1,16 @@
-export { readTiff, readTiffFile, writeTiff, writeTiffFile } from "./tiff";
-export type { TiffImage, TiffPixels, TiffSampleFormat, TiffCompression, WriteTiffOptions } from "./tiff";
+export { readTiff, readTiffFile, openTiff, readTiffWindow, writeTiff, writeTiffFile } from "./tiff";
+export type {
+  TiffImage,
+  TiffPixels,
+  TiffSampleFormat,
+  TiffCompression,
+  WriteTiffOptions,
+  TiffStack,
+  TiffVolume,
+  TiffWindow,
+  TiffSpacing,
+  TiffFinding,
+} from "./tiff";
 export { readZip, writeZip, crc32 } from "./zip";
 export type { ZipArchive, ZipEntry, ZipInput, ZipMethod, WriteZipOptions } from "./zip";
 export { readNifti, readNiftiFile } from "./nifti";
@@ -11,5 +22,7 @@ export { readNpz, readNpzFile, writeNpz, writeNpzFile, readNeuronNpz, readNeuron
 export type { NpzArchive, NpzInput, NeuronNpzOptions } from "./npz";
 export { readPly, readPlyFile, writePly, writePlyFile } from "./ply";
 export type { PlyData, PlyFormat, WritePlyOptions } from "./ply";
+export { readExcel, readExcelFile, writeXlsx } from "./excel";
+export type { ExcelCell, ExcelSheet } from "./excel";
 export { readTableFile, tableToDataFrame, tableColumn, parseCsv, formatCsv } from "./table";
 export type { Table, Cell, ReadTableOptions, TableFormat } from "./table";

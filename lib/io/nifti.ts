@@ -1,5 +1,7 @@
 import * as fs from "node:fs";
+import * as zlib from "node:zlib";
 import { MissingDependencyError, ParseError } from "../core";
+import { DEFLATE_MAX_RATIO } from "./zip";
 
 type NiftiModule = typeof import("nifti-reader-js");
 
@@ -35,57 +37,71 @@ function niftiModule(): Promise<NiftiModule> {
   return loaded;
 }
 
-function typed(code: number, buffer: ArrayBuffer, file: string): NiftiVolume["data"] {
-  switch (code) {
-    case 2:
-      return new Uint8Array(buffer);
-    case 256:
-      return new Int8Array(buffer);
-    case 4:
-      return new Int16Array(buffer);
-    case 512:
-      return new Uint16Array(buffer);
-    case 8:
-      return new Int32Array(buffer);
-    case 768:
-      return new Uint32Array(buffer);
-    case 16:
-      return new Float32Array(buffer);
-    case 64:
-      return new Float64Array(buffer);
-    default:
-      throw new ParseError(file, { byteOffset: 70 }, `NIfTI datatype ${code} is not supported (supported: uint8, int8, int16, uint16, int32, uint32, float32, float64)`);
+const DATATYPES: Record<number, new (buffer: ArrayBuffer) => NiftiVolume["data"]> = {
+  2: Uint8Array,
+  256: Int8Array,
+  4: Int16Array,
+  512: Uint16Array,
+  8: Int32Array,
+  768: Uint32Array,
+  16: Float32Array,
+  64: Float64Array,
+};
+
+function typed(code: number, bits: number, buffer: ArrayBuffer, file: string): NiftiVolume["data"] {
+  const Ctor = DATATYPES[code];
+  if (!Ctor) throw new ParseError(file, { byteOffset: 70 }, `NIfTI datatype ${code} is not supported (supported: uint8, int8, int16, uint16, int32, uint32, float32, float64)`);
+  const bytes = (Ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+  if (bits !== bytes * 8) throw new ParseError(file, { byteOffset: 72 }, `datatype ${code} has ${bytes * 8} bits per voxel, the header says ${bits}`);
+  return new Ctor(buffer);
+}
+
+/** Inflates a .nii.gz no further than Deflate's ratio allows for its size. */
+function gunzip(bytes: Uint8Array, file: string): ArrayBuffer {
+  let out: Buffer;
+  try {
+    out = zlib.gunzipSync(bytes, { maxOutputLength: Math.min(2 ** 31 - 1, bytes.length * DEFLATE_MAX_RATIO + 65536) });
+  } catch (err) {
+    throw new ParseError(file, { byteOffset: 0 }, `gzip data could not be decompressed (${(err as Error).message})`, { cause: err });
   }
+  return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength) as ArrayBuffer;
 }
 
 /** Reads a .nii or .nii.gz held in memory. `file` names it in errors. */
 export async function readNifti(bytes: Uint8Array, file = "<nifti>"): Promise<NiftiVolume> {
   const nifti = await niftiModule();
-  let buffer: ArrayBuffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  try {
-    if (nifti.isCompressed(buffer)) buffer = nifti.decompress(buffer) as ArrayBuffer;
-  } catch (err) {
-    throw new ParseError(file, { byteOffset: 0 }, `gzip data could not be decompressed (${(err as Error).message})`, { cause: err });
-  }
-  if (!nifti.isNIFTI(buffer)) throw new ParseError(file, { byteOffset: 344 }, "not a NIfTI-1/NIfTI-2 file: magic \"n+1\"/\"n+2\" not found");
-  const header = nifti.readHeader(buffer);
+  const gzipped = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  const buffer = gzipped ? gunzip(bytes, file) : (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  // nifti-reader-js throws plain Errors and RangeErrors on damaged headers; they become ParseErrors naming the file.
+  const library = <T>(what: string, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      throw new ParseError(file, { byteOffset: 0 }, `${what} (${(err as Error).message})`, { cause: err });
+    }
+  };
+  if (!library("not a NIfTI file", () => nifti.isNIFTI(buffer))) throw new ParseError(file, { byteOffset: 344 }, "not a NIfTI-1/NIfTI-2 file: magic \"n+1\"/\"n+2\" not found");
+  const header = library("NIfTI header could not be read", () => nifti.readHeader(buffer));
   if (!header) throw new ParseError(file, { byteOffset: 0 }, "NIfTI header could not be read");
   const [rank, nx = 1, ny = 1, nz = 1, nt = 1] = header.dims;
-  if (rank! > 4 || nt !== 1) throw new ParseError(file, { byteOffset: 40 }, `expected a 3-D volume, found dims ${JSON.stringify(header.dims.slice(1, rank! + 1))}`);
-  const voxels = nx * ny * nz;
-  const need = header.vox_offset + (voxels * header.numBitsPerVoxel) / 8;
-  if (buffer.byteLength < need) throw new ParseError(file, { byteOffset: buffer.byteLength }, `image needs ${need} bytes (${nx}x${ny}x${nz} voxels of ${header.numBitsPerVoxel} bits) but the file has ${buffer.byteLength}`);
-  let image = nifti.readImage(header, buffer);
-  if (!header.littleEndian && header.numBitsPerVoxel > 8) {
-    image = image.slice(0);
-    const bytesPer = header.numBitsPerVoxel / 8;
-    const u8 = new Uint8Array(image);
-    for (let i = 0; i < u8.length; i += bytesPer) u8.subarray(i, i + bytesPer).reverse();
-  } else {
-    image = image.slice(0);
+  if (!(rank! >= 1 && rank! <= 4) || nt !== 1 || ![nx, ny, nz].every((d) => Number.isInteger(d) && d >= 1)) {
+    throw new ParseError(file, { byteOffset: 40 }, `expected a 3-D volume, found dims ${JSON.stringify(header.dims.slice(0, 5))}`);
   }
-  const data = typed(header.datatypeCode, image, file);
-  if (data.length !== voxels) throw new ParseError(file, {}, `image holds ${data.length} voxels, expected ${voxels}`);
+  const bits = header.numBitsPerVoxel;
+  if (!(bits > 0 && bits % 8 === 0) || !(Number.isInteger(header.vox_offset) && header.vox_offset >= 0)) {
+    throw new ParseError(file, { byteOffset: 72 }, `bits per voxel ${bits} and data offset ${header.vox_offset} do not describe an image`);
+  }
+  const voxels = nx * ny * nz;
+  const need = header.vox_offset + (voxels * bits) / 8;
+  if (buffer.byteLength < need) throw new ParseError(file, { byteOffset: buffer.byteLength }, `image needs ${need} bytes (${nx}x${ny}x${nz} voxels of ${bits} bits) but the file has ${buffer.byteLength}`);
+  let image = library("NIfTI image could not be read", () => nifti.readImage(header, buffer)).slice(0);
+  if (!header.littleEndian && bits > 8) {
+    const bytesPer = bits / 8;
+    const u8 = new Uint8Array(image);
+    for (let i = 0; i + bytesPer <= u8.length; i += bytesPer) u8.subarray(i, i + bytesPer).reverse();
+  }
+  if (image.byteLength !== (voxels * bits) / 8) throw new ParseError(file, {}, `image holds ${image.byteLength} bytes, expected ${(voxels * bits) / 8}`);
+  const data = typed(header.datatypeCode, bits, image, file);
   const slope = header.scl_slope;
   return {
     dims: [nx, ny, nz],

@@ -152,7 +152,7 @@ function halfTable(): Float32Array {
   return HALF_TABLE;
 }
 
-function decode(bytes: Uint8Array, d: Descr, count: number): NpyData {
+function decode(bytes: Uint8Array, d: Descr, count: number, file: string, at: number): NpyData {
   const nativeLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
   if (d.dtype === "unicode") {
     const chars = d.size / 4;
@@ -163,6 +163,9 @@ function decode(bytes: Uint8Array, d: Descr, count: number): NpyData {
       for (let c = 0; c < chars; c++) {
         const cp = dv.getUint32((i * chars + c) * 4, d.littleEndian);
         if (cp === 0) break;
+        if (cp > 0x10ffff) {
+          throw new ParseError(file, { byteOffset: at + (i * chars + c) * 4 }, `element ${i} of a unicode array holds ${cp}, which is not a Unicode code point`);
+        }
         s += String.fromCodePoint(cp);
       }
       out[i] = s;
@@ -250,6 +253,7 @@ export function readNpy(bytes: Uint8Array, file = "<npy>"): NpyArray {
   const major = bytes[6]!;
   if (major < 1 || major > 3) throw new ParseError(file, { byteOffset: 6 }, `npy format version ${major}.${bytes[7]} is not supported (1-3 are)`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (major > 1 && bytes.length < 12) throw new ParseError(file, { byteOffset: 8 }, `file has ${bytes.length} bytes, too short for a version ${major} header length`);
   const headerLen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
   const headerStart = major === 1 ? 10 : 12;
   const dataStart = headerStart + headerLen;
@@ -266,7 +270,7 @@ export function readNpy(bytes: Uint8Array, file = "<npy>"): NpyArray {
       `shape (${h.shape.join(", ")}) of ${h.descr} needs ${need} data bytes, found ${bytes.length - dataStart} (truncated file?)`,
     );
   }
-  let data = decode(bytes.subarray(dataStart, dataStart + need), d, count);
+  let data = decode(bytes.subarray(dataStart, dataStart + need), d, count, file, dataStart);
   if (h.fortran) data = fortranToC(data, h.shape);
   return { dtype: d.dtype, shape: h.shape, data, fortranOrder: h.fortran };
 }

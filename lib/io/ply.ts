@@ -117,6 +117,20 @@ export function readPly(bytes: Uint8Array, file = "<ply>"): PlyData {
     throw new ParseError(file, { line: face.line }, 'face element needs a list property "vertex_indices" (or "vertex_index")');
   }
 
+  // Counts come from the header; before allocating for them, check that the data could hold that many rows.
+  const available = bytes.length - headEnd.dataStart;
+  for (const el of elements) {
+    const rowBytes =
+      format === "ascii" ? 2 * el.props.length : el.props.reduce((sum, p) => sum + SIZE[p.countType ?? p.type], 0);
+    if (el.count * rowBytes > available + 1) {
+      throw new ParseError(
+        file,
+        { line: el.line },
+        `element "${el.name}" declares ${el.count} rows of at least ${rowBytes} bytes, more than the ${available} bytes of data after the header`,
+      );
+    }
+  }
+
   const vertices = new Float32Array(3 * vertex.count);
   const tris: number[] = [];
   const addPolygon = (idx: number[], where: { line?: number; byteOffset?: number }): void => {
@@ -153,6 +167,7 @@ export function readPly(bytes: Uint8Array, file = "<ply>"): PlyData {
           const prop = el.props[p]!;
           if (prop.countType) {
             const n = take();
+            if (!Number.isInteger(n) || n < 0) throw new ParseError(file, { line }, `${el.name} ${r}: list length must be a non-negative integer, found ${n}`);
             const items: number[] = [];
             for (let k = 0; k < n; k++) items.push(take());
             if (el === face && p === faceProp) addPolygon(items, { line });

@@ -1,11 +1,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ParseError, WorkbenchError, MissingDependencyError, checkChoice } from "../core";
+import { readExcelFile } from "./excel";
+import type { ExcelCell } from "./excel";
 
 /**
- * Tables: label sheets (CSV, Excel) read through danfojs, and a small strict
- * CSV reader/writer of our own for the files the workbench itself writes
- * (manifests), which must load synchronously and without danfo's start-up cost.
+ * Tables: label sheets (CSV through danfojs, Excel through lib/io/excel.ts),
+ * and a small strict CSV reader/writer of our own for the files the workbench
+ * itself writes (manifests), which must load synchronously and without
+ * danfo's start-up cost.
  */
 export type Cell = string | number | boolean | null;
 
@@ -20,7 +23,7 @@ export interface Table {
 export interface ReadTableOptions {
   /** Excel sheet by name or 0-based index (default the first). */
   sheet?: string | number;
-  /** Format (default from the extension: .csv/.tsv/.txt → csv, .xlsx/.xls → excel). */
+  /** Format (default from the extension: .xlsx/.xlsm/.xls → excel, anything else csv). */
   format?: TableFormat;
 }
 
@@ -30,7 +33,6 @@ const TABLE_FORMATS: readonly TableFormat[] = ["csv", "excel"];
 // danfojs-node is loaded only when a user table is read: it takes seconds to start.
 type Danfo = {
   readCSV(file: string, options?: Record<string, unknown>): Promise<DanfoFrame>;
-  readExcel(file: string, options?: Record<string, unknown>): Promise<DanfoFrame>;
   DataFrame: new (data: unknown, options?: Record<string, unknown>) => DanfoFrame;
 };
 type DanfoFrame = { columns: string[]; values: unknown[][] };
@@ -50,21 +52,22 @@ function formatFor(file: string, format?: TableFormat): TableFormat {
   return "csv";
 }
 
-/** Reads a CSV or Excel table with danfojs; values keep danfo's types (numbers stay numbers). */
+/**
+ * Reads a CSV or Excel table: the first row names the columns, values keep
+ * their types (numbers stay numbers), empty cells are null, rows with no
+ * value at all are skipped.
+ */
 export async function readTableFile(file: string, options: ReadTableOptions = {}): Promise<Table> {
   if (!fs.existsSync(file)) throw new WorkbenchError(`${file}: no such file`);
   const format = formatFor(file, options.format);
+  if (format === "excel") return excelTable(file, options.sheet);
   const dfd = await danfo();
   let frame: DanfoFrame;
   try {
-    if (format === "excel") {
-      frame = await dfd.readExcel(file, { sheet: sheetIndex(file, options.sheet) });
-    } else {
-      frame = await dfd.readCSV(file, { skipEmptyLines: true });
-    }
+    frame = await dfd.readCSV(file, { skipEmptyLines: true });
   } catch (e) {
     if (e instanceof WorkbenchError) throw e;
-    throw new ParseError(file, {}, `could not read as ${format}: ${(e as Error).message}`, { cause: e });
+    throw new ParseError(file, {}, `could not read as csv: ${(e as Error).message}`, { cause: e });
   }
   const columns = frame.columns.map(String);
   const rows = frame.values.map((r) => {
@@ -78,16 +81,30 @@ export async function readTableFile(file: string, options: ReadTableOptions = {}
   return { file, columns, rows };
 }
 
-function sheetIndex(file: string, sheet: string | number | undefined): number {
-  if (sheet === undefined) return 0;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const xlsx = require("xlsx") as { readFile(f: string, o: Record<string, unknown>): { SheetNames: string[] } };
-  const names = xlsx.readFile(file, { bookSheets: true }).SheetNames;
-  const i = typeof sheet === "number" ? sheet : names.indexOf(sheet);
-  if (!(i >= 0 && i < names.length)) {
-    throw new WorkbenchError(`${file}: no sheet ${JSON.stringify(sheet)}; the workbook has ${names.map((n) => JSON.stringify(n)).join(", ")}`);
+/** Header cells as column names: an empty one is `column<N>`, a repeated one gets `_2`, `_3`, …. */
+function columnNames(header: ExcelCell[]): string[] {
+  const seen = new Map<string, number>();
+  return header.map((h, i) => {
+    const base = h === null || h === "" ? `column${i + 1}` : String(h);
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return n === 1 ? base : `${base}_${n}`;
+  });
+}
+
+async function excelTable(file: string, sheet: string | number | undefined): Promise<Table> {
+  const sheets = await readExcelFile(file);
+  const i = sheet === undefined ? 0 : typeof sheet === "number" ? sheet : sheets.findIndex((s) => s.name === sheet);
+  if (!(Number.isInteger(i) && i >= 0 && i < sheets.length)) {
+    throw new WorkbenchError(`${file}: no sheet ${JSON.stringify(sheet)}; the workbook has ${sheets.map((s) => JSON.stringify(s.name)).join(", ")}`);
   }
-  return i;
+  const [header = [], ...body] = sheets[i]!.rows;
+  const width = Math.max(header.length, ...body.map((r) => r.length));
+  const columns = columnNames(Array.from({ length: width }, (_, c) => header[c] ?? null));
+  const rows = body
+    .filter((r) => r.some((v) => v !== null && v !== ""))
+    .map((r) => Object.fromEntries(columns.map((c, k) => [c, r[k] ?? null])) as Record<string, Cell>);
+  return { file, columns, rows };
 }
 
 /** A table as a danfojs DataFrame, for users who want danfo's tools in a notebook. */

@@ -59,6 +59,13 @@ const EXTRA_ZIP64 = 0x0001;
 const U16_MAX = 0xffff;
 const U32_MAX = 0xffffffff;
 
+/**
+ * Deflate expands at most 1032 times: a member (or gzip stream) that claims
+ * more is lying, and inflating is capped there, so no header can make a
+ * reader allocate beyond what the file's size allows.
+ */
+export const DEFLATE_MAX_RATIO = 1032;
+
 /** CRC-32 (the zip/gzip polynomial) of `data`. */
 export function crc32(data: Uint8Array): number {
   return zlib.crc32(data) >>> 0;
@@ -192,8 +199,11 @@ export function readZip(bytes: Uint8Array, file = "<zip>"): ZipArchive {
     if (entry.method === "stored") {
       data = raw;
     } else {
+      if (entry.size > entry.compressedSize * DEFLATE_MAX_RATIO + 64) {
+        throw new ParseError(file, { byteOffset: start }, `member ${JSON.stringify(name)}: ${entry.compressedSize} deflated bytes cannot hold the ${entry.size} bytes the directory claims`);
+      }
       try {
-        const inflated = zlib.inflateRawSync(raw);
+        const inflated = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
         data = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length);
       } catch (cause) {
         throw new ParseError(file, { byteOffset: start }, `member ${JSON.stringify(name)}: corrupt deflate data (${(cause as Error).message})`, { cause });

@@ -129,7 +129,7 @@ export async function loadBox(
   if (!tableFile) return fail("table", `no synapse table ${box}.xlsx or ${box}.csv in ${dataDir} (or its tables/ or excel/ folder)`);
   let synapses: SynapseRecord[];
   try {
-    const t = readSynapseTable(tableFile, box);
+    const t = await readSynapseTable(tableFile, box);
     findings.push(...t.findings);
     synapses = [];
     for (const s of t.synapses) {

@@ -203,7 +203,7 @@ export async function extractFeatures(dataDir: string, outDir: string, options: 
   for (const name of boxes) {
     const t = findTable(dataDir, name);
     try {
-      if (t) total += readSynapseTable(t, name).synapses.length;
+      if (t) total += (await readSynapseTable(t, name)).synapses.length;
     } catch {
       // A bad table is reported when its box is loaded.
     }

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ParseError } from "../core";
-import { parseCsv } from "../io";
+import { parseCsv, readExcelFile } from "../io";
 import type { Finding } from "./findings";
 
 /** One synapse of a box table; coordinates are 0-based voxel indices (x, y, z). */
@@ -37,20 +37,12 @@ export function csvRows(file: string): string[][] {
   return [columns, ...rows];
 }
 
-function readRows(file: string): string[][] {
+async function readRows(file: string): Promise<string[][]> {
   const ext = path.extname(file).toLowerCase();
   if (ext === ".csv") return csvRows(file);
-  const XLSX = require("xlsx") as typeof import("xlsx");
-  let book: import("xlsx").WorkBook;
-  try {
-    book = XLSX.read(fs.readFileSync(file), { type: "buffer" });
-  } catch (err) {
-    throw new ParseError(file, {}, `cannot read as an Excel workbook (${(err as Error).message})`, { cause: err });
-  }
-  const sheet = book.Sheets[book.SheetNames[0]!];
+  const sheet = (await readExcelFile(file))[0];
   if (!sheet) throw new ParseError(file, {}, "the workbook has no sheet");
-  const rows = XLSX.utils.sheet_to_json<unknown[]>(sheet, { header: 1, defval: "", raw: true });
-  return rows.map((r) => r.map((v) => (v === null || v === undefined ? "" : String(v))));
+  return sheet.rows.map((r) => r.map((v) => (v === null ? "" : String(v))));
 }
 
 /**
@@ -58,8 +50,8 @@ function readRows(file: string): string[][] {
  * whole table (thrown ParseError naming the column); a bad row only skips
  * that synapse (a finding naming the synapse and the field).
  */
-export function readSynapseTable(file: string, box: string): { synapses: SynapseRecord[]; findings: Finding[] } {
-  const rows = readRows(file);
+export async function readSynapseTable(file: string, box: string): Promise<{ synapses: SynapseRecord[]; findings: Finding[] }> {
+  const rows = await readRows(file);
   if (rows.length === 0) throw new ParseError(file, { line: 1 }, "the table is empty; expected a header row with " + TABLE_COLUMNS.join(", "));
   const header = rows[0]!.map((h) => h.trim());
   const missing = TABLE_COLUMNS.filter((c) => !header.includes(c));

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError, random, writeFileAtomic } from "../core";
-import { writeTiff } from "../io";
+import { writeTiff, writeXlsx } from "../io";
 import { synthSynapseBox } from "./synapses";
 import type { SynthSynapseBoxOptions, SyntheticBox } from "./synapses";
 
@@ -34,7 +34,6 @@ export function writeSyntheticSynapses(outDir: string, options: WriteSyntheticSy
   const boxes = options.boxes ?? 4;
   if (!Number.isInteger(boxes) || boxes < 1 || boxes > 7) throw new ConfigError(`boxes: expected an integer from 1 to 7 (the original layout has seven), found ${boxes}`);
   const rng = random(options.seed ?? 1996);
-  const XLSX = require("xlsx") as typeof import("xlsx");
   const labels: Record<string, unknown> = {};
   const types: Record<string, number> = {};
   let synapses = 0;
@@ -61,9 +60,9 @@ export function writeSyntheticSynapses(outDir: string, options: WriteSyntheticSy
       };
     });
     synapses += rows.length;
-    const book = XLSX.utils.book_new();
-    XLSX.utils.book_append_sheet(book, XLSX.utils.json_to_sheet(rows), "synapses");
-    writeFileAtomic(path.join(outDir, `bbox${b}.xlsx`), XLSX.write(book, { type: "buffer", bookType: "xlsx" }) as Uint8Array);
+    const columns = Object.keys(rows[0] ?? { Var1: "" });
+    const sheet = { name: "synapses", rows: [columns, ...rows.map((r) => columns.map((c) => r[c as keyof typeof r]))] };
+    writeFileAtomic(path.join(outDir, `bbox${b}.xlsx`), writeXlsx([sheet]));
     labels[`bbox${b}`] = box.labels;
   }
   writeFileAtomic(

@@ -3,18 +3,15 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError } from "../../lib/core";
-import { readSwcFile } from "../../lib/io";
+import { readSwcFile, writeXlsx } from "../../lib/io";
+import type { ExcelCell } from "../../lib/io";
 import { buildCache, cachePath, createDatasetFromFiles, openDataset, readInfo } from "../../lib/dataset";
 import type { CreateFromFilesOptions } from "../../lib/dataset";
 import { BAD, FAMILY, IDS, REAL, sources, tmp } from "./sources";
 
-/** An Excel file of one sheet, written with the xlsx package danfojs reads it with. */
-function writeWorkbook(file: string, rows: unknown[][]): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const xlsx = require("xlsx");
-  const wb = xlsx.utils.book_new();
-  xlsx.utils.book_append_sheet(wb, xlsx.utils.aoa_to_sheet(rows), "cells");
-  xlsx.writeFile(wb, file);
+/** An Excel file of one sheet, written with the workbench's own writer. */
+function writeWorkbook(file: string, rows: ExcelCell[][]): string {
+  fs.writeFileSync(file, writeXlsx([{ name: "cells", rows }]));
   return file;
 }
 
@@ -112,7 +109,7 @@ test("sources inside the dataset directory are stored relative to it, so the dat
 test("Excel labels matched by id, by file name without extension or by file name; splits from a column", async () => {
   const { root, swc } = sources();
   const keys = IDS.map((id, i) => (i % 3 === 0 ? id : i % 3 === 1 ? `${id}.CNG` : `${id}.CNG.swc`));
-  const sheet = [["neuron", "family", "depth", "split"], ...IDS.map((id, i) => [keys[i], FAMILY.get(`${id}.CNG.swc`), 100 + i / 4, i < 8 ? "train" : i < 10 ? "val" : "test"])];
+  const sheet: ExcelCell[][] = [["neuron", "family", "depth", "split"], ...IDS.map((id, i) => [keys[i]!, FAMILY.get(`${id}.CNG.swc`)!, 100 + i / 4, i < 8 ? "train" : i < 10 ? "val" : "test"])];
   const file = writeWorkbook(path.join(root, "cells.xlsx"), sheet);
   const res = await createDatasetFromFiles({ out: path.join(root, "ds"), inputs: [swc], labels: file, idColumn: "neuron", splitColumn: "split", ...FAST });
   assert.deepEqual([res.unlabelled, res.unmatchedLabels, res.stratifiedBy], [[], [], null]);

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ParseError } from "../../lib/core";
-import { readTableFile, tableColumn, parseCsv, formatCsv } from "../../lib/io";
+import { readTableFile, tableColumn, parseCsv, formatCsv, writeXlsx } from "../../lib/io";
 
 const LABELS = path.resolve(__dirname, "../fixtures/swc/real-sample/labels.csv");
 const FIX = path.resolve(__dirname, "../fixtures/io");
@@ -19,21 +19,22 @@ test("a CSV label table reads through danfojs", async () => {
 });
 
 test("an Excel sheet reads by name or index, numbers stay numbers", async () => {
-  const xlsx = require("xlsx");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "table-"));
   const file = path.join(dir, "bbox1.xlsx");
-  const wb = xlsx.utils.book_new();
-  xlsx.utils.book_append_sheet(wb, xlsx.utils.aoa_to_sheet([["other"], [1]]), "notes");
-  xlsx.utils.book_append_sheet(
-    wb,
-    xlsx.utils.aoa_to_sheet([
-      ["Var1", "central_coord_1", "central_coord_2"],
-      ["syn_a", 10, 20.5],
-      ["syn_b", 11, 21],
+  fs.writeFileSync(
+    file,
+    writeXlsx([
+      { name: "notes", rows: [["other"], [1]] },
+      {
+        name: "synapses",
+        rows: [
+          ["Var1", "central_coord_1", "central_coord_2"],
+          ["syn_a", 10, 20.5],
+          ["syn_b", 11, 21],
+        ],
+      },
     ]),
-    "synapses",
   );
-  xlsx.writeFile(wb, file);
   const t = await readTableFile(file, { sheet: "synapses" });
   assert.deepEqual(t.columns, ["Var1", "central_coord_1", "central_coord_2"]);
   assert.deepEqual(t.rows[0], { Var1: "syn_a", central_coord_1: 10, central_coord_2: 20.5 });

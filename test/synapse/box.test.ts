@@ -44,7 +44,7 @@ test("stacks with different slice counts skip the box with a message naming the 
 test("bad rows skip only their synapse, naming box, synapse and field", async () => {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-rows-"));
   fs.cpSync(dir, d, { recursive: true });
-  const good = readSynapseTable(path.join(dir, "bbox2.xlsx"), "bbox2").synapses[0]!;
+  const good = (await readSynapseTable(path.join(dir, "bbox2.xlsx"), "bbox2")).synapses[0]!;
   fs.rmSync(path.join(d, "bbox2.xlsx"));
   const header = "Var1,central_coord_1,central_coord_2,central_coord_3,side_1_coord_1,side_1_coord_2,side_1_coord_3,side_2_coord_1,side_2_coord_2,side_2_coord_3,note";
   const row = (name: string, c: string) => [name, c, ...good.side1, ...good.side2, '"a, b"'].join(",");
