@@ -9,7 +9,8 @@
 import { cliProgress, WorkbenchError } from "../lib/core";
 import { command, commandGroup, EXIT, listenForStop, main } from "../lib/cli";
 import { openDataset } from "../lib/dataset";
-import { describeMerge, EMBED_DEFAULTS, embedDataset, mergeEmbeddingShards, parseShard, SLURM_SHARD } from "../lib/embeddings";
+import { describeMerge, EMBED_DEFAULTS, embedDataset, mergeEmbeddingShards, parseShard, POOLINGS, SLURM_SHARD } from "../lib/embeddings";
+import type { Pooling } from "../lib/embeddings";
 import { initEngine } from "../lib/engine";
 import { AUTOENCODER_MODELS, disposeInferenceNetwork, loadInferenceNetwork, type AutoencoderModel } from "../lib/interop";
 
@@ -39,6 +40,12 @@ export const embedNeuronsCommand = command({
     },
     batch: { type: "integer", min: 1, description: "volumes per encoder call (memory only)", default: EMBED_DEFAULTS.batchSize },
     chunk: { type: "integer", min: 1, description: "neurons per saved chunk: a stop keeps the finished chunks", default: EMBED_DEFAULTS.chunkSize },
+    pooling: {
+      type: "string",
+      choices: POOLINGS,
+      default: EMBED_DEFAULTS.pooling,
+      description: "how the 8³ latent becomes one vector: channel-max (the thesis: 512 values), global-max, global-mean, global-max+mean (per channel; docs/embeddings-choices.md)",
+    },
   },
   examples: [
     "npm run embed -- --checkpoint results/runs/tiny --data results/data/neurons --out results/embeddings/tiny",
@@ -62,6 +69,7 @@ export const embedNeuronsCommand = command({
         shard,
         batchSize: values.batch,
         chunkSize: values.chunk,
+        pooling: values.pooling as Pooling,
         onProgress: (e) => {
           bar(e);
           return !stop.requested;

@@ -1,6 +1,6 @@
 import { ConfigError, random, warnOnce } from "../core";
 import { encodeLabels, type Label } from "./labels";
-import { type MatrixLike, squaredDistance, toMatrix } from "./matrix";
+import { type Matrix, type MatrixLike, selectRows, squaredDistance, toMatrix } from "./matrix";
 
 export interface StratifiedFoldsOptions {
   /** Number of folds (default 5). */
@@ -67,6 +67,60 @@ export interface KnnAccuracy {
 }
 
 /**
+ * The k training rows nearest each test row (squared Euclidean), nearest
+ * first: row t's are `out[t*k .. t*k+k)`. Equal distances keep the earlier
+ * training row first, as sklearn's brute-force search does.
+ */
+export function nearestTrainRows(train: Matrix, test: Matrix, k: number): Int32Array {
+  if (train.cols !== test.cols) throw new ConfigError(`nearestTrainRows: ${train.cols} training columns but ${test.cols} test columns`);
+  if (!Number.isInteger(k) || k < 1) throw new ConfigError(`nearestTrainRows: k must be a positive integer, found ${k}`);
+  if (train.rows < k) throw new ConfigError(`nearestTrainRows: ${train.rows} training points, fewer than k = ${k}`);
+  const out = new Int32Array(test.rows * k);
+  const bestD = new Float64Array(k);
+  const bestI = new Int32Array(k);
+  for (let i = 0; i < test.rows; i++) {
+    let size = 0;
+    for (let j = 0; j < train.rows; j++) {
+      const d = squaredDistance(test, i, train, j);
+      if (size === k && d >= bestD[k - 1]!) continue;
+      let p = size < k ? size++ : k - 1;
+      while (p > 0 && bestD[p - 1]! > d) {
+        bestD[p] = bestD[p - 1]!;
+        bestI[p] = bestI[p - 1]!;
+        p--;
+      }
+      bestD[p] = d;
+      bestI[p] = j;
+    }
+    out.set(bestI, i * k);
+  }
+  return out;
+}
+
+/** The class of each test row by majority vote of its k nearest training rows (ties to the smallest class code). */
+export function knnClassify(train: Matrix, trainCodes: ArrayLike<number>, classCount: number, test: Matrix, k: number): Int32Array {
+  const near = nearestTrainRows(train, test, k);
+  const votes = new Int32Array(classCount);
+  const out = new Int32Array(test.rows);
+  for (let i = 0; i < test.rows; i++) {
+    votes.fill(0);
+    for (let t = 0; t < k; t++) votes[trainCodes[near[i * k + t]!]!]!++;
+    let guess = 0;
+    for (let c = 1; c < classCount; c++) if (votes[c]! > votes[guess]!) guess = c;
+    out[i] = guess;
+  }
+  return out;
+}
+
+/** The rows of each fold (0..folds-1): the test rows of fold f, and all others as its training rows. */
+export function foldRows(test: ArrayLike<number>, f: number): { train: Int32Array; test: Int32Array } {
+  const tr: number[] = [];
+  const te: number[] = [];
+  for (let i = 0; i < test.length; i++) (test[i] === f ? te : tr).push(i);
+  return { train: Int32Array.from(tr), test: Int32Array.from(te) };
+}
+
+/**
  * How well a label (layer, family) can be read off an embedding: k-nearest-
  * neighbour classification (Euclidean, majority vote, ties to the smallest
  * class) scored by stratified k-fold cross-validation.
@@ -80,39 +134,13 @@ export function knnAccuracy(x: MatrixLike, labels: ArrayLike<Label>, options: Kn
   const folds = options.folds ?? 5;
   const { codes, classes } = encodeLabels(labels, "knnAccuracy labels");
   const foldAccuracies: number[] = [];
-  const bestD = new Float64Array(k);
-  const bestI = new Int32Array(k);
-  const votes = new Int32Array(classes.length);
   for (let f = 0; f < folds; f++) {
+    const rows = foldRows(test, f);
+    if (rows.train.length < k) throw new ConfigError(`knnAccuracy: fold ${f} leaves ${rows.train.length} training points, fewer than k = ${k}`);
+    const guess = knnClassify(selectRows(m, rows.train), Int32Array.from(rows.train, (i) => codes[i]!), classes.length, selectRows(m, rows.test), k);
     let right = 0;
-    let total = 0;
-    let trainSize = 0;
-    for (let j = 0; j < n; j++) if (test[j] !== f) trainSize++;
-    if (trainSize < k) throw new ConfigError(`knnAccuracy: fold ${f} leaves ${trainSize} training points, fewer than k = ${k}`);
-    for (let i = 0; i < n; i++) {
-      if (test[i] !== f) continue;
-      let size = 0;
-      for (let j = 0; j < n; j++) {
-        if (test[j] === f) continue;
-        const d = squaredDistance(m, i, m, j);
-        if (size === k && d >= bestD[k - 1]!) continue;
-        let p = size < k ? size++ : k - 1;
-        while (p > 0 && bestD[p - 1]! > d) {
-          bestD[p] = bestD[p - 1]!;
-          bestI[p] = bestI[p - 1]!;
-          p--;
-        }
-        bestD[p] = d;
-        bestI[p] = j;
-      }
-      votes.fill(0);
-      for (let t = 0; t < k; t++) votes[codes[bestI[t]!]!]!++;
-      let guess = 0;
-      for (let c = 1; c < votes.length; c++) if (votes[c]! > votes[guess]!) guess = c;
-      if (guess === codes[i]) right++;
-      total++;
-    }
-    foldAccuracies.push(right / total);
+    guess.forEach((g, t) => (right += g === codes[rows.test[t]!] ? 1 : 0));
+    foldAccuracies.push(right / rows.test.length);
   }
   const accuracy = foldAccuracies.reduce((a, b) => a + b, 0) / folds;
   const std = Math.sqrt(foldAccuracies.reduce((a, b) => a + (b - accuracy) ** 2, 0) / folds);

@@ -6,6 +6,7 @@ import { withDefaults } from "../analysis";
 import type { Dataset } from "../dataset";
 import { parseCsv, readNpyFile, writeNpy } from "../io";
 import { latentEmbeddings } from "./latent";
+import { DEFAULT_POOLING, type Pooling, pooledSize } from "./pooling";
 import { type Shard, shardIds, shardStem } from "./shards";
 import { type EmbeddingTable, embeddingFiles, writeEmbeddingTable } from "./table";
 
@@ -18,6 +19,8 @@ export interface EmbedOptions {
   batchSize?: number;
   /** Neurons per saved chunk: the unit of resuming (default 256). */
   chunkSize?: number;
+  /** How the latent becomes one vector (default "channel-max", the thesis embedding; see POOLINGS). */
+  pooling?: Pooling;
   onProgress?: OnProgress;
 }
 
@@ -36,7 +39,7 @@ export interface EmbedResult {
   files?: { csv: string; npy: string; meta: string };
 }
 
-export const EMBED_DEFAULTS = { split: "all", batchSize: 8, chunkSize: 256 };
+export const EMBED_DEFAULTS = { split: "all", batchSize: 8, chunkSize: 256, pooling: DEFAULT_POOLING };
 
 /**
  * The files of the table at `stem` when it is already written for exactly
@@ -80,7 +83,8 @@ export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, gr
   const partsDir = `${stem}.parts`;
   fs.mkdirSync(partsDir, { recursive: true });
   const chunks = Math.ceil(ids.length / o.chunkSize);
-  const dim = 512;
+  const latentShape = encoder.outputs[0]!.shape;
+  const dim = pooledSize(o.pooling, latentShape[4]!, latentShape[1]!);
   const values = new Float32Array(ids.length * dim);
   let computed = 0;
   let done = 0;
@@ -93,7 +97,11 @@ export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, gr
       if (savedIds.join("\n") !== chunkIds.join("\n")) {
         throw new WorkbenchError(`embed: ${base}.ids.json holds other neurons than this run would embed (dataset, split or shard changed?); delete ${partsDir} to start over`);
       }
-      values.set(readNpyFile(`${base}.npy`).data as Float32Array, c * o.chunkSize * dim);
+      const part = readNpyFile(`${base}.npy`);
+      if (part.shape[1] !== dim) {
+        throw new WorkbenchError(`embed: ${base}.npy holds ${part.shape[1]} values per neuron, this run makes ${dim} ("${o.pooling}" pooling); was it started with another pooling or model? Delete ${partsDir} to start over`);
+      }
+      values.set(part.data as Float32Array, c * o.chunkSize * dim);
       done += chunkIds.length;
       saved += chunkIds.length;
       continue;
@@ -111,7 +119,7 @@ export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, gr
       });
       const x = tf.tensor5d(volume, [grids.length, grid, grid, grid, 1]);
       try {
-        chunk.set(latentEmbeddings(encoder, x), b * dim);
+        chunk.set(latentEmbeddings(encoder, x, o.pooling), b * dim);
       } finally {
         x.dispose();
       }

@@ -1,6 +1,8 @@
-export { embeddingFiles, writeEmbeddingTable, readEmbeddingTable } from "./table";
+export { embeddingColumn, embeddingFiles, writeEmbeddingTable, readEmbeddingTable } from "./table";
 export type { EmbeddingTable } from "./table";
 export { latentEmbeddings } from "./latent";
+export { POOLINGS, DEFAULT_POOLING, pooledSize, poolLatent } from "./pooling";
+export type { Pooling } from "./pooling";
 export { parseShard, slurmShard, SLURM_SHARD, shardIds, shardStem, mergeEmbeddingShards, describeMerge } from "./shards";
 export type { Shard, MergeResult } from "./shards";
 export { embedDataset, EMBED_DEFAULTS } from "./embed";

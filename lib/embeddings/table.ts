@@ -18,7 +18,7 @@ export interface EmbeddingTable {
 }
 
 /** Column name of embedding value j (0-based): emb_1 .. emb_512. */
-function embeddingColumn(j: number): string {
+export function embeddingColumn(j: number): string {
   return `emb_${j + 1}`;
 }
 

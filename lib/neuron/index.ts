@@ -1,6 +1,6 @@
-export { morphology, somaGroups, SWC_TYPES } from "./morphology";
+export { morphology, somaGroups, morphologyBounds, childCounts, treeOrder, SWC_TYPES } from "./morphology";
 export type { Morphology, MorphologyArrays, MorphologyFinding, MorphologyFindingKind } from "./morphology";
-export { pointBounds, pointMean } from "./pointcloud";
+export { pointBounds, pointCount, pointMean } from "./pointcloud";
 export type { PointCloud } from "./pointcloud";
 export { sampleSurface, surfaceArea } from "./sample-surface";
 export type { SampleSurfaceOptions, SurfaceSample } from "./sample-surface";

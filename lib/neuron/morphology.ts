@@ -168,3 +168,48 @@ export function morphology(a: MorphologyArrays): Morphology {
     findings,
   };
 }
+
+/** Axis-aligned bounds of the sample centres (radii not included). */
+export function morphologyBounds(m: Morphology): { min: [number, number, number]; max: [number, number, number] } {
+  const min: [number, number, number] = [Infinity, Infinity, Infinity];
+  const max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
+  for (let i = 0; i < m.count; i++) {
+    for (let a = 0; a < 3; a++) {
+      const v = m.positions[3 * i + a]!;
+      if (v < min[a]!) min[a] = v;
+      if (v > max[a]!) max[a] = v;
+    }
+  }
+  return { min, max };
+}
+
+/** How many samples name each sample as their parent. */
+export function childCounts(m: Morphology): Int32Array {
+  const counts = new Int32Array(m.count);
+  for (let i = 0; i < m.count; i++) if (m.parents[i]! >= 0) counts[m.parents[i]!]!++;
+  return counts;
+}
+
+/**
+ * Every sample index once, each parent before its children (roots first, then
+ * breadth-first), so a single pass can accumulate along the tree whatever the
+ * file's order. A cycle in the parent links is a RangeError.
+ */
+export function treeOrder(m: Morphology): Int32Array {
+  const n = m.count;
+  const start = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) if (m.parents[i]! >= 0) start[m.parents[i]! + 1]!++;
+  for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
+  const children = new Int32Array(n);
+  const fill = start.slice(0, n);
+  for (let i = 0; i < n; i++) if (m.parents[i]! >= 0) children[fill[m.parents[i]!]!++] = i;
+  const order = new Int32Array(n);
+  let size = 0;
+  for (let i = 0; i < n; i++) if (m.parents[i]! < 0) order[size++] = i;
+  for (let head = 0; head < size; head++) {
+    const p = order[head]!;
+    for (let c = start[p]!; c < start[p + 1]!; c++) order[size++] = children[c]!;
+  }
+  if (size !== n) throw new RangeError(`${m.file}: ${n - size} samples are not reachable from a root (the parent links form a cycle)`);
+  return order;
+}

@@ -10,7 +10,7 @@ export interface PointCloud {
 }
 
 /** Number of points in `points` (which must have a length divisible by 3). */
-function pointCount(points: Float32Array | Float64Array): number {
+export function pointCount(points: Float32Array | Float64Array): number {
   if (points.length % 3 !== 0) {
     throw new RangeError(`point cloud: expected 3 numbers per point, found ${points.length} numbers`);
   }
