@@ -32,6 +32,8 @@ export const demoCommand = command({
     for (const m of r.models) console.log(`  tiny ${m.mode}: validation F1 ${m.validation.f1.toFixed(3)}, IoU ${m.validation.iou.toFixed(3)} at threshold ${m.threshold.toFixed(2)} (${m.validation.neurons} neurons never trained on)`);
     for (const s of r.synapses) console.log(`  synapses, seg type ${s.segType}: ARI ${s.ari === null ? "–" : s.ari.toFixed(3)} (k=${s.k})`);
     console.log(`  figures and GIFs: ${r.out}/figures`);
+    const results = /^[\w./-]+$/.test(r.out) ? r.out : `'${r.out.replace(/'/g, "'\\''")}'`;
+    console.log(`\nExplore the maps and the neurons and synapses behind their points: npm run explore -- --results ${results} --open`);
   },
 });
 

@@ -1,11 +1,12 @@
 // Copies the files lib/ loads at run time (WebAssembly kernels, helper
-// scripts) into dist/, so the compiled library that notebooks import finds
-// them beside its code exactly as the TypeScript sources do.
+// scripts, the explorer page's browser module) into dist/, so the compiled
+// library that notebooks import finds them beside its code exactly as the
+// TypeScript sources do.
 const fs = require("node:fs");
 const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
-const ASSETS = new Set([".wasm", ".py", ".json"]);
+const ASSETS = new Set([".wasm", ".py", ".json", ".js"]);
 let copied = 0;
 function walk(dir) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {

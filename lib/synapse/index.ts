@@ -15,7 +15,7 @@ export { extractFeatures, cropFeatures, randomFeatureNetwork, pretrainedFeatureN
 export type { FeatureNetwork, FeatureOptions, FeatureRow, FeatureTable, FeatureRun } from "./features";
 export { analyseSynapseFeatures, synapseId } from "./analysis";
 export type { SynapseAnalysis, SynapseAnalysisOptions } from "./analysis";
-export { runSynapsePipeline, SynapsePipelineStopped, SYNAPSE_PIPELINE_DEFAULTS } from "./pipeline";
+export { runSynapsePipeline, synapseGifName, SynapsePipelineStopped, SYNAPSE_PIPELINE_DEFAULTS } from "./pipeline";
 export type { SynapsePipelineOptions, SynapsePipelineResult } from "./pipeline";
 export { synapseReportHtml } from "./report";
 export type { SynapseReportInput } from "./report";

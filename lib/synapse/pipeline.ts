@@ -70,7 +70,8 @@ function tag(segType: number, alpha: number): string {
   return `seg${segType}_alpha${alpha.toFixed(1)}`;
 }
 
-function gifName(box: string, name: string): string {
+/** The file name of a synapse's GIF inside the run's gifs_<tag>/ folder. */
+export function synapseGifName(box: string, name: string): string {
   return `${box}_${name.replace(/[^A-Za-z0-9_.-]+/g, "_")}.gif`;
 }
 
@@ -104,7 +105,7 @@ export async function runSynapsePipeline(dataDir: string, outDir: string, option
     onProgress: options.onProgress,
     onCrop: (crop) => {
       slices.set(`${crop.box}/${crop.name}`, centreSlice(crop));
-      const file = path.join(gifDir, gifName(crop.box, crop.name));
+      const file = path.join(gifDir, synapseGifName(crop.box, crop.name));
       if (options.gifs !== false && !fs.existsSync(file)) writeFileAtomic(file, synapseGif({ values: crop.blended, size: crop.outputSize }));
     },
   });
@@ -174,7 +175,7 @@ export async function runSynapsePipeline(dataDir: string, outDir: string, option
   const reportFile = path.join(outDir, `report_${t}.html`);
   const gifLinks = analysis.representatives.map((i) => {
     const [box, ...rest] = ids[i]!.split("/");
-    return { id: ids[i]!, cluster: analysis.clusters[i]!, file: path.relative(outDir, path.join(gifDir, gifName(box!, rest.join("/")))) };
+    return { id: ids[i]!, cluster: analysis.clusters[i]!, file: path.relative(outDir, path.join(gifDir, synapseGifName(box!, rest.join("/")))) };
   });
   writeFileAtomic(
     reportFile,

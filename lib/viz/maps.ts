@@ -6,7 +6,7 @@ export type MapPoints = ReadonlyArray<ArrayLike<number>> | { rows: number; cols:
 
 export interface MapOptions {
   title?: string;
-  /** Neuron (or synapse) ids, shown on hover. */
+  /** Neuron (or synapse) ids, shown on hover and kept as each point's customdata (what click and selection handlers read). */
   ids?: readonly string[];
   /** Name of the colouring label, for the legend or colour bar ("layer", "soma depth"). */
   colorName?: string;
@@ -88,11 +88,12 @@ function place(dims: number, axes: number[][], index: number[]): Record<string, 
   return dims === 3 ? { x: pick(0), y: pick(1), z: pick(2) } : { x: pick(0), y: pick(1) };
 }
 
-function hover(o: MapOptions, index: number[], extra: (i: number) => string): { text: string[]; hovertemplate: string } {
+function hover(o: MapOptions, index: number[], extra: (i: number) => string): { text: string[]; hovertemplate: string; customdata?: string[] } {
   const m = o.method ?? "t-SNE";
   return {
     text: index.map((i) => `${o.ids ? `<b>${o.ids[i]}</b><br>` : ""}${extra(i)}`),
     hovertemplate: `%{text}<br>${m} 1 = %{x:.2f}<br>${m} 2 = %{y:.2f}<extra></extra>`,
+    ...(o.ids ? { customdata: index.map((i) => o.ids![i]!) } : {}),
   };
 }
 
