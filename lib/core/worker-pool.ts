@@ -23,7 +23,8 @@ export interface WorkerPoolOptions {
 
 // Layout of the control block: [0] the job's sequence number, [1] 1 when the
 // job came with a message, [2 + part] the last job worker `part` finished,
-// [2 + size + part] 1 when its share of that job failed.
+// [2 + size + part] 1 when its share of that job failed, [2 + 2·size + part]
+// 1 once the worker has set up its share.
 const SEQUENCE = 0;
 const HAS_MESSAGE = 1;
 const DONE = 2;
@@ -44,6 +45,8 @@ try {
 } catch (e) {
   broken = "could not load " + file + ": " + String((e && e.stack) || e);
 }
+Atomics.store(control, ${DONE} + 2 * size + part, 1);
+Atomics.notify(control, ${DONE} + 2 * size + part);
 const done = ${DONE} + part;
 const failed = ${DONE} + size + part;
 let seen = 0;
@@ -101,7 +104,7 @@ export class WorkerPool {
     this.name = name;
     this.size = threads;
     this.slots = new Int32Array(new SharedArrayBuffer(4 * (options.slots ?? 0)));
-    this.control = new Int32Array(new SharedArrayBuffer(4 * (DONE + 2 * threads)));
+    this.control = new Int32Array(new SharedArrayBuffer(4 * (DONE + 3 * threads)));
     const loader = threads > 1 && file.endsWith(".ts") ? require.resolve("tsx/cjs/api") : undefined;
     for (let part = 1; part < threads; part++) {
       const { port1, port2 } = new MessageChannel();
@@ -112,6 +115,19 @@ export class WorkerPool {
       port1.unref();
       this.workers.push(worker);
       this.ports.push(port1);
+    }
+    // The pool is ready when every worker has set up its share. A first job
+    // that grows a shared WebAssembly memory while a worker is still
+    // instantiating on it can leave that worker's instance with the old size
+    // (seen once: "memory access out of bounds" on worker thread 1 in a
+    // pool's first steps), so no job starts before then.
+    for (let part = 1; part < threads; part++) {
+      const ready = DONE + 2 * threads + part;
+      const deadline = Date.now() + 120_000;
+      while (Atomics.load(this.control, ready) === 0) {
+        if (Date.now() > deadline) throw new Error(`${name}: worker thread ${part} did not start within 120 s`);
+        Atomics.wait(this.control, ready, 0, 1000);
+      }
     }
   }
 
