@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as zlib from "node:zlib";
 import { ParseError } from "../core";
-import { packBits, unpackBits } from "../voxel";
+import { packBits, unpackBits, type VoxelArray } from "../voxel";
 
 /**
  * One cached occupancy grid: a 16-byte header, then the grid bit-packed
@@ -44,15 +44,16 @@ function packedBytes(size: number): number {
   return (size * size * size + 7) >> 3;
 }
 
-function unpack(packed: Buffer | null, err: Error | null, size: number, file: string, out?: Uint8Array): Uint8Array {
+function unpack<T extends VoxelArray>(packed: Buffer | null, err: Error | null, size: number, file: string, out?: T): T {
   if (err || !packed || packed.length !== packedBytes(size)) {
     const found = err ? `corrupt (${err.message})` : `${packed?.length ?? 0} bytes`;
     throw new ParseError(file, { byteOffset: HEADER }, `payload should inflate to ${packedBytes(size)} bytes, found ${found}; delete it and rebuild the cache`, { cause: err ?? undefined });
   }
-  return unpackBits(packed, size * size * size, out);
+  return unpackBits<T>(packed, size * size * size, out);
 }
 
-export function decodeGrid(bytes: Uint8Array, size: number, file: string, out?: Uint8Array): Uint8Array {
+/** The grid of a cache file's bytes, 0/1; into `out` (bytes or floats) when given. */
+export function decodeGrid<T extends VoxelArray = Uint8Array>(bytes: Uint8Array, size: number, file: string, out?: T): T {
   checkHeader(bytes, size, file);
   let packed: Buffer | null = null;
   let err: Error | null = null;
@@ -64,7 +65,7 @@ export function decodeGrid(bytes: Uint8Array, size: number, file: string, out?: 
   return unpack(packed, err, size, file, out);
 }
 
-export async function decodeGridAsync(bytes: Uint8Array, size: number, file: string, out?: Uint8Array): Promise<Uint8Array> {
+export async function decodeGridAsync<T extends VoxelArray = Uint8Array>(bytes: Uint8Array, size: number, file: string, out?: T): Promise<T> {
   checkHeader(bytes, size, file);
   // Inflating on libuv's thread pool lets several grids decode while the caller computes.
   const [packed, err] = await new Promise<[Buffer | null, Error | null]>((resolve) =>

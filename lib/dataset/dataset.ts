@@ -5,6 +5,7 @@ import { WorkbenchError, writeFileAtomic, Random } from "../core";
 import type { OnProgress } from "../core";
 import { centre, coordinateRange, mergeRanges } from "../neuron";
 import type { NormaliseRange } from "../neuron";
+import type { VoxelArray } from "../voxel";
 import { decodeGrid, decodeGridAsync, isCompleteCacheFile } from "./cache-file";
 import { buildOne, cachePath, sourcePath } from "./build";
 import { loadPointCloud } from "./source";
@@ -21,8 +22,8 @@ export interface Dataset {
   row(id: string): DatasetRow;
   /** The cached grid (size³, 0/1, x-major [x][y][z]); throws when the cache lacks it. */
   grid(id: string, size: number): Uint8Array;
-  /** The same, read and inflated off the main thread. */
-  gridAsync(id: string, size: number): Promise<Uint8Array>;
+  /** The same, read and inflated off the main thread; unpacked into `out` (bytes or floats, e.g. a slot of a batch) when given. */
+  gridAsync<T extends VoxelArray = Uint8Array>(id: string, size: number, out?: T): Promise<T>;
   hasGrid(id: string, size: number): boolean;
   /** Absolute path of a neuron's source file. */
   sourceFile(id: string): string;
@@ -62,9 +63,9 @@ export function openDataset(dir: string): Dataset {
       const file = cacheFile(id, size);
       return decodeGrid(fs.readFileSync(file), size, file);
     },
-    gridAsync: async (id, size) => {
+    gridAsync: async (id, size, out) => {
       const file = cacheFile(id, size);
-      return decodeGridAsync(await fs.promises.readFile(file), size, file);
+      return decodeGridAsync(await fs.promises.readFile(file), size, file, out);
     },
     hasGrid: (id, size) => isCompleteCacheFile(cachePath(dir, id, size), size),
     sourceFile: (id) => sourcePath(dir, row(id)),
@@ -273,42 +274,54 @@ export function epochOrder(ids: readonly string[], seed: number, epoch: number):
 }
 
 /**
- * Batches of one epoch. Up to `prefetch` batches are read and inflated (on
- * libuv's thread pool) while the caller works on the current one.
+ * Batches of one epoch (see readBatches for the reading ahead).
  */
 export async function* batches(ds: Dataset, options: BatchOptions): AsyncGenerator<Batch> {
-  const size = options.size;
   const batchSize = options.batchSize ?? 10;
   const ids = ds.ids(options.split ?? "train");
   const order = options.shuffle === false ? ids : epochOrder(ids, options.seed ?? 1996, options.epoch ?? 0);
   const full = Math.floor(order.length / batchSize);
   const count = options.dropLast || order.length % batchSize === 0 ? full : full + 1;
-  const prefetch = Math.max(1, options.prefetch ?? 2);
+  const groups = Array.from({ length: count }, (_, b) => order.slice(b * batchSize, (b + 1) * batchSize));
+  yield* readBatches(ds, groups, options.size, { start: options.startBatch, prefetch: options.prefetch });
+}
+
+/**
+ * The batches `groups[start..]` (each group the ids of one batch), in order.
+ * While the caller works on one batch, the next `prefetch` (default 2) are
+ * read and inflated on libuv's thread pool and unpacked straight into their
+ * float batch, so no grid is copied on the way; 0 reads each when asked for.
+ */
+export async function* readBatches(
+  ds: Dataset,
+  groups: readonly (readonly string[])[],
+  size: number,
+  options: { start?: number; prefetch?: number } = {},
+): AsyncGenerator<Batch> {
+  const prefetch = options.prefetch ?? 2;
+  if (!Number.isInteger(prefetch) || prefetch < 0) throw new WorkbenchError(`readBatches: prefetch should be a whole number >= 0; found ${prefetch}`);
   const voxels = size * size * size;
   const load = async (b: number): Promise<Batch> => {
-    const bids = order.slice(b * batchSize, (b + 1) * batchSize);
-    const grids = await Promise.all(bids.map((id) => ds.gridAsync(id, size)));
+    const bids = [...groups[b]!];
     const data = new Float32Array(bids.length * voxels);
-    grids.forEach((g, i) => {
-      const off = i * voxels;
-      for (let j = 0; j < voxels; j++) if (g[j] !== 0) data[off + j] = 1;
-    });
+    await Promise.all(bids.map((id, i) => ds.gridAsync(id, size, data.subarray(i * voxels, (i + 1) * voxels))));
     return { index: b, ids: bids, data, shape: [bids.length, size, size, size, 1] };
   };
   const queue: Array<Promise<Batch>> = [];
-  let nextToLoad = options.startBatch ?? 0;
-  const fill = (): void => {
-    while (queue.length < prefetch && nextToLoad < count) {
+  let nextToLoad = options.start ?? 0;
+  const fill = (ahead: number): void => {
+    while (queue.length < ahead && nextToLoad < groups.length) {
       const p = load(nextToLoad++);
       // Errors surface when the batch is awaited; keep Node from reporting them early.
       p.catch(() => undefined);
       queue.push(p);
     }
   };
-  fill();
+  fill(1);
   while (queue.length > 0) {
     const b = await queue.shift()!;
-    fill();
+    fill(prefetch);
     yield b;
+    fill(1);
   }
 }

@@ -1,4 +1,4 @@
-export { openDataset, createDataset, computeDatasetRange, buildCache, batches, epochOrder } from "./dataset";
+export { openDataset, createDataset, computeDatasetRange, buildCache, batches, readBatches, epochOrder } from "./dataset";
 export type { Dataset, CreateDatasetOptions, BuildCacheOptions, BuildCacheResult, BatchOptions, Batch } from "./dataset";
 export { MANIFEST, INFO, DEFAULT_INFO, safeId, formatManifest, parseManifest, readInfo, writeInfo } from "./manifest";
 export type { DatasetRow, DatasetInfo } from "./manifest";

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { ConfigError, type OnProgress, WorkbenchError, writeFileAtomic } from "../core";
 import { withDefaults } from "../analysis";
-import type { Dataset } from "../dataset";
+import { type Dataset, readBatches } from "../dataset";
 import { parseCsv, readNpyFile, writeNpy } from "../io";
 import { latentEmbeddings } from "./latent";
 import { DEFAULT_POOLING, type Pooling, pooledSize } from "./pooling";
@@ -19,6 +19,8 @@ export interface EmbedOptions {
   batchSize?: number;
   /** Neurons per saved chunk: the unit of resuming (default 256). */
   chunkSize?: number;
+  /** Batches read and decoded ahead while the encoder runs (default 2; 0 reads each batch when it is needed). */
+  prefetch?: number;
   /** How the latent becomes one vector (default "channel-max", the thesis embedding; see POOLINGS). */
   pooling?: Pooling;
   onProgress?: OnProgress;
@@ -39,7 +41,7 @@ export interface EmbedResult {
   files?: { csv: string; npy: string; meta: string };
 }
 
-export const EMBED_DEFAULTS = { split: "all", batchSize: 8, chunkSize: 256, pooling: DEFAULT_POOLING };
+export const EMBED_DEFAULTS = { split: "all", batchSize: 8, chunkSize: 256, prefetch: 2, pooling: DEFAULT_POOLING };
 
 /**
  * The files of the table at `stem` when it is already written for exactly
@@ -69,6 +71,7 @@ export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, gr
   for (const key of ["batchSize", "chunkSize"] as const) {
     if (!Number.isInteger(o[key]) || o[key] < 1) throw new ConfigError(`embed: ${key} should be a whole number >= 1; found ${o[key]}`);
   }
+  if (!Number.isInteger(o.prefetch) || o.prefetch < 0) throw new ConfigError(`embed: prefetch should be a whole number >= 0; found ${o.prefetch}`);
   const all = o.split === "all" ? dataset.ids() : dataset.ids(o.split);
   if (all.length === 0) {
     const splits = [...new Set(dataset.rows.map((r) => r.split))];
@@ -89,6 +92,9 @@ export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, gr
   let computed = 0;
   let done = 0;
   let saved = 0;
+  // Saved chunks first, so that the batches still to compute form one stream
+  // that is read ahead across chunk boundaries.
+  const pending: Array<{ ids: string[]; base: string; values: Float32Array; filled: number }> = [];
   for (let c = 0; c < chunks; c++) {
     const chunkIds = ids.slice(c * o.chunkSize, (c + 1) * o.chunkSize);
     const base = path.join(partsDir, `chunk-${String(c).padStart(6, "0")}`);
@@ -104,37 +110,38 @@ export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, gr
       values.set(part.data as Float32Array, c * o.chunkSize * dim);
       done += chunkIds.length;
       saved += chunkIds.length;
-      continue;
+    } else {
+      pending.push({ ids: chunkIds, base, values: values.subarray(c * o.chunkSize * dim, (c * o.chunkSize + chunkIds.length) * dim), filled: 0 });
     }
-    const chunk = new Float32Array(chunkIds.length * dim);
-    const load = (from: number) => Promise.all(chunkIds.slice(from, from + o.batchSize).map((id) => dataset.gridAsync(id, grid)));
-    let next = load(0);
-    for (let b = 0; b < chunkIds.length; b += o.batchSize) {
-      const grids = await next;
-      // Read and inflate the next batch while the encoder runs on this one.
-      if (b + o.batchSize < chunkIds.length) next = load(b + o.batchSize);
-      const volume = new Float32Array(grids.length * grid ** 3);
-      grids.forEach((g, k) => {
-        for (let v = 0; v < g.length; v++) volume[k * g.length + v] = g[v]!;
-      });
-      const x = tf.tensor5d(volume, [grids.length, grid, grid, grid, 1]);
-      try {
-        chunk.set(latentEmbeddings(encoder, x, o.pooling), b * dim);
-      } finally {
-        x.dispose();
-      }
-      computed += grids.length;
-      done += grids.length;
-      // A chunk's last batch saves the chunk before asking whether to go on, so a stop keeps it.
-      if (b + o.batchSize >= chunkIds.length) {
-        writeFileAtomic(`${base}.npy`, writeNpy(chunk, [chunkIds.length, dim], "float32"));
-        writeFileAtomic(`${base}.ids.json`, JSON.stringify(chunkIds));
-        values.set(chunk, c * o.chunkSize * dim);
-        saved += chunkIds.length;
-      }
-      if (o.onProgress?.({ done, total: ids.length, label: "embedding neurons" }) === false && done < ids.length) {
-        return { complete: false, alreadyComplete: false, total: ids.length, computed, saved, seconds: (performance.now() - start) / 1000 };
-      }
+  }
+  // A batch never spans two chunks, so a chunk is saved as soon as its last batch is done.
+  const groups: string[][] = [];
+  const chunkOf: number[] = [];
+  pending.forEach((p, k) => {
+    for (let b = 0; b < p.ids.length; b += o.batchSize) {
+      groups.push(p.ids.slice(b, b + o.batchSize));
+      chunkOf.push(k);
+    }
+  });
+  for await (const batch of readBatches(dataset, groups, grid, { prefetch: o.prefetch })) {
+    const chunk = pending[chunkOf[batch.index]!]!;
+    const x = tf.tensor5d(batch.data, batch.shape);
+    try {
+      chunk.values.set(latentEmbeddings(encoder, x, o.pooling), chunk.filled * dim);
+    } finally {
+      x.dispose();
+    }
+    chunk.filled += batch.ids.length;
+    computed += batch.ids.length;
+    done += batch.ids.length;
+    // A chunk's last batch saves the chunk before asking whether to go on, so a stop keeps it.
+    if (chunk.filled === chunk.ids.length) {
+      writeFileAtomic(`${chunk.base}.npy`, writeNpy(chunk.values, [chunk.ids.length, dim], "float32"));
+      writeFileAtomic(`${chunk.base}.ids.json`, JSON.stringify(chunk.ids));
+      saved += chunk.ids.length;
+    }
+    if (o.onProgress?.({ done, total: ids.length, label: "embedding neurons" }) === false && done < ids.length) {
+      return { complete: false, alreadyComplete: false, total: ids.length, computed, saved, seconds: (performance.now() - start) / 1000 };
     }
   }
   const labelColumns = dataset.info.labelColumns;

@@ -25,12 +25,15 @@ export function packBits(data: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Where unpacked voxels can go: bytes, or the float32 of a network's input batch (so a batch is filled without a copy). */
+export type VoxelArray = Uint8Array | Float32Array;
+
 /** `count` voxels (0/1) from packed bits; into `out` when given. */
-export function unpackBits(packed: Uint8Array, count: number, out?: Uint8Array): Uint8Array {
+export function unpackBits<T extends VoxelArray = Uint8Array>(packed: Uint8Array, count: number, out?: T): T {
   if (packed.length < (count + 7) >> 3) {
     throw new RangeError(`unpackBits: ${count} voxels need ${(count + 7) >> 3} bytes, found ${packed.length}`);
   }
-  const res = out ?? new Uint8Array(count);
+  const res: VoxelArray = out ?? new Uint8Array(count);
   if (res.length < count) throw new RangeError(`unpackBits: out holds ${res.length} voxels, need ${count}`);
   const full = count >> 3;
   // Grids are sparse: clear once, then write only the bytes that hold voxels.
@@ -48,5 +51,5 @@ export function unpackBits(packed: Uint8Array, count: number, out?: Uint8Array):
     res[i + 7] = b & 1;
   }
   for (let i = full << 3; i < count; i++) res[i] = (packed[i >> 3]! >> (7 - (i & 7))) & 1;
-  return res;
+  return res as T;
 }

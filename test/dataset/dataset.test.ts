@@ -70,6 +70,8 @@ test("the cache holds exactly the grids neuronGrid makes, is written once, and r
     const cloud = loadPointCloud(r.source, { points: 8000, seed: 3 });
     for (const size of [32, 16]) assert.deepEqual(ds.grid(r.id, size), neuronGrid(cloud, { size, centre: "soma" }).data, `${r.id} ${size}`);
     assert.deepEqual(await ds.gridAsync(r.id, 32), ds.grid(r.id, 32));
+    const slot = new Float32Array(2 * 32 ** 3).fill(5).subarray(32 ** 3);
+    assert.deepEqual(await ds.gridAsync(r.id, 32, slot), Float32Array.from(ds.grid(r.id, 32)), "unpacked straight into a float batch's slot");
     // Compact: smaller than the bit-packed grid itself.
     assert.ok(fs.statSync(cachePath(dir, r.id, 32)).size < packBits(ds.grid(r.id, 32)).length);
   }

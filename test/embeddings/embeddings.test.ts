@@ -105,6 +105,23 @@ test("a stopped run resumes from its saved chunks and gives the same table", asy
   assert.equal(whole.computed, 12);
 });
 
+test("reading batches ahead changes nothing: prefetch 0, 1 and the default write the same bytes, the embeddings of one neuron at a time", async () => {
+  const ds = await datasetReady;
+  const dir = tmp();
+  // Chunks of 5 in batches of 2: batches of 2, 2 and 1, and the read-ahead crosses chunk boundaries.
+  const files = [0, 1, undefined].map((prefetch) => embeddingFiles(path.join(dir, `prefetch-${prefetch ?? "default"}`)));
+  for (const [i, prefetch] of [0, 1, undefined].entries()) {
+    const r = await embedDataset(ae.encoder, ds, GRID, files[i]!.stem, { chunkSize: 5, batchSize: 2, prefetch });
+    assert.equal(r.computed, 12);
+  }
+  for (const f of files.slice(1)) {
+    assert.ok(fs.readFileSync(f.npy).equals(fs.readFileSync(files[0]!.npy)), `${f.npy} differs from prefetch 0`);
+    assert.ok(fs.readFileSync(f.csv).equals(fs.readFileSync(files[0]!.csv)), `${f.csv} differs from prefetch 0`);
+  }
+  assert.deepEqual(readEmbeddingTable(files[0]!.stem).values, direct(ds.ids(), (id) => ds.grid(id, GRID)));
+  await assert.rejects(embedDataset(ae.encoder, ds, GRID, path.join(dir, "bad"), { prefetch: -1 }), /embed: prefetch should be a whole number >= 0; found -1/);
+});
+
 test("--split picks a split and names the splits that exist when it is empty", async () => {
   const ds = await datasetReady;
   const out = path.join(tmp(), "val");

@@ -18,6 +18,8 @@ test("unpackBits inverts packBits for any length", () => {
     assert.deepEqual(unpackBits(packed, n), a);
     const out = new Uint8Array(n).fill(9);
     assert.deepEqual(unpackBits(packed, n, out), a);
+    const floats = new Float32Array(n).fill(9);
+    assert.deepEqual(unpackBits(packed, n, floats), Float32Array.from(a), "into a float batch: the same 0/1");
   }
   assert.throws(() => unpackBits(new Uint8Array(1), 9), /9 voxels need 2 bytes, found 1/);
 });
