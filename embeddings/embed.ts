@@ -9,7 +9,7 @@
 import { cliProgress, WorkbenchError } from "../lib/core";
 import { command, commandGroup, EXIT, listenForStop, main } from "../lib/cli";
 import { openDataset } from "../lib/dataset";
-import { describeMerge, EMBED_DEFAULTS, embedDataset, mergeEmbeddingShards, parseShard, POOLINGS, SLURM_SHARD } from "../lib/embeddings";
+import { completeEmbeddingTable, describeMerge, EMBED_DEFAULTS, embedDataset, mergeEmbeddingShards, parseShard, POOLINGS, SLURM_SHARD } from "../lib/embeddings";
 import type { Pooling } from "../lib/embeddings";
 import { initEngine } from "../lib/engine";
 import { AUTOENCODER_MODELS, disposeInferenceNetwork, loadInferenceNetwork, type AutoencoderModel } from "../lib/interop";
@@ -19,6 +19,8 @@ const SPLIT = {
   description: "which neurons: a split of the dataset's manifest (train, val, test, …) or all",
   default: EMBED_DEFAULTS.split,
 } as const;
+
+const alreadyComplete = (neurons: number, files: { csv: string; npy: string }) => `Already complete: ${neurons} neurons in ${files.csv}, ${files.npy}; nothing recomputed.`;
 
 export const embedNeuronsCommand = command({
   name: "embed",
@@ -54,9 +56,15 @@ export const embedNeuronsCommand = command({
   ],
   async run({ values, name }) {
     const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+    const dataset = openDataset(values.data);
+    // A finished table is reported before the engine starts and the checkpoint loads: a re-submitted task ends in a second.
+    const complete = completeEmbeddingTable(dataset, values.out, { split: values.split, shard });
+    if (complete) {
+      console.log(alreadyComplete(complete.ids.length, complete.files));
+      return EXIT.done;
+    }
     const engine = await initEngine({ quiet: true });
     console.error(engine.message);
-    const dataset = openDataset(values.data);
     // The option's choices are the autoencoder models, so the loader gives an autoencoder.
     const net = loadInferenceNetwork(values.checkpoint, values.model as AutoencoderModel | undefined);
     const stop = listenForStop(name, "after this batch (finished chunks are kept)");
@@ -83,9 +91,12 @@ export const embedNeuronsCommand = command({
       console.log(`Stopped: ${r.saved} of ${r.total} neurons saved in finished chunks (${r.computed} embedded now).`);
       return EXIT.stopped;
     }
-    const files = `${r.files!.csv}, ${r.files!.npy}`;
-    if (r.alreadyComplete) console.log(`Already complete: ${r.total} neurons in ${files}; nothing recomputed.`);
-    else console.log(`${r.total} neurons → ${files} (${r.computed} embedded now at ${(r.computed / r.seconds).toFixed(2)} neurons/s on ${engine.backend})`);
+    if (r.alreadyComplete) console.log(alreadyComplete(r.total, r.files!));
+    else {
+      const files = `${r.files!.csv}, ${r.files!.npy}`;
+      const encoderShare = ((100 * r.encoderSeconds) / r.seconds).toFixed(1);
+      console.log(`${r.total} neurons → ${files} (${r.computed} embedded now at ${(r.computed / r.seconds).toFixed(2)} neurons/s on ${engine.backend}, ${encoderShare} % of the time in the encoder)`);
+    }
     return EXIT.done;
   },
 });

@@ -38,6 +38,8 @@ export interface EmbedResult {
   /** Neurons whose embeddings are on disk: in saved chunks, or all of them once the table is written. */
   saved: number;
   seconds: number;
+  /** Of those, the encoder's (with the pooling): the rest is reading, decoding, batching and writing. */
+  encoderSeconds: number;
   files?: { csv: string; npy: string; meta: string };
 }
 
@@ -58,6 +60,27 @@ function finishedTable(stem: string, ids: readonly string[]): { csv: string; npy
   return { csv, npy, meta };
 }
 
+/** The neurons a run embeds and the stem of the table it writes. */
+function embeddingTarget(dataset: Dataset, out: string, split: string, shard: Shard | undefined): { ids: string[]; stem: string } {
+  const all = split === "all" ? dataset.ids() : dataset.ids(split);
+  if (all.length === 0) {
+    const splits = [...new Set(dataset.rows.map((r) => r.split))];
+    throw new ConfigError(`embed: no neurons in split "${split}" of ${dataset.dir}; its splits are ${splits.join(", ")} (or use "all")`);
+  }
+  return { ids: shard ? shardIds(all, shard) : all, stem: shard ? shardStem(out, shard) : embeddingFiles(out).stem };
+}
+
+/**
+ * The files of the table that embedDataset(…, out, options) would write when
+ * it is already complete, null when there is work to do: lets a caller stop
+ * before loading a model at all.
+ */
+export function completeEmbeddingTable(dataset: Dataset, out: string, options: Pick<EmbedOptions, "split" | "shard"> = {}): { ids: string[]; files: { csv: string; npy: string; meta: string } } | null {
+  const { ids, stem } = embeddingTarget(dataset, out, options.split ?? EMBED_DEFAULTS.split, options.shard);
+  const files = finishedTable(stem, ids);
+  return files ? { ids, files } : null;
+}
+
 /**
  * Embeds the neurons of a dataset with an autoencoder's encoder and writes
  * the table (see EmbeddingTable) to `out`. Work is saved in chunks under
@@ -72,16 +95,10 @@ export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, gr
     if (!Number.isInteger(o[key]) || o[key] < 1) throw new ConfigError(`embed: ${key} should be a whole number >= 1; found ${o[key]}`);
   }
   if (!Number.isInteger(o.prefetch) || o.prefetch < 0) throw new ConfigError(`embed: prefetch should be a whole number >= 0; found ${o.prefetch}`);
-  const all = o.split === "all" ? dataset.ids() : dataset.ids(o.split);
-  if (all.length === 0) {
-    const splits = [...new Set(dataset.rows.map((r) => r.split))];
-    throw new ConfigError(`embed: no neurons in split "${o.split}" of ${dataset.dir}; its splits are ${splits.join(", ")} (or use "all")`);
-  }
-  const ids = o.shard ? shardIds(all, o.shard) : all;
-  const stem = o.shard ? shardStem(out, o.shard) : embeddingFiles(out).stem;
+  const { ids, stem } = embeddingTarget(dataset, out, o.split, o.shard);
   const finished = finishedTable(stem, ids);
   if (finished) {
-    return { complete: true, alreadyComplete: true, total: ids.length, computed: 0, saved: ids.length, seconds: (performance.now() - start) / 1000, files: finished };
+    return { complete: true, alreadyComplete: true, total: ids.length, computed: 0, saved: ids.length, seconds: (performance.now() - start) / 1000, encoderSeconds: 0, files: finished };
   }
   const partsDir = `${stem}.parts`;
   fs.mkdirSync(partsDir, { recursive: true });
@@ -92,6 +109,7 @@ export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, gr
   let computed = 0;
   let done = 0;
   let saved = 0;
+  let encoderSeconds = 0;
   // Saved chunks first, so that the batches still to compute form one stream
   // that is read ahead across chunk boundaries.
   const pending: Array<{ ids: string[]; base: string; values: Float32Array; filled: number }> = [];
@@ -126,11 +144,13 @@ export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, gr
   for await (const batch of readBatches(dataset, groups, grid, { prefetch: o.prefetch })) {
     const chunk = pending[chunkOf[batch.index]!]!;
     const x = tf.tensor5d(batch.data, batch.shape);
+    const encoderStart = performance.now();
     try {
       chunk.values.set(latentEmbeddings(encoder, x, o.pooling), chunk.filled * dim);
     } finally {
       x.dispose();
     }
+    encoderSeconds += (performance.now() - encoderStart) / 1000;
     chunk.filled += batch.ids.length;
     computed += batch.ids.length;
     done += batch.ids.length;
@@ -141,7 +161,7 @@ export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, gr
       saved += chunk.ids.length;
     }
     if (o.onProgress?.({ done, total: ids.length, label: "embedding neurons" }) === false && done < ids.length) {
-      return { complete: false, alreadyComplete: false, total: ids.length, computed, saved, seconds: (performance.now() - start) / 1000 };
+      return { complete: false, alreadyComplete: false, total: ids.length, computed, saved, seconds: (performance.now() - start) / 1000, encoderSeconds };
     }
   }
   const labelColumns = dataset.info.labelColumns;
@@ -156,5 +176,5 @@ export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, gr
   fs.rmSync(partsDir, { recursive: true, force: true });
   // Every chunk came from disk: say so once, so a progress bar ends.
   if (computed === 0) o.onProgress?.({ done: ids.length, total: ids.length, label: "embedding neurons" });
-  return { complete: true, alreadyComplete: false, total: ids.length, computed, saved: ids.length, seconds: (performance.now() - start) / 1000, files };
+  return { complete: true, alreadyComplete: false, total: ids.length, computed, saved: ids.length, seconds: (performance.now() - start) / 1000, encoderSeconds, files };
 }

@@ -5,5 +5,5 @@ export { POOLINGS, DEFAULT_POOLING, pooledSize, poolLatent } from "./pooling";
 export type { Pooling } from "./pooling";
 export { parseShard, slurmShard, SLURM_SHARD, shardIds, shardStem, mergeEmbeddingShards, describeMerge } from "./shards";
 export type { Shard, MergeResult } from "./shards";
-export { embedDataset, EMBED_DEFAULTS } from "./embed";
+export { completeEmbeddingTable, embedDataset, EMBED_DEFAULTS } from "./embed";
 export type { EmbedOptions, EmbedResult } from "./embed";

@@ -76,6 +76,7 @@ test("embedDataset writes one row per neuron with split and manifest labels, in 
   const r = await embedDataset(ae.encoder, ds, GRID, out, { batchSize: 5 });
   assert.equal(r.complete, true);
   assert.equal(r.total, 12);
+  assert.ok(r.encoderSeconds > 0 && r.encoderSeconds <= r.seconds, `encoder ${r.encoderSeconds} s of ${r.seconds} s`);
   const files = embeddingFiles(out);
   assert.ok(!fs.existsSync(`${files.stem}.parts`), "chunks removed once the table is written");
   const fromNpy = readEmbeddingTable(out);
