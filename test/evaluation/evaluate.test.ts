@@ -117,6 +117,18 @@ test("evaluateEmbeddings names what it cannot use: an unknown label, a table lac
   await assert.rejects(evaluateEmbeddings(ds, [{ name: "short", table: short }], { labels: ["family"], folds: 3, k: 3, workDir: path.join(dir, "work-d") }), /embedding "short": 2 of the 12 neurons evaluated are not in its table \(LLC7B-1, LLR7G-1\)/);
 });
 
+test("a label whose classes are too small for the folds fails when asked for by name, and is left out with a warning under skipUnusableLabels", async () => {
+  const { dir, ds, trained } = await ready;
+  const t = readEmbeddingTable(trained);
+  // Three neurons per family cannot fill five folds.
+  const options = { labels: ["family", "depth"], folds: 5, k: 3, measuredBaselines: false, workDir: path.join(dir, "work-skip") };
+  await assert.rejects(evaluateEmbeddings(ds, [{ name: "t", table: t }], options), /label "family": 0 classes with at least 5 neurons/);
+  const ev = (await evaluateEmbeddings(ds, [{ name: "t", table: t }], { ...options, skipUnusableLabels: true }))!;
+  assert.deepEqual([...new Set(ev.rows.map((r) => r.label))], ["depth"]);
+  assert.ok(ev.warnings.some((w) => /label "family": 0 classes .* left out of the table/.test(w)), ev.warnings.join("\n"));
+  await assert.rejects(evaluateEmbeddings(ds, [{ name: "t", table: t }], { ...options, labels: ["family"], skipUnusableLabels: true }), /none of the labels family can be scored on the 12 neurons/);
+});
+
 test("point clouds get the cloud morphometrics and occupied voxels as their size", async () => {
   const { dir, ds } = await ready;
   const clouds = path.join(dir, "clouds");
