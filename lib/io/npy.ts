@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { ParseError, WorkbenchError } from "../core";
+import { ParseError, WorkbenchError, writeFileAtomic } from "../core";
 
 /**
  * NumPy `.npy` arrays (format versions 1, 2 and 3): float16/32/64, signed and
@@ -347,8 +347,9 @@ export function writeNpy(data: NpyData, shape: number[] = [data.length], dtype: 
   return out;
 }
 
+/** Writes the .npy atomically (temp file, then rename): an interrupted run never leaves half an array. */
 export function writeNpyFile(file: string, data: NpyData, shape?: number[], dtype?: NpyDtype): void {
-  fs.writeFileSync(file, writeNpy(data, shape, dtype));
+  writeFileAtomic(file, writeNpy(data, shape, dtype));
 }
 
 /** Numbers as a Float64Array (BigInt ids are refused beyond 2^53; strings are parsed). */

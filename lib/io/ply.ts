@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { ParseError, checkChoice } from "../core";
+import { ParseError, checkChoice, writeFileAtomic } from "../core";
 
 /**
  * PLY point clouds and meshes (ASCII, binary little and big endian). Vertices
@@ -301,5 +301,5 @@ export function writePly(vertices: Float32Array, options: WritePlyOptions = {}):
 }
 
 export function writePlyFile(file: string, vertices: Float32Array, options: WritePlyOptions = {}): void {
-  fs.writeFileSync(file, writePly(vertices, options));
+  writeFileAtomic(file, writePly(vertices, options));
 }
