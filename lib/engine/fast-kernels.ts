@@ -22,7 +22,10 @@ function write(backend: Backend, shape: number[], result: KernelResult | Float32
   return out!;
 }
 
-const shape5 = (s: readonly number[]): Shape5 => [s[0], s[1], s[2], s[3], s[4]];
+function shape5(s: readonly number[]): Shape5 {
+  if (s.length !== 5) throw new Error(`fast kernels: expected a 5-D shape, got [${s.join(", ")}]`);
+  return [s[0]!, s[1]!, s[2]!, s[3]!, s[4]!];
+}
 
 function padding(info: tf.backend_util.Conv3DInfo): Padding3 {
   const p = info.padInfo;
@@ -68,7 +71,7 @@ const conv3dBackpropInput: Fast = ({ inputs, backend: b, attrs }) => {
   const s = uniformStride(info);
   const p = padding(info);
   const [, D, H, W] = inputShape;
-  const [, OD, OH, OW] = dy.shape;
+  const [, OD, OH, OW] = shape5(dy.shape);
   if (s === 1) {
     const [KD, KH, KW] = fShape;
     // dx[i] = sum_k dy[i - k + front] f[k] = correlation of dy, padded by K-1-front

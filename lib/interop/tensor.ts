@@ -66,7 +66,7 @@ const u32 = new Uint32Array(f32.buffer);
 
 function floatToHalf(value: number): number {
   f32[0] = value;
-  const x = u32[0];
+  const x = u32[0]!;
   const sign = (x >>> 16) & 0x8000;
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;
@@ -114,7 +114,7 @@ export function decodeElements(bytes: Uint8Array, dtype: TorchDType, count: numb
       const out = new Float32Array(count);
       for (let i = 0; i < count; i++) {
         u32[0] = dv.getUint16(2 * i, true) << 16;
-        out[i] = f32[0];
+        out[i] = f32[0]!;
       }
       return out;
     }
@@ -164,12 +164,12 @@ export function encodeElements(tensor: TorchTensor): Uint8Array {
       for (let i = 0; i < n; i++) {
         f32[0] = Number(d[i]);
         // Round to nearest even on the 16 dropped bits.
-        const x = u32[0];
+        const x = u32[0]!;
         dv.setUint16(2 * i, ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff, true);
       }
       break;
     case "int64":
-      for (let i = 0; i < n; i++) dv.setBigInt64(8 * i, BigInt(d[i]), true);
+      for (let i = 0; i < n; i++) dv.setBigInt64(8 * i, BigInt(d[i]!), true);
       break;
     case "int32":
       for (let i = 0; i < n; i++) dv.setInt32(4 * i, Number(d[i]), true);

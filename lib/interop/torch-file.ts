@@ -12,6 +12,7 @@ import {
   type TorchDType,
   type TorchTensor,
 } from "./tensor";
+import { gatherStrided } from "./strided";
 
 /**
  * Files written by torch.save (the zip format of PyTorch >= 1.6): a pickle
@@ -44,26 +45,11 @@ export function isTorchTensor(v: unknown): v is TorchTensor {
   return typeof v === "object" && v !== null && "dtype" in v && "shape" in v && "data" in v && ArrayBuffer.isView((v as TorchTensor).data);
 }
 
+/** The elements of a view into a storage; a contiguous view shares the storage's memory. */
 function gather(storage: TorchData, offset: number, shape: number[], stride: number[]): TorchData {
-  const n = numel(shape);
-  const contiguous = shape.every((_, i) => shape[i] === 1 || stride[i] === numel(shape.slice(i + 1)));
-  if (contiguous) return storage.subarray(offset, offset + n);
-  const Ctor = storage.constructor as new (n: number) => TorchData;
-  const out = new Ctor(n);
-  const idx = new Array<number>(shape.length).fill(0);
-  let src = offset;
-  for (let i = 0; i < n; i++) {
-    out[i] = storage[src];
-    // Odometer over the multi-index, moving `src` by the strides.
-    for (let d = shape.length - 1; d >= 0; d--) {
-      idx[d]++;
-      src += stride[d];
-      if (idx[d] < shape[d]) break;
-      src -= stride[d] * shape[d];
-      idx[d] = 0;
-    }
-  }
-  return out;
+  const contiguous = shape.every((d, i) => d === 1 || stride[i] === numel(shape.slice(i + 1)));
+  if (contiguous) return storage.subarray(offset, offset + numel(shape));
+  return gatherStrided(storage, offset, shape, stride);
 }
 
 function checkIntList(v: unknown, what: string, fail: (w: string) => never): number[] {
@@ -130,7 +116,7 @@ function unpickleTorch(zip: ZipArchive, prefix: string, pkl: Uint8Array, where: 
       const stride = checkIntList(strideArg, "stride", fail);
       if (stride.length !== shape.length) fail(`size has ${shape.length} dimensions but stride has ${stride.length}`);
       const n = numel(shape);
-      const last = n === 0 ? (offset as number) : (offset as number) + shape.reduce((s, d, i) => s + (d - 1) * stride[i], 0);
+      const last = n === 0 ? (offset as number) : (offset as number) + shape.reduce((s, d, i) => s + (d - 1) * stride[i]!, 0);
       if (n > 0 && last >= ref.numel) {
         fail(`a view of size [${shape}] stride [${stride}] at offset ${offset} reaches element ${last} of storage ${ref.key}, which has ${ref.numel}`);
       }
