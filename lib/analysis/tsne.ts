@@ -168,7 +168,7 @@ export class TsneOptimizer {
       gains[t] = gain;
       const u = momentum * update[t]! - lr * gain * g;
       update[t] = u;
-      y[t] += u;
+      y[t]! += u;
     }
     this.iteration++;
     if (this.done) this.close();

@@ -45,8 +45,8 @@ function addChunks(pool: KernelPool, sumsAt: number, chunks: number, channels: n
   const b = new Float64Array(channels);
   for (let k = 0; k < chunks; k++)
     for (let c = 0; c < channels; c++) {
-      a[c] += sums[k * 2 * channels + c]!;
-      b[c] += sums[k * 2 * channels + channels + c]!;
+      a[c]! += sums[k * 2 * channels + c]!;
+      b[c]! += sums[k * 2 * channels + channels + c]!;
     }
   return [a, b];
 }
