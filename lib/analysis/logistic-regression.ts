@@ -1,5 +1,4 @@
-import { ConfigError, warnOnce } from "../core";
-import { withDefaults } from "./defaults";
+import { ConfigError, warnOnce, withDefaults } from "../core";
 import { type Matrix, type MatrixLike, toMatrix } from "./matrix";
 
 export interface LogisticRegressionOptions {

@@ -1,5 +1,4 @@
-import { checkChoice, ConfigError, type OnProgress, random } from "../core";
-import { withDefaults } from "./defaults";
+import { checkChoice, ConfigError, type OnProgress, random, withDefaults } from "../core";
 import { type Matrix, type MatrixLike, toMatrix } from "./matrix";
 import { nearestNeighboursBrute, nearestNeighboursOn, type Neighbours } from "./neighbours";
 import { pca } from "./pca";

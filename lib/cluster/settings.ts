@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { withDefaults } from "../analysis";
-import { checkChoice, ConfigError, projectRoot } from "../core";
+import { checkChoice, ConfigError, projectRoot, withDefaults } from "../core";
 
 /**
  * What a batch script asks of Slurm and how it prepares the job, from the
@@ -174,10 +173,7 @@ function checkSettings(s: Partial<SlurmSettings>, what: (key: keyof SlurmSetting
  * file's, so a repeated #SBATCH option from a flag wins as sbatch takes the last.
  */
 export function resolveSlurmSettings(flags: Partial<SlurmSettings>, config: Partial<SlurmSettings> = {}): SlurmSettings {
-  const given = checkSettings(
-    Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))) as Partial<SlurmSettings>,
-    (k) => `--${FLAG[k]}`,
-  );
+  const given = checkSettings(flags, (k) => `--${FLAG[k]}`);
   const s = withDefaults(withDefaults({ ...SLURM_DEFAULTS, workdir: projectRoot() }, config), given) as SlurmSettings;
   s.sbatch = [...(config.sbatch ?? []), ...(given.sbatch ?? [])];
   s.setup = [...(config.setup ?? []), ...(given.setup ?? [])];

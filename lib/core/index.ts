@@ -1,5 +1,7 @@
 export { WorkbenchError, ParseError, ConfigError, MissingDependencyError } from "./errors";
 export { checkChoice } from "./choices";
+export { definedFields, withDefaults } from "./defaults";
+export type { Defined } from "./defaults";
 export { Random, random } from "./random";
 export { warnOnce, warningCounts, resetWarnings, setWarningSink } from "./warnings";
 export { writeFileAtomic } from "./atomic";

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError, WorkbenchError, writeFileAtomic, type OnProgress } from "../core";
+import { ConfigError, WorkbenchError, withDefaults, writeFileAtomic, type OnProgress } from "../core";
 import { safeId, type Dataset } from "../dataset";
 import type { Autoencoder } from "../models";
 import { bestThreshold, overlapScores, predictProbabilities, scoreCurves, scoresByThreshold, type OverlapScores, type ThresholdScores, type TrainingMode } from "../train";
@@ -62,8 +62,7 @@ const DEFAULTS: Required<Omit<EvaluationOptions, "onProgress">> = {
 };
 
 function resolved(options: EvaluationOptions): Required<Omit<EvaluationOptions, "onProgress">> {
-  const set = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  const o = { ...DEFAULTS, ...set };
+  const o = withDefaults(DEFAULTS, options);
   for (const key of ["limit", "batchSize", "latentCells", "gifFrames"] as const) {
     const min = key === "limit" ? 0 : 1;
     if (!Number.isInteger(o[key]) || o[key] < min) throw new ConfigError(`evaluation option ${key}: expected an integer >= ${min}; found ${o[key]}`);

@@ -1,4 +1,4 @@
-import { checkChoice, ConfigError } from "../core";
+import { checkChoice, ConfigError, withDefaults } from "../core";
 
 export const TRAINING_MODES = ["dense", "nlat"] as const;
 /** Dense decodes the whole latent grid; nLat decodes K chosen cells per batch. */
@@ -110,8 +110,7 @@ export const INTEGER_TRAIN_OPTIONS: ReadonlyArray<keyof TrainOptions> = ["grid",
 /** A preset with overrides applied and every value checked. */
 export function resolveTrainOptions(preset: PresetName | string, overrides: Partial<TrainOptions> = {}): TrainOptions {
   const name = checkChoice("training preset", preset, PRESET_NAMES);
-  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<TrainOptions>;
-  const o: TrainOptions = { ...PRESETS[name], ...defined };
+  const o: TrainOptions = withDefaults(PRESETS[name], overrides);
   checkTrainOptions(o);
   return o;
 }
