@@ -62,7 +62,7 @@ export function loadInferenceNetwork(checkpoint: string, model?: string): Infere
   if (fs.statSync(checkpoint).isDirectory()) {
     if (name === "vgg3d") throw new ConfigError(`the VGG3D loads from a PyTorch .pth file; ${checkpoint} is a directory (a workbench autoencoder run or checkpoint)`);
     const { autoencoder, state } = loadCheckpoint<TrainState>(checkpoint);
-    const held = autoencoderNetwork(autoencoder, state?.options?.mode ?? null);
+    const held = autoencoderNetwork(autoencoder, state?.options.mode ?? null);
     if (name === undefined) return held;
     const want = architecture(name);
     if (want.grid !== autoencoder.grid || (held.mode !== null && held.mode !== want.mode)) {

@@ -325,5 +325,6 @@ export function describe(v: unknown): string {
   if (isGlobal(v)) return v.qualifiedName;
   if (typeof v === "string") return JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v);
   if (typeof v === "object") return "an object";
-  return String(v);
+  if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return String(v);
+  return typeof v;
 }

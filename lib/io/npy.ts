@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { ParseError, WorkbenchError } from "../core";
+import { ParseError } from "../core";
 
 /**
  * NumPy `.npy` arrays (format versions 1, 2 and 3): float16/32/64, signed and
@@ -157,7 +157,7 @@ function decode(bytes: Uint8Array, d: Descr, count: number, file: string, at: nu
   if (d.dtype === "unicode") {
     const chars = d.size / 4;
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const out: string[] = new Array(count);
+    const out = new Array<string>(count);
     for (let i = 0; i < count; i++) {
       let s = "";
       for (let c = 0; c < chars; c++) {
@@ -173,7 +173,7 @@ function decode(bytes: Uint8Array, d: Descr, count: number, file: string, at: nu
     return out;
   }
   if (d.dtype === "bytes") {
-    const out: string[] = new Array(count);
+    const out = new Array<string>(count);
     for (let i = 0; i < count; i++) {
       let end = i * d.size;
       const stop = end + d.size;
@@ -214,7 +214,6 @@ function decode(bytes: Uint8Array, d: Descr, count: number, file: string, at: nu
       return out;
     }
   }
-  throw new WorkbenchError(`npy: no decoder for ${d.dtype}`);
 }
 
 /** Fortran-order elements reordered to C order. */
@@ -312,7 +311,8 @@ export function writeNpy(data: NpyData, shape: number[] = [data.length], dtype: 
   let body: Uint8Array;
   if (Array.isArray(data)) {
     if (dtype !== "unicode") throw new RangeError(`writeNpy: strings are written as unicode, not ${dtype}`);
-    const width = Math.max(1, ...data.map((s) => [...s].length));
+    // <U counts code points, not UTF-16 units.
+    const width = Math.max(1, ...data.map((s) => Array.from(s).length));
     descr = `<U${width}`;
     const dv = new DataView(new ArrayBuffer(count * width * 4));
     data.forEach((s, i) => {
