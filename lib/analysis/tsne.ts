@@ -208,7 +208,6 @@ export async function initTsne(x: MatrixLike, options: TsneOptions = {}): Promis
   const o = withDefaults(TSNE_DEFAULTS, options);
   const m = toMatrix(x, "tsne");
   const n = m.rows;
-  if (o.dims !== 2 && o.dims !== 3) throw new ConfigError(`tsne: dims must be 2 or 3, found ${String(o.dims)}`);
   if (!(o.perplexity > 0) || o.perplexity >= n) {
     throw new ConfigError(`tsne: perplexity (${o.perplexity}) must be positive and below the number of points (${n}); a third of n or less is usual`);
   }

@@ -143,7 +143,7 @@ export function readSlurmConfig(file: string): Partial<SlurmSettings> {
       out[name] = String(value);
     }
   }
-  const settings = checkSettings(out as Partial<SlurmSettings>, (k) => `${file}: "${FLAG[k]}"`);
+  const settings = checkSettings(out, (k) => `${file}: "${FLAG[k]}"`);
   // A relative workdir in the file means relative to the file.
   if (settings.workdir !== undefined) settings.workdir = path.resolve(path.dirname(file), settings.workdir);
   return settings;

@@ -98,5 +98,5 @@ function buildClassifier(channels: number, seeds: SeedSequence): tf.LayersModel 
 
 /** The 192 feature values per crop: global average pool of the last feature map. */
 export function vgg3dFeatures(net: Vgg3d, x: tf.Tensor): tf.Tensor2D {
-  return tf.tidy(() => tf.mean(net.features.predict(x) as tf.Tensor, [1, 2, 3]) as tf.Tensor2D);
+  return tf.tidy(() => tf.mean<tf.Tensor2D>(net.features.predict(x) as tf.Tensor, [1, 2, 3]));
 }

@@ -97,7 +97,8 @@ export async function searchThreshold(autoencoder: Autoencoder, dataset: Dataset
       const present = [...new Set(dataset.rows.map((r) => r.split))].join(", ");
       throw new ConfigError(`${dataset.dir}: the evaluation needs neurons in split "${split}"; the manifest's splits are ${present || "none"} (set the evaluation's splits)`);
     }
-    let stopped = false;
+    // Set by the progress callback, which TypeScript's narrowing does not follow.
+    let stopped = false as boolean;
     const scores = await scoresByThreshold(autoencoder, dataset, split, {
       limit: o.limit,
       batchSize: o.batchSize,

@@ -39,7 +39,7 @@ function weightBytes(tensors: tf.Tensor[]): Uint8Array {
   const out = new Float32Array(total);
   let offset = 0;
   for (const t of tensors) {
-    out.set(t.dataSync() as Float32Array, offset);
+    out.set(t.dataSync(), offset);
     offset += t.size;
   }
   return new Uint8Array(out.buffer);
@@ -52,7 +52,7 @@ function weightBytes(tensors: tf.Tensor[]): Uint8Array {
  * Everything goes to a temporary sibling first and is renamed into place, so
  * a crash leaves the previous checkpoint or the new one, never half of one.
  */
-export function saveCheckpoint<S>(dir: string, autoencoder: Autoencoder, extra: { state?: S; optimizer?: AdamWState } = {}): void {
+export function saveCheckpoint(dir: string, autoencoder: Autoencoder, extra: { state?: unknown; optimizer?: AdamWState } = {}): void {
   const parent = path.dirname(dir);
   fs.mkdirSync(parent, { recursive: true });
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;

@@ -108,7 +108,7 @@ export const PRESETS: Readonly<Record<PresetName, TrainOptions>> = {
 export const INTEGER_TRAIN_OPTIONS: ReadonlyArray<keyof TrainOptions> = ["grid", "baseChannels", "latentCells", "batchSize", "iterations", "seed", "checkpointEvery", "validationBatchSize", "validationLimit"];
 
 /** A preset with overrides applied and every value checked. */
-export function resolveTrainOptions(preset: PresetName | string, overrides: Partial<TrainOptions> = {}): TrainOptions {
+export function resolveTrainOptions(preset: string, overrides: Partial<TrainOptions> = {}): TrainOptions {
   const name = checkChoice("training preset", preset, PRESET_NAMES);
   const o: TrainOptions = withDefaults(PRESETS[name], overrides);
   checkTrainOptions(o);

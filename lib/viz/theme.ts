@@ -36,7 +36,7 @@ export const LAYER_COLORS: Readonly<Record<string, string>> = {
 
 /** Fixed colours of the EM bounding boxes bbox1..bbox7 (and beyond, cycling). */
 export function boxColor(box: number | string): string {
-  const n = typeof box === "number" ? box : Number(String(box).replace(/\D+/g, ""));
+  const n = typeof box === "number" ? box : Number(box.replace(/\D+/g, ""));
   const palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#882255"];
   return Number.isFinite(n) && n >= 1 ? palette[(n - 1) % palette.length]! : THEME.categorical[8];
 }
