@@ -5,7 +5,7 @@ import type { Finding } from "./findings";
 import type { SynapseRecord } from "./table";
 import { inside, volumeIndex } from "./volume";
 
-/** SPEC.md Part 2 segmentation types: which voxels keep their raw value. */
+/** The segmentation types (docs/synapses.md, "Segmentation types"): which voxels keep their raw value. */
 export const SEGMENTATION_TYPES: Readonly<Record<number, string>> = {
   0: "raw",
   1: "presynapse",

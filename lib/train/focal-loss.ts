@@ -8,7 +8,7 @@ export interface FocalLossOptions {
 }
 
 /**
- * Sigmoid focal loss of SPEC.md, mean over all voxels:
+ * Sigmoid focal loss (docs/models.md, "Loss"), mean over all voxels:
  * `ce · (1 − p_t)^γ · (α·t + (1 − α)(1 − t))` with `p = sigmoid(x)`,
  * `ce` = BCE with logits and `p_t = p·t + (1 − p)(1 − t)`.
  */

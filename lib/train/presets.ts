@@ -93,7 +93,7 @@ const COMMON = {
 const GRID64 = { grid: 64, alpha: 0.65, gamma: 1, maxLr: 3e-3, batchSize: 50, validationBatchSize: 50, iterations: 14_000 };
 const GRID128 = { grid: 128, alpha: 0.75, gamma: 2.2, maxLr: 1e-3, batchSize: 10, validationBatchSize: 10, iterations: 50_000 };
 
-/** The four thesis variants (SPEC.md) and a small one for laptops and tests. */
+/** The four thesis variants (docs/models.md, "Presets") and a small one for laptops and tests. */
 export const PRESETS: Readonly<Record<PresetName, TrainOptions>> = {
   dense64: { ...COMMON, ...GRID64, mode: "dense" },
   nlat64: { ...COMMON, ...GRID64, mode: "nlat" },

@@ -231,7 +231,7 @@ export class Trainer {
     const v = await this.validate();
     const saved: CheckpointName[] = [];
     const it = this.state.iteration;
-    // nLat's early decodings of a few cells are noisy; SPEC keeps its best only from the second half.
+    // nLat's early decodings of a few cells are noisy; its best counts only from the second half (docs/models.md, "Validation and checkpoints").
     const eligible = this.options.mode === "dense" || it >= this.total / 2;
     if (eligible) {
       const best = this.state.best;

@@ -24,7 +24,7 @@ export const THEME = {
   truth: "#0072B2",
 } as const;
 
-/** Fixed colours of the cortical layers (SPEC: assigned layer L2/3, L4, L5, L6). */
+/** Fixed colours of the cortical layers the neurons are assigned to (L1, L2/3, L4, L5, L6). */
 export const LAYER_COLORS: Readonly<Record<string, string>> = {
   "L1": "#999999",
   "L2/3": "#0072B2",
