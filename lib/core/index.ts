@@ -11,6 +11,7 @@ export { projectRoot } from "./paths";
 export { THREADS_ENV, defaultThreads } from "./threads";
 export { WorkerPool } from "./worker-pool";
 export type { Share, WorkerPoolOptions } from "./worker-pool";
+export { workerEntry } from "./worker-loader";
 export { MINIMUM_NODE, isSupportedNode, requireSupportedNode } from "./node-version";
 
 import { requireSupportedNode } from "./node-version";
