@@ -4,7 +4,7 @@ export { definedFields, withDefaults } from "./defaults";
 export type { Defined } from "./defaults";
 export { Random, random } from "./random";
 export { warnOnce, warningCounts, resetWarnings, setWarningSink } from "./warnings";
-export { writeFileAtomic } from "./atomic";
+export { writeFileAtomic, writeFileSynced } from "./atomic";
 export { formatProgress, cliProgress } from "./progress";
 export type { ProgressEvent, OnProgress } from "./progress";
 export { projectRoot } from "./paths";

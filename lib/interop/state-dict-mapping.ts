@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { WorkbenchError } from "../core";
+import { gatherStrided } from "../io";
 import { numel, toFloat32, type TorchDType, type TorchTensor } from "./tensor";
-import { gatherStrided } from "./strided";
 import type { StateDict } from "./torch-file";
 
 /**

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import { ParseError, WorkbenchError, writeFileAtomic } from "../core";
-import { readZip, writeZip, type ZipArchive } from "../io";
+import { gatherStrided, readZip, writeZip, type ZipArchive } from "../io";
 import { unpickle, describe, type AllowedGlobal } from "./unpickle";
 import { pickle, PyGlobal, PyPersistent, PyReduce, PyTuple, type PickleValue } from "./pickle";
 import {
@@ -12,7 +12,6 @@ import {
   type TorchDType,
   type TorchTensor,
 } from "./tensor";
-import { gatherStrided } from "./strided";
 
 /**
  * Files written by torch.save (the zip format of PyTorch >= 1.6): a pickle

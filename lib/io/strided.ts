@@ -1,17 +1,18 @@
-import { numel, type TorchData } from "./tensor";
+/** Typed arrays of any element type, or plain arrays (npy's strings). */
+type Elements = { readonly length: number; [index: number]: unknown };
 
 /**
  * A new row-major array of `shape` whose element at multi-index i is
  * data[offset + Σ i[d]·stride[d]]: a strided view made contiguous, or, with
  * the strides of the input's axes reordered, a transpose.
  */
-export function gatherStrided<T extends TorchData>(data: T, offset: number, shape: readonly number[], stride: readonly number[]): T {
-  const n = numel(shape);
-  const out = new (data.constructor as new (length: number) => T)(n);
+export function gatherStrided<T extends Elements>(data: T, offset: number, shape: readonly number[], stride: readonly number[]): T {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const out = (Array.isArray(data) ? new Array(n) : new (data.constructor as new (length: number) => T)(n)) as T;
   const rank = shape.length;
   if (n === 0) return out;
   if (rank === 0) {
-    out[0] = data[offset]!;
+    out[0] = data[offset];
     return out;
   }
   // The last axis in a tight loop, the others as an odometer moving `src` by their strides.
@@ -20,7 +21,7 @@ export function gatherStrided<T extends TorchData>(data: T, offset: number, shap
   const idx = new Array<number>(rank).fill(0);
   let src = offset;
   for (let o = 0; o < n; o += inner) {
-    for (let k = 0, s = src; k < inner; k++, s += innerStride) out[o + k] = data[s]!;
+    for (let k = 0, s = src; k < inner; k++, s += innerStride) out[o + k] = data[s];
     for (let d = rank - 2; d >= 0; d--) {
       idx[d]!++;
       src += stride[d]!;
