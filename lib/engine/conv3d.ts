@@ -108,7 +108,7 @@ export function conv3dForward(
     const src = adjoint ? ntaps - 1 - t : t;
     for (let c1 = 0; c1 < C1; c1++)
       for (let c2 = 0; c2 < C2; c2++) {
-        const v = adjoint ? filter[(src * FI + c2) * FO + c1] : filter[(src * FI + c1) * FO + c2];
+        const v = adjoint ? filter[(src * FI + c2) * FO + c1]! : filter[(src * FI + c1) * FO + c2]!;
         fp[(((c2 >> 3) * ntaps + t) * C1 + c1) * 8 + (c2 & 7)] = v;
       }
   }
@@ -141,7 +141,7 @@ export function conv3dTransposeNonOverlapping(dy: Float32Array, dyShape: Shape5,
   fp.fill(0);
   for (let t = 0; t < ntaps; t++)
     for (let c2 = 0; c2 < C2; c2++)
-      for (let c1 = 0; c1 < C1; c1++) fp[((t * (C2p >> 3) + (c2 >> 3)) * C1 + c1) * 8 + (c2 & 7)] = filter[(t * C2 + c2) * C1 + c1];
+      for (let c1 = 0; c1 < C1; c1++) fp[((t * (C2p >> 3) + (c2 >> 3)) * C1 + c1) * 8 + (c2 & 7)] = filter[(t * C2 + c2) * C1 + c1]!;
   pool.run("convt_fwd", [xAt, fAt, oAt, tAt, N, D, H, W, C1, C2p, s, ...pool.counter(N * D * H)]);
   return { data: pool.f32(oAt, N * D * s * H * s * W * s * C2p), channels: C2, stride: C2p };
 }
@@ -187,14 +187,14 @@ export function conv3dFilterGradient(
   if (C2p === C2) b.set(dy.subarray(0, b.length));
   else {
     b.fill(0);
-    for (let v = 0, n = N * OD * OH * OW; v < n; v++) for (let c = 0; c < C2; c++) b[v * C2p + c] = dy[v * C2 + c];
+    for (let v = 0, n = N * OD * OH * OW; v < n; v++) for (let c = 0; c < C2; c++) b[v * C2p + c] = dy[v * C2 + c]!;
   }
   pool.run("conv_wgrad", [xAt, bAt, fAt, tAt, N, XD, XH, XW, C1, OD, OH, OW, C2p, ntaps, stride, ...work]);
   // Each chunk of rows was summed into its own copy of dF; adding them in chunk order keeps the result independent of the threads.
   const sum = pool.f32(fAt, size);
   for (let part = 1; part < chunks; part++) {
     const copy = pool.f32(fAt + part * size * 4, size);
-    for (let i = 0; i < size; i++) sum[i] += copy[i];
+    for (let i = 0; i < size; i++) sum[i]! += copy[i]!;
   }
   return unpad({ data: sum, channels: C2, stride: C2p });
 }
@@ -210,7 +210,7 @@ export function unpad(result: KernelResult, out?: Float32Array): Float32Array {
   }
   for (let r = 0; r < rows; r++) {
     const from = r * stride;
-    for (let c = 0; c < channels; c++) dst[r * channels + c] = data[from + c];
+    for (let c = 0; c < channels; c++) dst[r * channels + c] = data[from + c]!;
   }
   return dst;
 }

@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { maxPool3d, maxPool3dGrad } from "./maxpool3d";
 import { channelSums, registerBatchNormKernels, unregisterBatchNormKernels } from "./batchnorm";
-import { allocate, type Backend, isWasm, read } from "./tensor-memory";
+import { registeredGradient, registeredKernel } from "./kernel-registry";
+import { allocate, type Backend, isWasm, kernelBackend, read } from "./tensor-memory";
 import { conv3dFilterGradient, conv3dForward, conv3dTransposeNonOverlapping, unpad, type KernelResult, type Padding3, type Shape5 } from "./conv3d";
 
 /** The environment variable that turns the fast kernels off ("0") for comparison runs. */
@@ -22,7 +23,10 @@ function write(backend: Backend, shape: number[], result: KernelResult | Float32
   return out!;
 }
 
-const shape5 = (s: readonly number[]): Shape5 => [s[0], s[1], s[2], s[3], s[4]];
+function shape5(s: readonly number[]): Shape5 {
+  if (s.length !== 5) throw new Error(`fast kernels: expected a 5-D shape, got [${s.join(", ")}]`);
+  return [s[0]!, s[1]!, s[2]!, s[3]!, s[4]!];
+}
 
 function padding(info: tf.backend_util.Conv3DInfo): Padding3 {
   const p = info.padInfo;
@@ -42,7 +46,7 @@ type Fast = (args: KernelArgs) => tf.TensorInfo | null;
 
 /** Conv3D: any kernel size, padding and (uniform) stride without dilation. */
 const conv3d: Fast = ({ inputs, backend: b, attrs }) => {
-  const backend = b as Backend;
+  const backend = kernelBackend(b);
   const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
   const { strides, pad, dilations, dataFormat } = attrs as unknown as tf.Conv3DAttrs;
   if (dataFormat !== "NDHWC" || !float32(x, filter)) return null;
@@ -59,7 +63,7 @@ const conv3d: Fast = ({ inputs, backend: b, attrs }) => {
  * kernel equals its stride (what Conv3DTranspose(kernel 2, stride 2) runs).
  */
 const conv3dBackpropInput: Fast = ({ inputs, backend: b, attrs }) => {
-  const backend = b as Backend;
+  const backend = kernelBackend(b);
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const { strides, pad, inputShape } = attrs as unknown as tf.Conv3DBackpropInputV2Attrs;
   if (!float32(dy, filter)) return null;
@@ -68,7 +72,7 @@ const conv3dBackpropInput: Fast = ({ inputs, backend: b, attrs }) => {
   const s = uniformStride(info);
   const p = padding(info);
   const [, D, H, W] = inputShape;
-  const [, OD, OH, OW] = dy.shape;
+  const [, OD, OH, OW] = shape5(dy.shape);
   if (s === 1) {
     const [KD, KH, KW] = fShape;
     // dx[i] = sum_k dy[i - k + front] f[k] = correlation of dy, padded by K-1-front
@@ -97,7 +101,7 @@ const conv3dBackpropInput: Fast = ({ inputs, backend: b, attrs }) => {
 
 /** Conv3DBackpropFilterV2: any kernel size, padding and uniform stride. */
 const conv3dBackpropFilter: Fast = ({ inputs, backend: b, attrs }) => {
-  const backend = b as Backend;
+  const backend = kernelBackend(b);
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const { strides, pad, filterShape } = attrs as unknown as tf.Conv3DBackpropFilterV2Attrs;
   if (!float32(x, dy)) return null;
@@ -122,7 +126,7 @@ function poolWindow(info: tf.backend_util.Conv3DInfo): number | null {
 
 /** MaxPool3D with a k^3 window and stride k (what MaxPooling3D layers run). */
 const maxPool: Fast = ({ inputs, backend: b, attrs }) => {
-  const backend = b as Backend;
+  const backend = kernelBackend(b);
   const { x } = inputs as { x: tf.TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode, dataFormat } = attrs as unknown as tf.MaxPool3DAttrs;
   if (dataFormat !== "NDHWC" || !float32(x)) return null;
@@ -133,7 +137,7 @@ const maxPool: Fast = ({ inputs, backend: b, attrs }) => {
 };
 
 const maxPoolGrad: Fast = ({ inputs, backend: b, attrs }) => {
-  const backend = b as Backend;
+  const backend = kernelBackend(b);
   const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPool3DGradAttrs;
   if (!float32(dy, input)) return null;
@@ -149,7 +153,7 @@ const maxPoolGrad: Fast = ({ inputs, backend: b, attrs }) => {
  * at 64³, batch 2.
  */
 const channelSum: Fast = ({ inputs, backend: b, attrs }) => {
-  const backend = b as Backend;
+  const backend = kernelBackend(b);
   const { x } = inputs as { x: tf.TensorInfo };
   const { axis, keepDims } = attrs as unknown as tf.SumAttrs;
   const rank = x.shape.length;
@@ -171,7 +175,7 @@ const channelSum: Fast = ({ inputs, backend: b, attrs }) => {
 const sharedIdentity: Fast = ({ inputs, backend }) => {
   const { x } = inputs as { x: tf.TensorInfo };
   if (x.dtype === "string") return null;
-  (backend as tf.KernelBackend).incRef(x.dataId);
+  kernelBackend(backend).incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 };
 
@@ -214,7 +218,7 @@ const originals = new Map<string, tf.KernelConfig>();
  * input) and the filter gradient with the roles of input and dy swapped.
  */
 function registerConvTransposeGradient(): void {
-  if (tf.getGradient("Conv3DBackpropInputV2") !== undefined) return;
+  if (registeredGradient("Conv3DBackpropInputV2") !== undefined) return;
   tf.registerGradient({
     kernelName: "Conv3DBackpropInputV2",
     inputsToSave: ["dy", "filter"],
@@ -223,8 +227,8 @@ function registerConvTransposeGradient(): void {
       const { strides, pad } = attrs as unknown as tf.Conv3DBackpropInputV2Attrs;
       const g = ddx as tf.Tensor5D;
       return {
-        dy: () => tf.conv3d(g, filter, strides, pad as "valid" | "same"),
-        filter: () => tf.engine().runKernel("Conv3DBackpropFilterV2", { x: g, dy }, { strides, pad, filterShape: filter.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        dy: () => tf.conv3d(g, filter, strides, pad),
+        filter: () => tf.engine().runKernel<tf.Tensor>("Conv3DBackpropFilterV2", { x: g, dy }, { strides, pad, filterShape: filter.shape }),
       };
     },
   });
@@ -252,7 +256,7 @@ export function installFastKernels(backend: string = tf.getBackend()): boolean {
   registerBatchNormKernels(backend);
   for (const [name, fast] of Object.entries(FAST)) {
     if (ONLY_ON[name] !== undefined && ONLY_ON[name] !== backend) continue;
-    const original = tf.getKernel(name, backend);
+    const original = registeredKernel(name, backend);
     if (!original) continue;
     originals.set(`${backend}/${name}`, original);
     tf.unregisterKernel(name, backend);
@@ -268,7 +272,7 @@ export function installFastKernels(backend: string = tf.getBackend()): boolean {
           return out;
         }
         count.fallback++;
-        return original.kernelFunc(args) as tf.TensorInfo;
+        return original.kernelFunc(args);
       },
     });
   }

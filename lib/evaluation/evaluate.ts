@@ -1,5 +1,4 @@
-import { withDefaults } from "../analysis";
-import { ConfigError, type OnProgress, warnOnce, warningCounts, WorkbenchError } from "../core";
+import { ConfigError, type OnProgress, warnOnce, warningCounts, withDefaults, WorkbenchError } from "../core";
 import type { Dataset } from "../dataset";
 import { DEFAULT_POOLING, type EmbeddingTable, type Pooling } from "../embeddings";
 import { checkpointConfig, type AutoencoderConfig } from "../train";

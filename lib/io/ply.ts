@@ -207,7 +207,7 @@ export function readPly(bytes: Uint8Array, file = "<ply>"): PlyData {
             at += SIZE[prop.countType];
             need(n * SIZE[prop.type], `${el.name} ${r}`);
             if (el === face && p === faceProp) {
-              const items: number[] = new Array(n);
+              const items = new Array<number>(n);
               for (let k = 0; k < n; k++) items[k] = readScalar(dv, at + k * SIZE[prop.type], prop.type, le);
               addPolygon(items, { byteOffset: start });
             }

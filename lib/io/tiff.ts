@@ -269,7 +269,7 @@ class Reader {
         continue;
       }
       const vv = this.view(values);
-      const out: number[] = new Array(n);
+      const out = new Array<number>(n);
       for (let k = 0; k < n; k++) out[k] = this.value(vv, type, k * size, start + e);
       ifd.set(tag, out);
     }

@@ -8,7 +8,7 @@ export interface AdamWOptions {
   beta2?: number;
   /** Default 1e-8. */
   epsilon?: number;
-  /** Decoupled weight decay (SPEC: 0.01). Default 0.01. */
+  /** Decoupled weight decay. Default 0.01, as the original runs (docs/models.md, "Optimiser and schedule"). */
   weightDecay?: number;
 }
 
