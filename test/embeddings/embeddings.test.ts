@@ -125,7 +125,7 @@ test("shards cover every neuron once and merge into the unsharded table", async 
   assert.deepEqual(readEmbeddingTable(out), readEmbeddingTable(path.join(dir, "single")));
 });
 
-test("merge reports missing shards, missing and doubled ids, and writes nothing then", async () => {
+test("merge reports missing shards, missing and doubled ids, and writes nothing then", () => {
   const dir = tmp();
   const out = path.join(dir, "emb");
   const table = (ids: string[]): EmbeddingTable => ({ ids, splits: ids.map(() => "train"), labels: { layer: ids.map(() => "L4") }, dim: 2, values: new Float32Array(ids.length * 2) });

@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildCache, createDataset, loadPointCloud, type DatasetRow } from "../../lib/dataset";
 import { embedDataset, readEmbeddingTable, writeEmbeddingTable } from "../../lib/embeddings";
-import { CLOUD_MORPHOMETRICS, evaluateEmbeddings, evaluationHtml, formatEvaluation, SWC_MORPHOMETRICS, writeEvaluation, type EvaluateOptions } from "../../lib/evaluation";
+import { CLOUD_MORPHOMETRICS, evaluateEmbeddings, evaluationHtml, formatEvaluation, SWC_MORPHOMETRICS, writeEvaluation, type EvaluateOptions, type Evaluation } from "../../lib/evaluation";
 import { parseCsv, writeNpyFile } from "../../lib/io";
 import { createAutoencoder } from "../../lib/models";
 import { saveCheckpoint } from "../../lib/train";
@@ -83,7 +83,7 @@ test("evaluateEmbeddings: every embedding and baseline on every label, the one-h
   assert.equal(csv.rows.length, 14);
   assert.deepEqual(csv.columns.slice(0, 8), ["features", "kind", "dim", "label", "label_kind", "n", "classes", "knn_accuracy"]);
   assert.deepEqual(csv.rows[0]!.slice(0, 8), ["one-hot", "embedding", "4", "family", "categorical", "12", "4", "1"]);
-  assert.deepEqual(JSON.parse(fs.readFileSync(files.json, "utf8")).rows[0].knn.folds, [1, 1, 1]);
+  assert.deepEqual((JSON.parse(fs.readFileSync(files.json, "utf8")) as Evaluation).rows[0]?.knn?.folds, [1, 1, 1]);
   const text = formatEvaluation(ev);
   assert.match(text, /family +one-hot +embedding +4 +12 +1\.000 ± 0\.000 +1\.000 ± 0\.000 +3 folds/);
   assert.match(text, /family +majority class +baseline +12 +0\.250 +0\.250\n/);
