@@ -10,9 +10,9 @@ import { CLOUD_MORPHOMETRICS, evaluateEmbeddings, evaluationHtml, formatEvaluati
 import { parseCsv, writeNpyFile } from "../../lib/io";
 import { createAutoencoder } from "../../lib/models";
 import { saveCheckpoint } from "../../lib/train";
+import { realNeuronRows } from "../helpers/real-neurons";
 
 const ROOT = path.resolve(__dirname, "../..");
-const REAL = path.join(ROOT, "test/fixtures/swc/real-sample");
 const GRID = 16;
 const FAMILIES = ["Aneuron_nmo", "hippo_interneurons", "purkinje", "spinal_motoneurons"];
 
@@ -27,14 +27,7 @@ function tmp(): string {
  */
 const ready = (async () => {
   const dir = tmp();
-  const labels = parseCsv(fs.readFileSync(path.join(REAL, "labels.csv"), "utf8")).rows;
-  const rows: DatasetRow[] = labels.map(([file, family], i) => ({
-    id: file!.replace(/\.CNG\.swc$/, ""),
-    source: path.join(REAL, file!),
-    split: "train",
-    soma: null,
-    labels: { family: family!, depth: String((37 * i) % 100) },
-  }));
+  const rows = realNeuronRows({ split: () => "train", depth: (i) => (37 * i) % 100 });
   const ds = createDataset(path.join(dir, "data"), rows, { points: 3000, seed: 4 });
   await buildCache(ds.dir, { sizes: [GRID] });
   const ae = createAutoencoder({ grid: GRID, baseChannels: 2, seed: 11 });
