@@ -31,4 +31,11 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
     },
   },
+  {
+    files: ["test/**"],
+    rules: {
+      // Tests match printed text as it is printed, its indentation and column alignment included.
+      "no-regex-spaces": "off",
+    },
+  },
 );

@@ -17,6 +17,7 @@ import { Random } from "../lib/core";
 import { initEngine } from "../lib/engine";
 import { createAutoencoder, createVgg3d, disposeAutoencoder, vgg3dFeatures } from "../lib/models";
 import { AdamW, sigmoidFocalLoss } from "../lib/train";
+import { trainableVariables } from "../test/helpers/trainable-variables";
 
 const CASES = ["ae64_encoder", "ae64_forward", "ae64_train", "vgg3d_features"] as const;
 type Case = (typeof CASES)[number];
@@ -67,7 +68,7 @@ function timeOurs(which: Case, repeats: number, trainBatch = 2): number {
       // The dense training step of lib/train's Trainer: focal loss, gradients, AdamW.
       const ae = createAutoencoder({ grid: 64 });
       const x = occupancy(trainBatch, 64, 2);
-      const variables = ae.model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const variables = trainableVariables(ae.model);
       const optimizer = new AdamW(variables, { weightDecay: 0.01 });
       const t = bestOf(repeats, () => {
         const { value, grads } = tf.variableGrads(() => sigmoidFocalLoss(ae.model.apply(x, { training: true }) as tf.Tensor, x, { alpha: 0.65, gamma: 1 }), variables);
@@ -82,7 +83,7 @@ function timeOurs(which: Case, repeats: number, trainBatch = 2): number {
     }
     case "vgg3d_features": {
       const vgg = createVgg3d();
-      const x = tf.tidy(() => tf.randomUniform([1, 80, 80, 80, 1], 0, 1, "float32", 3)) as tf.Tensor5D;
+      const x = tf.tidy(() => tf.randomUniform<tf.Rank.R5>([1, 80, 80, 80, 1], 0, 1, "float32", 3));
       const t = bestOf(repeats, () => {
         const f = vgg3dFeatures(vgg, x);
         f.dataSync();
@@ -172,8 +173,8 @@ async function main(): Promise<void> {
   const ours: Partial<Record<Case, ChildResult>> = {};
   const torch: Partial<Record<Case, number>> = {};
   for (const c of cases) {
-    ours[c] = runChild(c, repeats);
-    const r = ours[c]!;
+    const r = runChild(c, repeats);
+    ours[c] = r;
     console.log(`ours     ${LABEL[c].padEnd(34)} ${r.seconds !== undefined ? `${r.seconds.toFixed(3)} s (peak RSS ${(r.maxRss! / 2 ** 30).toFixed(2)} GiB)` : `failed: ${r.error}`}`);
     if (c === "ae64_train" && r.seconds === undefined) {
       // Shows whether only memory stands in the way: the same step at batch 1.

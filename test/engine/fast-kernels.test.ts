@@ -44,8 +44,8 @@ function assertClose(actual: Float32Array, expected: Float32Array, what: string)
   for (const v of expected) scale = Math.max(scale, Math.abs(v));
   assert.ok(scale > 0, `${what}: reference is all zeros, the comparison would prove nothing`);
   for (let i = 0; i < actual.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]);
-    if (!(err <= 1e-4 * scale)) assert.fail(`${what}: element ${i} is ${actual[i]}, reference ${expected[i]} (scale ${scale})`);
+    const [a, e] = [actual[i]!, expected[i]!];
+    if (!(Math.abs(a - e) <= 1e-4 * scale)) assert.fail(`${what}: element ${i} is ${a}, reference ${e} (scale ${scale})`);
   }
 }
 
@@ -58,7 +58,7 @@ async function compare(backend: string, what: string, fn: () => tf.Tensor[], ker
     assert.ok((after[k]?.fast ?? 0) > (before[k]?.fast ?? 0), `${what}: ${k} did not run on the fast path`);
   }
   assert.equal(fast.length, ref.length);
-  fast.forEach((f, i) => assertClose(f, ref[i], `${what} [output ${i}]`));
+  fast.forEach((f, i) => assertClose(f, ref[i]!, `${what} [output ${i}]`));
 }
 
 /** Gradients of sum(f(x, w) * r) for a fixed random r, so every output element matters. */
@@ -72,8 +72,9 @@ function withGrads(f: (x: tf.Tensor, w: tf.Tensor) => tf.Tensor, x: tf.Tensor, w
 const conv = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, 1, "same");
 const convStride2 = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, 2, "valid");
 const convTranspose = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => {
-  const [n, d, h, wd] = x.shape;
-  return tf.conv3dTranspose(x as tf.Tensor5D, w as tf.Tensor5D, [n, 2 * d, 2 * h, 2 * wd, w.shape[3] as number], 2, "valid");
+  const [x5, w5] = [x as tf.Tensor5D, w as tf.Tensor5D];
+  const [n, d, h, wd] = x5.shape;
+  return tf.conv3dTranspose(x5, w5, [n, 2 * d, 2 * h, 2 * wd, w5.shape[3]], 2, "valid");
 };
 
 const CONV = ["Conv3D", "Conv3DBackpropInputV2", "Conv3DBackpropFilterV2"];
@@ -112,25 +113,26 @@ for (const backend of ["wasm", "cpu"] as const) {
       await compare(backend, "conv3dTranspose 16->16", () => withGrads(convTranspose, randn([1, 2, 2, 4, 16], 22), randn([2, 2, 2, 16, 16], 23), 24), TRANSPOSE);
     });
 
-    test("conv3d transpose gradient agrees with a finite difference", async () => {
+    test("conv3d transpose gradient agrees with a finite difference", () => {
       const x = randn([1, 2, 2, 2, 3], 25);
       const w = randn([2, 2, 2, 4, 3], 26);
       const r = randn([1, 4, 4, 4, 4], 27);
-      const loss = (a: tf.Tensor, b: tf.Tensor): tf.Scalar => tf.tidy(() => convTranspose(a, b).mul(r).sum() as tf.Scalar);
-      const [, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(a, b))([x, w]);
+      const loss = (a: tf.Tensor, b: tf.Tensor): tf.Scalar => tf.tidy(() => convTranspose(a, b).mul(r).sum<tf.Scalar>());
+      const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(a, b))([x, w]);
       const wv = w.dataSync();
-      const analytic = gw.dataSync();
+      const analytic = grads[1]!.dataSync();
       for (const i of [0, 17, 50, 95]) {
         const eps = 1e-2;
         const plus = Float32Array.from(wv);
-        plus[i] += eps;
+        plus[i] = wv[i]! + eps;
         const minus = Float32Array.from(wv);
-        minus[i] -= eps;
-        const lp = tf.tidy(() => loss(x, tf.tensor(plus, w.shape)).dataSync()[0]);
-        const lm = tf.tidy(() => loss(x, tf.tensor(minus, w.shape)).dataSync()[0]);
-        assert.ok(Math.abs((lp - lm) / (2 * eps) - analytic[i]) < 1e-2 * Math.max(1, Math.abs(analytic[i])), `filter element ${i}`);
+        minus[i] = wv[i]! - eps;
+        const lp = tf.tidy(() => loss(x, tf.tensor(plus, w.shape)).arraySync());
+        const lm = tf.tidy(() => loss(x, tf.tensor(minus, w.shape)).arraySync());
+        const g = analytic[i]!;
+        assert.ok(Math.abs((lp - lm) / (2 * eps) - g) < 1e-2 * Math.max(1, Math.abs(g)), `filter element ${i}`);
       }
-      tf.dispose([x, w, r, gw]);
+      tf.dispose([x, w, r, ...grads]);
     });
 
     test("max-pool 2^3 forward and gradient, with ties (zeros after ReLU) and sizes that are not multiples of 2", async () => {
@@ -198,7 +200,7 @@ for (const backend of ["wasm", "cpu"] as const) {
       const optimizer = tf.train.adam(1e-3);
       const step = (): void => {
         tf.tidy(() => {
-          optimizer.minimize(() => tf.losses.sigmoidCrossEntropy(t, model.apply(x) as tf.Tensor) as tf.Scalar);
+          optimizer.minimize(() => tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(t, model.apply(x) as tf.Tensor));
         });
       };
       step();

@@ -21,7 +21,7 @@ test("every notebook under notebooks/ has small test parameters and expected out
 
 test("committed notebooks carry no stale outputs", () => {
   for (const f of found) {
-    const nb = JSON.parse(fs.readFileSync(path.join(notebookDir, f), "utf8"));
+    const nb = JSON.parse(fs.readFileSync(path.join(notebookDir, f), "utf8")) as { cells: Array<{ cell_type: string; outputs?: unknown[]; execution_count?: number | null }> };
     for (const [i, c] of nb.cells.entries()) {
       if (c.cell_type !== "code") continue;
       assert.equal((c.outputs ?? []).length, 0, `${f} cell ${i} has saved outputs`);
