@@ -16,8 +16,7 @@ import * as path from "node:path";
 import { Random } from "../lib/core";
 import { initEngine } from "../lib/engine";
 import { createAutoencoder, createVgg3d, disposeAutoencoder, vgg3dFeatures } from "../lib/models";
-import { AdamW, sigmoidFocalLoss } from "../lib/train";
-import { trainableVariables } from "../test/helpers/trainable-variables";
+import { AdamW, sigmoidFocalLoss, trainableVariables } from "../lib/train";
 
 const CASES = ["ae64_encoder", "ae64_forward", "ae64_train", "vgg3d_features"] as const;
 type Case = (typeof CASES)[number];

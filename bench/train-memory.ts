@@ -9,9 +9,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { backendHeapBytes, initEngine, kernelMemoryBytes } from "../lib/engine";
 import { countParameters } from "../lib/models";
-import { AdamW, batchScores, oneCycleLr, resolveTrainOptions, sigmoidFocalLoss } from "../lib/train";
+import { AdamW, batchScores, oneCycleLr, resolveTrainOptions, sigmoidFocalLoss, trainableVariables } from "../lib/train";
 import { createAutoencoder, disposeAutoencoder } from "../lib/models";
-import { trainableVariables } from "../test/helpers/trainable-variables";
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { ConfigError, OnProgress, Random, WorkbenchError, writeFileAtomic } from "../core";
 import { Autoencoder, createAutoencoder, disposeAutoencoder } from "../models";
-import { AdamW } from "./adamw";
+import { AdamW, trainableVariables } from "./adamw";
 import { CheckpointName, loadCheckpoint, saveCheckpoint } from "./checkpoint";
 import { sigmoidFocalLoss } from "./focal-loss";
 import { chooseLatentCells, gatherLatentCells, gatherPatches, occupiedCells } from "./latent-cells";
@@ -52,16 +52,6 @@ export interface TrainState {
   elapsedSeconds: number;
   best: { f1: { value: number; iteration: number } | null; iou: { value: number; iteration: number } | null };
   validations: ValidationRecord[];
-}
-
-/** The variables behind a model's trainable weights (LayerVariable.read() types them as plain tensors). */
-function trainableVariables(model: tf.LayersModel): tf.Variable[] {
-  const isVariable = (t: tf.Tensor): t is tf.Variable => t instanceof tf.Variable;
-  return model.trainableWeights.map((w) => {
-    const v = w.read();
-    if (!isVariable(v)) throw new Error(`weight ${w.name}: expected a tf.Variable behind it`);
-    return v;
-  });
 }
 
 /** Whether a checkpoint's state is a training state (weights-only and other checkpoints hold none, or their own). */

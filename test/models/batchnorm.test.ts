@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initEngine } from "../../lib/engine";
 import { BatchNorm } from "../../lib/models";
 import { ConfigError } from "../../lib/core";
-import { trainableVariables } from "../helpers/trainable-variables";
+import { trainableVariables } from "../../lib/train";
 
 before(async () => {
   await initEngine({ quiet: true });

@@ -6,8 +6,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { initEngine } from "../../lib/engine";
 import { createAutoencoder } from "../../lib/models";
-import { AdamW, checkpointConfig, loadCheckpoint, saveCheckpoint } from "../../lib/train";
-import { trainableVariables } from "../helpers/trainable-variables";
+import { AdamW, checkpointConfig, loadCheckpoint, saveCheckpoint, trainableVariables } from "../../lib/train";
 
 before(async () => {
   await initEngine({ quiet: true });
