@@ -41,7 +41,7 @@ const PACKAGE: Record<BackendName, string> = {
  * redirected to plain @tensorflow/tfjs (see package.json overrides), so the
  * name can resolve to a package that is not tfjs-node at all.
  */
-function installed(pkg: string): boolean {
+export function packageInstalled(pkg: string): boolean {
   try {
     const manifest = JSON.parse(fs.readFileSync(require.resolve(`${pkg}/package.json`), "utf8")) as { name?: string };
     return manifest.name === pkg;
@@ -62,7 +62,7 @@ function why(name: BackendName): string {
 }
 
 function isAvailable(name: BackendName): boolean {
-  return name === "cpu" ? true : installed(PACKAGE[name]);
+  return name === "cpu" ? true : packageInstalled(PACKAGE[name]);
 }
 
 async function activate(name: BackendName): Promise<{ tfBackend: string; device: string }> {

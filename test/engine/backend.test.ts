@@ -1,9 +1,8 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
-import type { EngineInfo } from "../../lib/engine";
+import { packageInstalled, type EngineInfo } from "../../lib/engine";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -21,16 +20,6 @@ function engineIn(env: Record<string, string | undefined>): { status: number | n
 /** The engine the process chose: the JSON line it printed last. */
 function engineInfo(r: { stdout: string }): EngineInfo {
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as EngineInfo;
-}
-
-/** Whether `pkg` resolves to itself (package.json overrides can put another package under its name). */
-function installed(pkg: string): boolean {
-  try {
-    const manifest = JSON.parse(fs.readFileSync(require.resolve(`${pkg}/package.json`), "utf8")) as { name?: string };
-    return manifest.name === pkg;
-  } catch {
-    return false;
-  }
 }
 
 test("without the variable the fastest present backend is chosen, and the others are explained", () => {
@@ -55,7 +44,7 @@ for (const backend of ["wasm", "cpu"]) {
 }
 
 test("forcing an absent backend fails and names the package to install", (t) => {
-  if (installed("@tensorflow/tfjs-node-gpu")) {
+  if (packageInstalled("@tensorflow/tfjs-node-gpu")) {
     t.skip("tfjs-node-gpu is installed on this machine");
     return;
   }
