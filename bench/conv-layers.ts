@@ -100,7 +100,7 @@ function main(): void {
         const w = best(repeats, () => conv3dWinograd(x, xShape, f, fShape, SAME, adjoint, { tile, blockTiles }));
         return `${show(w.seconds)} ${relativeError(w.out, direct.out).toExponential(1)}`;
       });
-      const picked = winogradTile(xShape, fShape, 1, adjoint);
+      const picked = winogradTile(xShape, fShape, [side, side, side], 1, adjoint);
       const name = `${layer.net} ${side}³ ${cin}->${cout}`.padEnd(26);
       console.log(`${name} ${adjoint ? "dx     " : "forward"}   ${show(direct.seconds)}   ${cells.join("   ")}   ${picked === null ? "direct" : `F(${picked})`}`);
     }

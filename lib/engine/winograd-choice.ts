@@ -24,7 +24,7 @@ const COST = {
   filterTransform: 1,
 };
 
-/** Estimated cost of the direct kernel and of each tile, for an output of `voxels` [OD, OH, OW] per sample. */
+/** Estimated cost of the direct kernel (tile 0) and of each tile, for an output of [OD, OH, OW] per sample. */
 function estimate(tile: WinogradTile | 0, N: number, out: [number, number, number], C1: number, C2: number): number {
   const [OD, OH, OW] = out;
   const C2p = Math.ceil(C2 / 8) * 8;
@@ -38,13 +38,14 @@ function estimate(tile: WinogradTile | 0, N: number, out: [number, number, numbe
 }
 
 /**
- * The Winograd tile for a stride-1 correlation with a 3×3×3 filter (with
- * `adjoint`, the input gradient; `xShape` is then dy), or null for the direct
- * kernel: when the filter is not 3×3×3, the stride is not 1, the input's
- * channels are not a multiple of 4, or the estimate says direct is faster.
+ * The Winograd tile for a correlation of x with a filter (with `adjoint`, the
+ * input gradient: x is then dy) giving an output of `out` = [OD, OH, OW] per
+ * sample, or null for the direct kernel: when the filter is not 3×3×3, the
+ * stride is not 1, the input's channels are not a multiple of 4, or the
+ * estimate says direct is faster.
  */
-export function winogradTile(xShape: Shape5, filterShape: Shape5, stride: number, adjoint: boolean, out?: [number, number, number]): WinogradTile | null {
-  const [N, D, H, W, C1] = xShape;
+export function winogradTile(xShape: Shape5, filterShape: Shape5, out: [number, number, number], stride: number, adjoint: boolean): WinogradTile | null {
+  const [N, , , , C1] = xShape;
   const [KD, KH, KW, FI, FO] = filterShape;
   if (KD !== 3 || KH !== 3 || KW !== 3 || stride !== 1 || C1 % 4 !== 0) return null;
   const setting = process.env[WINOGRAD_ENV] ?? "auto";
@@ -52,8 +53,7 @@ export function winogradTile(xShape: Shape5, filterShape: Shape5, stride: number
   if (setting === "2" || setting === "4") return Number(setting) as WinogradTile;
   if (setting !== "auto") throw new Error(`${WINOGRAD_ENV}=${setting}: expected 0, 2, 4 or auto`);
   const C2 = adjoint ? FI : FO;
-  const size = out ?? [D, H, W];
-  const costs = ([0, 2, 4] as const).map((t) => estimate(t, N, size, C1, C2));
-  const bestTile = costs.indexOf(Math.min(...costs));
-  return bestTile === 0 ? null : bestTile === 1 ? 2 : 4;
+  const costs = ([0, 2, 4] as const).map((t) => estimate(t, N, out, C1, C2));
+  const cheapest = costs.indexOf(Math.min(...costs));
+  return cheapest === 0 ? null : cheapest === 1 ? 2 : 4;
 }

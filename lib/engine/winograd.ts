@@ -16,8 +16,12 @@ export interface WinogradOptions {
  */
 const SCRATCH_BYTES = 512 * 1024;
 
-/** Floats of a thread's scratch for blocks of T tiles (the layout in winograd.c). */
-const scratchFloats = (points: number, T: number, C1: number, C2: number): number => points * (T * (C1 + C2) + 8);
+/** Floats after each transform point's block in U and the scratch (PAD in winograd.c). */
+const PAD = 16;
+
+/** Floats of a thread's scratch (the layout in winograd.c): the larger of wino_filter's and wino_fwd's for blocks of T tiles. */
+const scratchFloats = (points: number, T: number, C1: number, C2: number): number =>
+  Math.max(27 * C2 + 8 * points, points * (T * C1 + PAD + T * C2 + PAD + 8));
 
 /**
  * Tiles per block: as many as fit the scratch budget, a multiple of 4 (the
@@ -72,9 +76,10 @@ export function conv3dWinograd(
 
   const xAt = pool.alloc(N * XD * XH * XW * C1);
   const gAt = pool.alloc(27 * C1 * C2p);
-  const uAt = pool.alloc(points * C1 * C2p);
+  const uAt = pool.alloc(points * (C1 * C2p + PAD));
   const tAt = pool.alloc(1);
-  const sAt = pool.alloc(pool.threads * scratchFloats(points, T, C1, C2p));
+  const ss = scratchFloats(points, T, C1, C2p);
+  const sAt = pool.alloc(pool.threads * ss);
   const oAt = pool.alloc(N * OD * OH * OW * C2p);
 
   padInput(pool, xAt, x, xShape, tiled);
@@ -88,7 +93,7 @@ export function conv3dWinograd(
     for (let t = 0; t < 27; t++)
       for (let c1 = 0; c1 < C1; c1++) for (let c2 = 0; c2 < C2; c2++) g[(t * C1 + c1) * C2p + c2] = tap(t, c1, c2);
   }
-  pool.run("wino_filter", [gAt, uAt, sAt, C1, C2p, m, ...pool.counter(C1)]);
-  pool.run("wino_fwd", [xAt, uAt, oAt, tAt, sAt, N, XD, XH, XW, C1, OD, OH, OW, C2p, m, ...pool.counter(tiles, T)]);
+  pool.run("wino_filter", [gAt, uAt, sAt, ss, C1, C2p, m, ...pool.counter(C1)]);
+  pool.run("wino_fwd", [xAt, uAt, oAt, tAt, sAt, ss, N, XD, XH, XW, C1, OD, OH, OW, C2p, m, ...pool.counter(tiles, T)]);
   return { data: pool.f32(oAt, N * OD * OH * OW * C2p), channels: C2, stride: C2p };
 }

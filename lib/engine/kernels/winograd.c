@@ -18,15 +18,24 @@
  *   x        padded input [N][XD][XH][XW][C1] that holds whole tiles:
  *            XD >= ceil(OD/m)*m + 2, the same on H and W
  *   taps     filter [27][C1][C2], tap (kd,kh,kw) at (kd*3 + kh)*3 + kw
- *   U        transformed filter [a^3][C2/8][C1][8], point (i,j,k) at (i*a + j)*a + k
+ *   U        transformed filter [a^3][C2/8][C1][8] + PAD per point, point
+ *            (i,j,k) at p = (i*a + j)*a + k
  *   out      [N][OD][OH][OW][C2]
- *   scratch  per thread (part): V [a^3][T][C1], M [a^3][T][C2] and two
- *            buffers of a^3 f32x4, i.e. a^3 * (T*(C1 + C2) + 8) floats
+ *   scratch  per thread (part), `ss` floats apart: wino_filter needs
+ *            27*C2 + 8*a^3, wino_fwd V [a^3][T*C1 + PAD], M [a^3][T*C2 + PAD]
+ *            and 8*a^3 more
+ * The arrays with one block per transform point have PAD floats after each:
+ * their blocks are often a power of two long, and a^3 stores to addresses a
+ * power of two apart fall into one cache set and evict each other (the
+ * filter transform ran 10x slower without it).
  * Like conv3d.c, nothing here touches the C stack.
  */
 #include "tiles.h"
 
 #define INLINE __attribute__((always_inline)) static inline
+
+/* One cache line of floats. */
+#define PAD 16
 
 /* The 1-D transforms: B^T (a x a), G (a x 3), A^T (m x a). */
 static const float BT2[4 * 4] = {
@@ -148,44 +157,46 @@ INLINE void filter_tile(int m, const float *g, int gs, float *u, int us, float *
     for (int k = 0; k < a; k++) transform(G, a, 3, t2 + (j * a + k) * 4, a * a * 4, u + (j * a + k) * us, a * a * us);
 }
 
-INLINE void filter_rows(int m, const float *taps, float *U, float *scratch, int C1, int C2, int *next, int chunk, int part) {
-  const int a = m + 2;
-  float *t1 = scratch + part * 2 * a * a * a * 4, *t2 = t1 + a * a * a * 4;
+INLINE void filter_rows(int m, const float *taps, float *U, float *scratch, int ss, int C1, int C2,
+                        int *next, int chunk, int part) {
+  const int a = m + 2, us = C1 * C2 + PAD;
+  float *row = scratch + part * ss, *t1 = row + 27 * C2, *t2 = t1 + a * a * a * 4;
   for (int r0; (r0 = take(next, chunk)) < C1;)
-    for (int c1 = r0, r1 = r0 + chunk < C1 ? r0 + chunk : C1; c1 < r1; c1++)
-      for (int c = 0; c < C2; c += 4)
-        filter_tile(m, taps + c1 * C2 + c, C1 * C2, U + ((c >> 3) * C1 + c1) * 8 + (c & 7), C1 * C2, t1, t2);
+    for (int c1 = r0, r1 = r0 + chunk < C1 ? r0 + chunk : C1; c1 < r1; c1++) {
+      /* The 27 taps of this input channel side by side: read from taps they are C1*C2 apart, which thrashes a cache set. */
+      for (int t = 0; t < 27; t++)
+        for (int c = 0; c < C2; c += 4) wasm_v128_store(row + t * C2 + c, wasm_v128_load(taps + (t * C1 + c1) * C2 + c));
+      for (int c = 0; c < C2; c += 4) filter_tile(m, row + c, C2, U + ((c >> 3) * C1 + c1) * 8 + (c & 7), us, t1, t2);
+    }
 }
 
-/*
- * U = G f G^T for every channel pair, split over input channels.
- * scratch: 2 a^3 f32x4 per thread.
- */
-void wino_filter(const float *taps, float *U, float *scratch, int C1, int C2, int m, int *next, int chunk, int part) {
-  if (m == 2) filter_rows(2, taps, U, scratch, C1, C2, next, chunk, part);
-  else filter_rows(4, taps, U, scratch, C1, C2, next, chunk, part);
+/* U = G f G^T for every channel pair, split over input channels. */
+void wino_filter(const float *taps, float *U, float *scratch, int ss, int C1, int C2, int m,
+                 int *next, int chunk, int part) {
+  if (m == 2) filter_rows(2, taps, U, scratch, ss, C1, C2, next, chunk, part);
+  else filter_rows(4, taps, U, scratch, ss, C1, C2, next, chunk, part);
 }
 
-INLINE void forward_blocks(int m, const float *x, const float *U, float *out, const int *toff, float *scratch,
+INLINE void forward_blocks(int m, const float *x, const float *U, float *out, const int *toff, float *scratch, int ss,
                            int N, int XD, int XH, int XW, int C1, int OD, int OH, int OW, int C2,
                            int *next, int T, int part) {
   const int a = m + 2, P = a * a * a;
   int TD = (OD + m - 1) / m, TH = (OH + m - 1) / m, TW = (OW + m - 1) / m;
   int tiles = N * TD * TH * TW, ncob = C2 / 8;
-  float *v = scratch + part * P * (T * (C1 + C2) + 8);
-  float *mm = v + P * T * C1, *t1 = mm + P * T * C2, *t2 = t1 + P * 4;
+  int us = C1 * C2 + PAD, vs = T * C1 + PAD, ms = T * C2 + PAD;
+  float *v = scratch + part * ss, *mm = v + P * vs, *t1 = mm + P * ms, *t2 = t1 + P * 4;
   for (int b0; (b0 = take(next, T)) < tiles;) {
     int nt = tiles - b0 < T ? tiles - b0 : T;
     for (int t = 0; t < nt; t++) {
       int i = b0 + t, tw = i % TW, th = i / TW % TH, td = i / (TW * TH) % TD, n = i / (TW * TH * TD);
       const float *xb = x + (((n * XD + td * m) * XH + th * m) * XW + tw * m) * C1;
-      for (int c = 0; c < C1; c += 4) input_tile(m, xb + c, XH * XW * C1, XW * C1, C1, v + t * C1 + c, T * C1, t1, t2);
+      for (int c = 0; c < C1; c += 4) input_tile(m, xb + c, XH * XW * C1, XW * C1, C1, v + t * C1 + c, vs, t1, t2);
     }
     for (int p = 0; p < P; p++) {
-      const float *vp = v + p * T * C1;
-      float *mp = mm + p * T * C2;
+      const float *vp = v + p * vs;
+      float *mp = mm + p * ms;
       for (int cob = 0; cob < ncob; cob++) {
-        const float *B = U + (p * ncob + cob) * C1 * 8;
+        const float *B = U + p * us + cob * C1 * 8;
         int t = 0;
         for (; t + 4 <= nt; t += 4) tile4(vp + t * C1, C1, toff, 1, C1, B, mp + t * C2 + cob * 8, C2);
         for (; t < nt; t++) tile1(vp + t * C1, toff, 1, C1, B, mp + t * C2 + cob * 8);
@@ -196,7 +207,7 @@ INLINE void forward_blocks(int m, const float *x, const float *U, float *out, co
       int ed = OD - td * m < m ? OD - td * m : m, eh = OH - th * m < m ? OH - th * m : m, ew = OW - tw * m < m ? OW - tw * m : m;
       float *ob = out + (((n * OD + td * m) * OH + th * m) * OW + tw * m) * C2;
       for (int c = 0; c < C2; c += 4)
-        output_tile(m, mm + t * C2 + c, T * C2, ob + c, OH * OW * C2, OW * C2, C2, ed, eh, ew, t1, t2);
+        output_tile(m, mm + t * C2 + c, ms, ob + c, OH * OW * C2, OW * C2, C2, ed, eh, ew, t1, t2);
     }
   }
 }
@@ -208,9 +219,9 @@ INLINE void forward_blocks(int m, const float *x, const float *U, float *out, co
  * inverse transforms. toff must point at a single 0 (the register tiles'
  * tap offsets).
  */
-void wino_fwd(const float *x, const float *U, float *out, const int *toff, float *scratch,
+void wino_fwd(const float *x, const float *U, float *out, const int *toff, float *scratch, int ss,
               int N, int XD, int XH, int XW, int C1, int OD, int OH, int OW, int C2, int m,
               int *next, int chunk, int part) {
-  if (m == 2) forward_blocks(2, x, U, out, toff, scratch, N, XD, XH, XW, C1, OD, OH, OW, C2, next, chunk, part);
-  else forward_blocks(4, x, U, out, toff, scratch, N, XD, XH, XW, C1, OD, OH, OW, C2, next, chunk, part);
+  if (m == 2) forward_blocks(2, x, U, out, toff, scratch, ss, N, XD, XH, XW, C1, OD, OH, OW, C2, next, chunk, part);
+  else forward_blocks(4, x, U, out, toff, scratch, ss, N, XD, XH, XW, C1, OD, OH, OW, C2, next, chunk, part);
 }
