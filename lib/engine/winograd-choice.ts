@@ -1,5 +1,6 @@
 import type { Shape5 } from "./conv3d";
-import type { WinogradTile } from "./winograd";
+import { kernelPool } from "./threads";
+import { blockTiles, SCRATCH_BYTES, type WinogradTile } from "./winograd";
 
 /**
  * The environment variable that picks the algorithm of the stride-1 3×3×3
@@ -9,31 +10,28 @@ import type { WinogradTile } from "./winograd";
 export const WINOGRAD_ENV = "WORKBENCH_WINOGRAD";
 
 /**
- * Time of one convolution, in units of one direct multiply-add of a channel
- * pair at one output voxel, per unit of work. Fitted to bench/conv-layers.ts
- * on the development machine (see docs/performance.md).
+ * Time of the parts of a convolution, in units of one multiply-add of a
+ * channel pair in the register tiles (the direct kernel's whole work, and
+ * the Winograd kernels' per-point products). Read off bench/conv-layers.ts
+ * and per-kernel timings on the development machine (docs/performance.md):
+ * a transform costs about 5 units per channel value and transform point, the
+ * filter transform (done per call) about 24 per channel pair and point, and
+ * streaming a float of U or of a block's V and M from beyond the cache about 4.
  */
-const COST = {
-  /** One multiply-add of the per-point matrix products (same register tiles as the direct kernel). */
-  product: 1,
-  /** One input-channel value of an input tile transform, per transform point. */
-  inputTransform: 1,
-  /** One output-channel value of an output tile transform, per transform point. */
-  outputTransform: 1,
-  /** One channel pair of the filter transform, per transform point. */
-  filterTransform: 1,
-};
+const COST = { product: 1, transform: 5, filterTransform: 24, stream: 4 };
 
 /** Estimated cost of the direct kernel (tile 0) and of each tile, for an output of [OD, OH, OW] per sample. */
-function estimate(tile: WinogradTile | 0, N: number, out: [number, number, number], C1: number, C2: number): number {
+function estimate(tile: WinogradTile | 0, N: number, out: [number, number, number], C1: number, C2: number, threads: number): number {
   const [OD, OH, OW] = out;
   const C2p = Math.ceil(C2 / 8) * 8;
   if (tile === 0) return N * OD * OH * OW * 27 * C1 * C2p;
   const points = (tile + 2) ** 3;
   const tiles = N * Math.ceil(OD / tile) * Math.ceil(OH / tile) * Math.ceil(OW / tile);
+  const T = blockTiles(points, tiles, C1, C2p, threads);
+  const streamedPerTile = T * points * (C1 + C2p) * 4 > SCRATCH_BYTES ? 2 * points * (C1 + C2p) : 0;
   return (
-    tiles * points * (C1 * C2p * COST.product + C1 * COST.inputTransform + C2p * COST.outputTransform) +
-    points * C1 * C2p * COST.filterTransform
+    tiles * (points * (C1 * C2p * COST.product + (C1 + C2p) * COST.transform) + streamedPerTile * COST.stream) +
+    points * C1 * C2p * (COST.filterTransform + Math.ceil(tiles / T) * COST.stream)
   );
 }
 
@@ -44,7 +42,14 @@ function estimate(tile: WinogradTile | 0, N: number, out: [number, number, numbe
  * stride is not 1, the input's channels are not a multiple of 4, or the
  * estimate says direct is faster.
  */
-export function winogradTile(xShape: Shape5, filterShape: Shape5, out: [number, number, number], stride: number, adjoint: boolean): WinogradTile | null {
+export function winogradTile(
+  xShape: Shape5,
+  filterShape: Shape5,
+  out: [number, number, number],
+  stride: number,
+  adjoint: boolean,
+  threads = kernelPool().threads,
+): WinogradTile | null {
   const [N, , , , C1] = xShape;
   const [KD, KH, KW, FI, FO] = filterShape;
   if (KD !== 3 || KH !== 3 || KW !== 3 || stride !== 1 || C1 % 4 !== 0) return null;
@@ -53,7 +58,7 @@ export function winogradTile(xShape: Shape5, filterShape: Shape5, out: [number, 
   if (setting === "2" || setting === "4") return Number(setting) as WinogradTile;
   if (setting !== "auto") throw new Error(`${WINOGRAD_ENV}=${setting}: expected 0, 2, 4 or auto`);
   const C2 = adjoint ? FI : FO;
-  const costs = ([0, 2, 4] as const).map((t) => estimate(t, N, out, C1, C2));
+  const costs = ([0, 2, 4] as const).map((t) => estimate(t, N, out, C1, C2, threads));
   const cheapest = costs.indexOf(Math.min(...costs));
   return cheapest === 0 ? null : cheapest === 1 ? 2 : 4;
 }

@@ -6,15 +6,15 @@ export type WinogradTile = 2 | 4;
 
 export interface WinogradOptions {
   tile: WinogradTile;
-  /** Tiles a thread transforms and multiplies at a time; default from the per-thread scratch budget. */
+  /** Tiles a thread transforms and multiplies at a time; default blockTiles(). */
   blockTiles?: number;
 }
 
 /**
  * Scratch a thread keeps for the transforms of one block of tiles (input and
- * product for every transform point): about half of a core's L2 cache.
+ * product for every transform point) while it fits: half of a core's L2 cache.
  */
-const SCRATCH_BYTES = 512 * 1024;
+export const SCRATCH_BYTES = 512 * 1024;
 
 /** Floats after each transform point's block in U and the scratch (PAD in winograd.c). */
 const PAD = 16;
@@ -24,13 +24,18 @@ const scratchFloats = (points: number, T: number, C1: number, C2: number): numbe
   Math.max(27 * C2 + 8 * points, points * (T * C1 + PAD + T * C2 + PAD + 8));
 
 /**
- * Tiles per block: as many as fit the scratch budget, a multiple of 4 (the
- * register tile), at least 4, and no more than an even share of the tiles.
+ * Tiles per block, a multiple of 4 (the register tile) and at most an even
+ * share of the tiles per thread. A block reads all of U (points·C1·C2
+ * floats) once, and its V and M (points·(C1 + C2) per tile) stay in cache
+ * while they fit the scratch budget: blocks grow past that budget when
+ * streaming V and M costs less than re-reading U, i.e. up to
+ * C1·C2 / (2·(C1 + C2)) tiles (the deep, small layers).
  */
-function defaultBlockTiles(points: number, tiles: number, C1: number, C2: number, threads: number): number {
+export function blockTiles(points: number, tiles: number, C1: number, C2: number, threads: number): number {
   const fit = Math.floor(SCRATCH_BYTES / (4 * points * (C1 + C2)));
+  const balance = Math.floor((C1 * C2) / (2 * (C1 + C2)));
   const share = Math.ceil(tiles / threads);
-  return Math.max(4, Math.floor(Math.min(fit, share + 3) / 4) * 4);
+  return Math.max(4, Math.floor(Math.min(Math.max(fit, balance), share + 3) / 4) * 4);
 }
 
 /**
@@ -72,7 +77,7 @@ export function conv3dWinograd(
   const XW = TW * m + 2;
   const points = (m + 2) ** 3;
   const tiles = N * TD * TH * TW;
-  const T = options.blockTiles ?? defaultBlockTiles(points, tiles, C1, C2p, pool.threads);
+  const T = options.blockTiles ?? blockTiles(points, tiles, C1, C2p, pool.threads);
 
   const xAt = pool.alloc(N * XD * XH * XW * C1);
   const gAt = pool.alloc(27 * C1 * C2p);
