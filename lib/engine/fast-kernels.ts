@@ -249,7 +249,8 @@ export function fastKernelsInstalled(backend: string = tf.getBackend()): boolean
 
 /**
  * Replaces tfjs' 3-D convolution kernels (forward, input and filter
- * gradient), 3-D max-pooling and sums over all but the last axis on the wasm
+ * gradient; stride-1 3×3×3 forward and input gradient by Winograd tiles),
+ * 3-D max-pooling and sums over all but the last axis on the wasm
  * and cpu backends with the multithreaded WebAssembly SIMD kernels (and, on
  * wasm, Identity and same-dtype Cast with buffer sharing); cases they do not
  * cover (dilation, unequal strides, other dtypes or axes) go to the original

@@ -11,7 +11,9 @@
  *   packed filters   conv_fwd: [C2/8][ntaps][C1][8]; convt_fwd: [ntaps][C2/8][C1][8]
  * C2 (the vector side) is always a multiple of 8; the caller pads it.
  * Nothing here touches the C stack, so instances on different threads can
- * share the memory without per-thread stacks.
+ * share the memory without per-thread stacks. The register tiles are in
+ * tiles.h; stride-1 3x3x3 correlations with a multiple of 4 input channels
+ * usually run in winograd.c instead (lib/engine/winograd-choice.ts decides).
  */
 #include "tiles.h"
 
