@@ -1,5 +1,4 @@
 import type { Shape5 } from "./conv3d";
-import { kernelPool } from "./threads";
 import { blockTiles, SCRATCH_BYTES, type WinogradTile } from "./winograd";
 
 /**
@@ -36,21 +35,25 @@ function estimate(tile: WinogradTile | 0, N: number, out: [number, number, numbe
 }
 
 /**
+ * The choice is made for this batch and thread count whatever the real ones
+ * are, so that a sample's result is the same bits in any batch and on any
+ * number of threads (sharded embeddings equal unsharded ones; each tile is
+ * computed alike in any block). 8 is the embedding batch, where most
+ * convolutions run; at batch 1 it costs F(4) a few milliseconds on the 8³
+ * and 10³ layers against F(2).
+ */
+const REFERENCE_BATCH = 8;
+const REFERENCE_THREADS = 2;
+
+/**
  * The Winograd tile for a correlation of x with a filter (with `adjoint`, the
  * input gradient: x is then dy) giving an output of `out` = [OD, OH, OW] per
  * sample, or null for the direct kernel: when the filter is not 3×3×3, the
  * stride is not 1, the input's channels are not a multiple of 4, or the
- * estimate says direct is faster.
+ * estimate says direct is faster. Depends on neither the batch nor the threads.
  */
-export function winogradTile(
-  xShape: Shape5,
-  filterShape: Shape5,
-  out: [number, number, number],
-  stride: number,
-  adjoint: boolean,
-  threads = kernelPool().threads,
-): WinogradTile | null {
-  const [N, , , , C1] = xShape;
+export function winogradTile(xShape: Shape5, filterShape: Shape5, out: [number, number, number], stride: number, adjoint: boolean): WinogradTile | null {
+  const C1 = xShape[4];
   const [KD, KH, KW, FI, FO] = filterShape;
   if (KD !== 3 || KH !== 3 || KW !== 3 || stride !== 1 || C1 % 4 !== 0) return null;
   const setting = process.env[WINOGRAD_ENV] ?? "auto";
@@ -58,7 +61,7 @@ export function winogradTile(
   if (setting === "2" || setting === "4") return Number(setting) as WinogradTile;
   if (setting !== "auto") throw new Error(`${WINOGRAD_ENV}=${setting}: expected 0, 2, 4 or auto`);
   const C2 = adjoint ? FI : FO;
-  const costs = ([0, 2, 4] as const).map((t) => estimate(t, N, out, C1, C2, threads));
+  const costs = ([0, 2, 4] as const).map((t) => estimate(t, REFERENCE_BATCH, out, C1, C2, REFERENCE_THREADS));
   const cheapest = costs.indexOf(Math.min(...costs));
   return cheapest === 0 ? null : cheapest === 1 ? 2 : 4;
 }

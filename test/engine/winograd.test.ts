@@ -130,6 +130,25 @@ describe("Winograd 3x3x3 convolutions on the wasm backend", () => {
     }
   });
 
+  test("a sample gives the same bits alone and in a batch, whichever tile the engine picks (sharded embeddings rely on it)", () => {
+    for (const [side, cin, cout] of [
+      [8, 128, 256],
+      [10, 96, 192],
+      [6, 32, 32],
+    ] as const) {
+      const x = randn([3, side, side, side, cin], side + cin);
+      const f = randn([3, 3, 3, cin, cout], cout);
+      const r = randn([1, side, side, side, cout], 3);
+      const one = (a: tf.Tensor): tf.Tensor[] => forwardAndInputGradient(a, f, r);
+      const [batched] = values(() => [conv(x, f).slice(0, 1)]);
+      const [alone, aloneDx] = values(() => one(x.slice(0, 1)));
+      const [batchedDx] = values(() => [tf.grad((a: tf.Tensor) => conv(a, f).mul(tf.concat([r, r, r])).sum())(x).slice(0, 1)]);
+      assert.ok(identical(batched!, alone!), `${side}³ ${cin}->${cout}: forward of sample 0 differs between batch 3 and batch 1`);
+      assert.ok(identical(batchedDx!, aloneDx!), `${side}³ ${cin}->${cout}: input gradient of sample 0 differs between batch 3 and batch 1`);
+      tf.dispose([x, f, r]);
+    }
+  });
+
   test("the choice: direct where Winograd cannot run, a tile where it can, and the setting overrides it", () => {
     const same: [number, number, number] = [16, 16, 16];
     assert.equal(winogradTile([1, 16, 16, 16, 1], [3, 3, 3, 1, 32], same, 1, false), null, "1 input channel");
