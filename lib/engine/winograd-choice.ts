@@ -39,8 +39,8 @@ function estimate(tile: WinogradTile | 0, N: number, out: [number, number, numbe
  * are, so that a sample's result is the same bits in any batch and on any
  * number of threads (sharded embeddings equal unsharded ones; each tile is
  * computed alike in any block). 8 is the embedding batch, where most
- * convolutions run; at batch 1 it costs F(4) a few milliseconds on the 8³
- * and 10³ layers against F(2).
+ * convolutions run; at batch 1, F(2) would be 2 to 20 ms faster per layer
+ * than the F(4) this picks for the 8³ and 10³ layers (docs/performance.md).
  */
 const REFERENCE_BATCH = 8;
 const REFERENCE_THREADS = 2;
