@@ -4,6 +4,8 @@ import { channelSums, registerBatchNormKernels, unregisterBatchNormKernels } fro
 import { registeredGradient, registeredKernel } from "./kernel-registry";
 import { allocate, type Backend, isWasm, kernelBackend, read } from "./tensor-memory";
 import { conv3dFilterGradient, conv3dForward, conv3dTransposeNonOverlapping, unpad, type KernelResult, type Padding3, type Shape5 } from "./conv3d";
+import { conv3dWinograd } from "./winograd";
+import { winogradTile } from "./winograd-choice";
 
 /** The environment variable that turns the fast kernels off ("0") for comparison runs. */
 export const FAST_KERNELS_ENV = "WORKBENCH_FAST_KERNELS";
@@ -44,6 +46,16 @@ const float32 = (...infos: tf.TensorInfo[]): boolean => infos.every((i) => i.dty
 
 type Fast = (args: KernelArgs) => tf.TensorInfo | null;
 
+/**
+ * The correlation of conv3dForward, by Winograd tiles where they apply and
+ * pay (stride-1 3×3×3 filters, see winograd-choice.ts), else direct.
+ */
+function correlate(x: Float32Array, xShape: Shape5, filter: Float32Array, filterShape: Shape5, stride: number, pad: Padding3, out: number[], adjoint: boolean): KernelResult {
+  const tile = winogradTile(xShape, filterShape, [out[1]!, out[2]!, out[3]!], stride, adjoint);
+  if (tile !== null) return conv3dWinograd(x, xShape, filter, filterShape, pad, adjoint, { tile });
+  return conv3dForward(x, xShape, filter, filterShape, stride, pad, adjoint);
+}
+
 /** Conv3D: any kernel size, padding and (uniform) stride without dilation. */
 const conv3d: Fast = ({ inputs, backend: b, attrs }) => {
   const backend = kernelBackend(b);
@@ -53,7 +65,7 @@ const conv3d: Fast = ({ inputs, backend: b, attrs }) => {
   const info = tf.backend_util.computeConv3DInfo(shape5(x.shape), shape5(filter.shape), strides, dilations, pad);
   const s = uniformStride(info);
   if (s === null || !unitDilation(info)) return null;
-  const result = conv3dForward(read(backend, x), shape5(x.shape), read(backend, filter), shape5(filter.shape), s, padding(info));
+  const result = correlate(read(backend, x), shape5(x.shape), read(backend, filter), shape5(filter.shape), s, padding(info), info.outShape, false);
   return write(backend, info.outShape, result);
 };
 
@@ -86,7 +98,7 @@ const conv3dBackpropInput: Fast = ({ inputs, backend: b, attrs }) => {
       right: W - OW + p.left,
     };
     if (Object.values(adj).some((v) => v < 0)) return null;
-    const result = conv3dForward(read(backend, dy), shape5(dy.shape), read(backend, filter), fShape, 1, adj, true);
+    const result = correlate(read(backend, dy), shape5(dy.shape), read(backend, filter), fShape, 1, adj, inputShape, true);
     return write(backend, [...inputShape], result);
   }
   const nonOverlapping =
@@ -241,7 +253,8 @@ export function fastKernelsInstalled(backend: string = tf.getBackend()): boolean
 
 /**
  * Replaces tfjs' 3-D convolution kernels (forward, input and filter
- * gradient), 3-D max-pooling and sums over all but the last axis on the wasm
+ * gradient; stride-1 3×3×3 forward and input gradient by Winograd tiles),
+ * 3-D max-pooling and sums over all but the last axis on the wasm
  * and cpu backends with the multithreaded WebAssembly SIMD kernels (and, on
  * wasm, Identity and same-dtype Cast with buffer sharing); cases they do not
  * cover (dilation, unequal strides, other dtypes or axes) go to the original

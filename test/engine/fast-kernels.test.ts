@@ -1,73 +1,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { Random } from "../../lib/core";
-import { initEngine, installFastKernels, uninstallFastKernels, fastKernelsInstalled, fastKernelStats } from "../../lib/engine";
-
-/** Seeded normal values of `shape`. */
-function randn(shape: number[], seed: number): tf.Tensor {
-  const rng = new Random(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal()), shape);
-}
-
-/**
- * Runs `fn` with the fast kernels on `backend` and with tfjs' reference
- * kernels (the plain JavaScript cpu backend with its own kernels: tfjs' wasm
- * Conv3DBackpropInputV2 returns zeros for part of the output when batch > 1,
- * so it cannot serve as the reference).
- */
-async function fastAndReference(backend: string, fn: () => tf.Tensor[]): Promise<{ fast: Float32Array[]; ref: Float32Array[] }> {
-  const run = (): Float32Array[] => {
-    const outs = tf.tidy(fn);
-    const values = outs.map((t) => t.dataSync() as Float32Array);
-    tf.dispose(outs);
-    return values;
-  };
-  assert.ok(fastKernelsInstalled(backend));
-  const fast = run();
-  await tf.setBackend("cpu");
-  const cpuFast = fastKernelsInstalled("cpu");
-  uninstallFastKernels("cpu");
-  try {
-    return { fast, ref: run() };
-  } finally {
-    if (cpuFast) installFastKernels("cpu");
-    await tf.setBackend(backend);
-  }
-}
-
-/** |a - b| <= 1e-4 * max|b| element by element (the scale of a sum of products). */
-function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  let scale = 0;
-  for (const v of expected) scale = Math.max(scale, Math.abs(v));
-  assert.ok(scale > 0, `${what}: reference is all zeros, the comparison would prove nothing`);
-  for (let i = 0; i < actual.length; i++) {
-    const [a, e] = [actual[i]!, expected[i]!];
-    if (!(Math.abs(a - e) <= 1e-4 * scale)) assert.fail(`${what}: element ${i} is ${a}, reference ${e} (scale ${scale})`);
-  }
-}
-
-/** Compares fast and reference results, and checks that `kernels` really ran on the fast path. */
-async function compare(backend: string, what: string, fn: () => tf.Tensor[], kernels: string[]): Promise<void> {
-  const before = fastKernelStats();
-  const { fast, ref } = await fastAndReference(backend, fn);
-  const after = fastKernelStats();
-  for (const k of kernels) {
-    assert.ok((after[k]?.fast ?? 0) > (before[k]?.fast ?? 0), `${what}: ${k} did not run on the fast path`);
-  }
-  assert.equal(fast.length, ref.length);
-  fast.forEach((f, i) => assertClose(f, ref[i]!, `${what} [output ${i}]`));
-}
-
-/** Gradients of sum(f(x, w) * r) for a fixed random r, so every output element matters. */
-function withGrads(f: (x: tf.Tensor, w: tf.Tensor) => tf.Tensor, x: tf.Tensor, w: tf.Tensor, seed: number): tf.Tensor[] {
-  const y = f(x, w);
-  const r = randn(y.shape, seed);
-  const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => f(a, b).mul(r).sum())([x, w]);
-  return [y, ...g];
-}
+import { initEngine, installFastKernels, uninstallFastKernels, fastKernelStats } from "../../lib/engine";
+import { compare, randn, withGrads } from "../helpers/kernel-reference";
 
 const conv = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, 1, "same");
 const convStride2 = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, 2, "valid");
