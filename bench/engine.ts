@@ -27,7 +27,7 @@ import { embedDataset } from "../lib/embeddings";
 import { initEngine } from "../lib/engine";
 import { createAutoencoder, createVgg3d, disposeAutoencoder, forwardFlops, vgg3dFeatures } from "../lib/models";
 import { synthNeurons } from "../lib/synthetic";
-import { AdamW, sigmoidFocalLoss } from "../lib/train";
+import { AdamW, sigmoidFocalLoss, trainableVariables } from "../lib/train";
 import { machinePeaks, type MachinePeaks, type Peak } from "./peak";
 
 const CASES = ["ae64_encoder", "ae64_forward", "ae64_train", "vgg3d_features", "embed64"] as const;
@@ -105,7 +105,7 @@ function timeOurs(which: Exclude<Case, "embed64">, repeats: number, trainBatch =
       // The dense training step of lib/train's Trainer: focal loss, gradients, AdamW.
       const ae = createAutoencoder({ grid: 64 });
       const x = occupancy(trainBatch, 64, 2);
-      const variables = ae.model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const variables = trainableVariables(ae.model);
       const optimizer = new AdamW(variables, { weightDecay: 0.01 });
       const t = bestOf(repeats, () => {
         const { value, grads } = tf.variableGrads(() => sigmoidFocalLoss(ae.model.apply(x, { training: true }) as tf.Tensor, x, { alpha: 0.65, gamma: 1 }), variables);
@@ -120,7 +120,7 @@ function timeOurs(which: Exclude<Case, "embed64">, repeats: number, trainBatch =
     }
     case "vgg3d_features": {
       const vgg = createVgg3d();
-      const x = tf.tidy(() => tf.randomUniform([1, 80, 80, 80, 1], 0, 1, "float32", 3)) as tf.Tensor5D;
+      const x = tf.tidy(() => tf.randomUniform<tf.Rank.R5>([1, 80, 80, 80, 1], 0, 1, "float32", 3));
       const t = bestOf(repeats, () => {
         const f = vgg3dFeatures(vgg, x);
         f.dataSync();
@@ -260,8 +260,8 @@ async function main(): Promise<void> {
   try {
     for (const c of cases) {
       const embedding = c === "embed64" && embedData !== null;
-      ours[c] = runChild(c, repeats, embedding ? ["--data", embedData!] : []);
-      const r = ours[c]!;
+      const r = runChild(c, repeats, embedding ? ["--data", embedData!] : []);
+      ours[c] = r;
       console.log(`ours     ${LABEL[c].padEnd(34)} ${r.seconds !== undefined ? `${r.seconds.toFixed(3)} s (peak RSS ${(r.maxRss! / 2 ** 30).toFixed(2)} GiB)` : `failed: ${r.error}`}`);
       if (c === "ae64_train" && r.seconds === undefined) {
         // Shows whether only memory stands in the way: the same step at batch 1.

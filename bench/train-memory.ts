@@ -9,7 +9,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { backendHeapBytes, initEngine, kernelMemoryBytes } from "../lib/engine";
 import { countParameters } from "../lib/models";
-import { AdamW, batchScores, oneCycleLr, resolveTrainOptions, sigmoidFocalLoss } from "../lib/train";
+import { AdamW, batchScores, oneCycleLr, resolveTrainOptions, sigmoidFocalLoss, trainableVariables } from "../lib/train";
 import { createAutoencoder, disposeAutoencoder } from "../lib/models";
 
 function flag(name: string, fallback: string): string {
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const steps = Number(flag("steps", "1"));
   const rssBefore = process.resourceUsage().maxRSS * 1024;
   const a = createAutoencoder({ grid: o.grid, baseChannels: o.baseChannels, seed: o.seed });
-  const vars = a.model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const vars = trainableVariables(a.model);
   const optimizer = new AdamW(vars, o);
   const g = o.grid;
   // A neuron-like occupancy (about 2 % of voxels), seeded.
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     peak = Math.max(peak, info.peakBytes);
   }
   const rssAfter = process.resourceUsage().maxRSS * 1024;
-  console.log(`${engine.message}`);
+  console.log(engine.message);
   console.log(`preset ${preset}: grid ${g}, base ${o.baseChannels} (${countParameters(a.model).toLocaleString("en")} parameters), Dense step, batch ${o.batchSize}`);
   console.log(`tensors held before the step (weights, AdamW moments, input): ${mb(modelBytes)}`);
   console.log(`peak tensor memory during a step (tf.profile peakBytes, which counts a buffer once for each tensor sharing it): ${mb(peak)}`);

@@ -140,7 +140,7 @@ async function main(): Promise<void> {
   console.log(`\nQuality scored on ${Math.min(sample, n)} random query points (seed 42), each ranked against all ${n} points (the n² exact version is too slow at this size).`);
 }
 
-main().catch((err) => {
+main().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

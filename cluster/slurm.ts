@@ -141,7 +141,7 @@ function checkRuns(preset: string, fixed: string[], axes: SweepAxis[]): void {
     const argv = ["--preset", preset, "--data", "-", "--out", "-", ...fixed, ...point];
     try {
       const { preset: p, data: _d, out: _o, resume: _r, ...rest } = parseOptions(argv, trainCommand.options).values;
-      resolveTrainOptions(p, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<TrainOptions>);
+      resolveTrainOptions(p, rest as Partial<TrainOptions>);
     } catch (e) {
       if (!(e instanceof ConfigError) || point.length === 0) throw e;
       throw new ConfigError(`sweep run ${point.join(" ")}: ${e.message}`, { cause: e });

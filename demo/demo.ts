@@ -30,6 +30,7 @@ export const demoCommand = command({
     const r = await runDemo({ ...values, onProgress: cliProgress() });
     console.log(`\nDone in ${((Date.now() - start) / 1000).toFixed(0)} s. Open ${r.report}`);
     for (const m of r.models) console.log(`  tiny ${m.mode}: validation F1 ${m.validation.f1.toFixed(3)}, IoU ${m.validation.iou.toFixed(3)} at threshold ${m.threshold.toFixed(2)} (${m.validation.neurons} neurons never trained on)`);
+    console.log(`  the embeddings against baselines (${r.baselines.csv}):\n\n${r.baselines.text}`);
     for (const s of r.synapses) console.log(`  synapses, seg type ${s.segType}: ARI ${s.ari === null ? "–" : s.ari.toFixed(3)} (k=${s.k})`);
     console.log(`  figures and GIFs: ${r.out}/figures`);
     const results = /^[\w./-]+$/.test(r.out) ? r.out : `'${r.out.replace(/'/g, "'\\''")}'`;

@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { cliProgress, ConfigError } from "../lib/core";
+import { cliProgress, ConfigError, definedFields } from "../lib/core";
 import { command, EXIT, flagName, listenForStop, main } from "../lib/cli";
 import type { OptionSpec } from "../lib/cli";
 import { openDataset } from "../lib/dataset";
@@ -59,7 +59,7 @@ export const trainCommand = command({
   ],
   async run({ values, name }) {
     const { preset, data, out, resume, ...rest } = values;
-    const overrides = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<TrainOptions>;
+    const overrides = definedFields(rest) as Partial<TrainOptions>;
     const engine = await initEngine({ quiet: true });
     const dataset = openDataset(data);
     let trainer: Trainer;

@@ -27,4 +27,3 @@ export { tsneExact } from "./tsne-exact";
 export { conditionalAffinities, symmetrize } from "./tsne-affinities";
 export { defaultThreads } from "../core";
 export type { SparseAffinities } from "./tsne-affinities";
-export { withDefaults } from "./defaults";

@@ -1,5 +1,4 @@
-import { ConfigError, type OnProgress, random } from "../core";
-import { withDefaults } from "./defaults";
+import { ConfigError, type OnProgress, random, withDefaults } from "../core";
 import { type Matrix, type MatrixLike, toMatrix, toRows } from "./matrix";
 import { silhouette } from "./silhouette";
 

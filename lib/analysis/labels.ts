@@ -11,17 +11,19 @@ export interface EncodedLabels {
   classes: Label[];
 }
 
-export function encodeLabels(labels: ArrayLike<Label>, what = "labels"): EncodedLabels {
+/** Missing labels (null, undefined, NaN: empty cells of a table) are refused, naming `what`. */
+export function encodeLabels(labels: ArrayLike<Label | null | undefined>, what = "labels"): EncodedLabels {
   const n = labels.length;
-  const allNumbers = Array.prototype.every.call(labels, (v: unknown) => typeof v === "number");
-  const distinct = Array.from(new Set(Array.from(labels)));
-  for (const v of distinct) {
+  const distinct: Label[] = [];
+  for (const v of new Set(Array.from(labels))) {
     if (v === undefined || v === null || (typeof v === "number" && Number.isNaN(v))) {
       throw new ConfigError(`${what}: missing label (${String(v)}); drop those rows or fill them first`);
     }
+    distinct.push(v);
   }
-  const classes = allNumbers
-    ? (distinct as number[]).sort((a, b) => a - b)
+  const numbers = distinct.filter((v): v is number => typeof v === "number");
+  const classes = numbers.length === distinct.length
+    ? numbers.sort((a, b) => a - b)
     : distinct.map(String).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const index = new Map<string, number>(classes.map((c, i) => [String(c), i]));
   const codes = new Int32Array(n);

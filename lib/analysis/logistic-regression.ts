@@ -1,5 +1,4 @@
-import { ConfigError, warnOnce } from "../core";
-import { withDefaults } from "./defaults";
+import { ConfigError, warnOnce, withDefaults } from "../core";
 import { type Matrix, type MatrixLike, toMatrix } from "./matrix";
 
 export interface LogisticRegressionOptions {
@@ -72,15 +71,15 @@ function objective(theta: Float64Array, grad: Float64Array, x: Matrix, codes: In
       const r = z[k]! / sum - (k === y ? 1 : 0);
       if (r === 0) continue;
       const w = j * d;
-      for (let t = 0; t < d; t++) grad[w + t] += r * x.data[off + t]!;
-      grad[m * d + j] += r;
+      for (let t = 0; t < d; t++) grad[w + t]! += r * x.data[off + t]!;
+      grad[m * d + j]! += r;
     }
   }
   let penalty = 0;
   for (let p = 0; p < m * d; p++) penalty += theta[p]! * theta[p]!;
   for (let p = 0; p < grad.length; p++) grad[p] = grad[p]! / n;
   const lambda = 1 / (c * n);
-  for (let p = 0; p < m * d; p++) grad[p] += lambda * theta[p]!;
+  for (let p = 0; p < m * d; p++) grad[p]! += lambda * theta[p]!;
   return loss / n + 0.5 * lambda * penalty;
 }
 
@@ -139,7 +138,7 @@ export function fitLogisticRegression(x: MatrixLike, codes: ArrayLike<number>, c
     for (let h = 0; h < sHist.length; h++) {
       const beta = rho[h]! * dot(yHist[h]!, dir);
       const sh = sHist[h]!;
-      for (let p = 0; p < size; p++) dir[p] += sh[p]! * (alpha[h]! - beta);
+      for (let p = 0; p < size; p++) dir[p]! += sh[p]! * (alpha[h]! - beta);
     }
     for (let p = 0; p < size; p++) dir[p] = -dir[p]!;
     let slope = dot(grad, dir);

@@ -14,7 +14,7 @@ export interface Matrix {
 export type MatrixLike = Matrix | ReadonlyArray<ArrayLike<number>>;
 
 function isMatrix(x: MatrixLike): x is Matrix {
-  return !Array.isArray(x) && typeof (x as Matrix).rows === "number" && (x as Matrix).data !== undefined;
+  return !Array.isArray(x) && "rows" in x && "data" in x;
 }
 
 /** A zero matrix of the given shape (float64). */
@@ -46,7 +46,7 @@ export function toMatrix(x: MatrixLike, what = "matrix"): Matrix {
 
 /** Nested arrays (for libraries and plots that want `number[][]`). */
 export function toRows(m: Matrix): number[][] {
-  const out: number[][] = new Array(m.rows);
+  const out = new Array<number[]>(m.rows);
   for (let i = 0; i < m.rows; i++) out[i] = Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols));
   return out;
 }

@@ -111,7 +111,7 @@ function projectRows(data: ArrayLike<number>, mean: Float64Array, Q: Float64Arra
     if (back) {
       for (let c = 0; c < r; c++) {
         const v = XQ[i * r + c]!;
-        for (let j = 0, q = c * d; j < d; j++) back[q + j] += v * row[j]!;
+        for (let j = 0, q = c * d; j < d; j++) back[q + j]! += v * row[j]!;
       }
     }
   }
@@ -130,7 +130,7 @@ export function pca(x: MatrixLike, nComponents: number, options: PcaOptions = {}
   }
   const r = Math.min(d, n, nComponents + 8);
   const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += m.data[i * d + j]!;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += m.data[i * d + j]!;
   for (let j = 0; j < d; j++) mean[j] /= n;
   const rng = random(options.seed ?? 42);
   // The subspace basis is stored one axis per row (r × d), so every inner loop runs along a data row.
@@ -150,7 +150,7 @@ export function pca(x: MatrixLike, nComponents: number, options: PcaOptions = {}
   projectRows(m.data, mean, Q, XQ, n, d, r);
   // Rayleigh-Ritz: the covariance restricted to span(Q).
   const B = new Float64Array(r * r);
-  for (let i = 0; i < n; i++) for (let a = 0; a < r; a++) for (let b = a; b < r; b++) B[a * r + b] += XQ[i * r + a]! * XQ[i * r + b]!;
+  for (let i = 0; i < n; i++) for (let a = 0; a < r; a++) for (let b = a; b < r; b++) B[a * r + b]! += XQ[i * r + a]! * XQ[i * r + b]!;
   for (let a = 0; a < r; a++) for (let b = 0; b < a; b++) B[a * r + b] = B[b * r + a]!;
   const { values, vectors } = symmetricEigen(B, r);
   const k = nComponents;

@@ -73,7 +73,7 @@ export function mapQuality(original: MatrixLike, maps: readonly MatrixLike[], op
       for (let t = 0; t < k; t++) {
         const j = nb[r * k + t]!;
         const rj = rank[j]!;
-        if (rj > k) penalty[m] += rj - k;
+        if (rj > k) penalty[m]! += rj - k;
         if (own.has(j)) shared[m]++;
       }
     }

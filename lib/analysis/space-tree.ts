@@ -94,7 +94,7 @@ export class SpaceTree {
         let q = 0;
         for (let a = 0; a < d; a++) {
           const v = y[i * d + a]!;
-          mass[a] += v;
+          mass[a]! += v;
           if (v > cells[4 * top + a]!) q |= 1 << a;
         }
         quadrant[t] = q;

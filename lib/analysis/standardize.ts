@@ -14,12 +14,12 @@ export function standardize(x: MatrixLike): Standardized {
   const { rows, cols } = m;
   const mean = new Float64Array(cols);
   const scale = new Float64Array(cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mean[j] += m.data[i * cols + j]!;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mean[j]! += m.data[i * cols + j]!;
   for (let j = 0; j < cols; j++) mean[j] = mean[j]! / Math.max(rows, 1);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
       const t = m.data[i * cols + j]! - mean[j]!;
-      scale[j] += t * t;
+      scale[j]! += t * t;
     }
   }
   for (let j = 0; j < cols; j++) {

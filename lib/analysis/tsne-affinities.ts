@@ -43,7 +43,7 @@ export function symmetrize(nn: Neighbours, conditional: Float64Array): SparseAff
   // Incoming edges per row: the transpose, by counting sort.
   const inStart = new Int32Array(n + 1);
   for (let t = 0; t < n * k; t++) inStart[nn.indices[t]! + 1]++;
-  for (let i = 0; i < n; i++) inStart[i + 1] += inStart[i]!;
+  for (let i = 0; i < n; i++) inStart[i + 1]! += inStart[i]!;
   const inFrom = new Int32Array(n * k);
   const inValue = new Float64Array(n * k);
   const fill = Int32Array.from(inStart.subarray(0, n));
@@ -71,7 +71,7 @@ export function symmetrize(nn: Neighbours, conditional: Float64Array): SparseAff
     }
     for (let s = inStart[i]!; s < inStart[i + 1]!; s++) {
       const j = inFrom[s]!;
-      if (slot[j]! >= rowStart[i]!) values[slot[j]!] += inValue[s]!;
+      if (slot[j]! >= rowStart[i]!) values[slot[j]!]! += inValue[s]!;
       else {
         slot[j] = at;
         columns[at] = j;

@@ -55,7 +55,7 @@ export function shared<T extends Float64Array | Float32Array | Int32Array | Uint
   if (a.buffer instanceof SharedArrayBuffer) return a;
   const C = a.constructor as { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number };
   const out = new C(new SharedArrayBuffer(a.length * C.BYTES_PER_ELEMENT));
-  out.set(a as never);
+  out.set(a);
   return out;
 }
 

@@ -1,5 +1,4 @@
-import { checkChoice, ConfigError, type OnProgress, random } from "../core";
-import { withDefaults } from "./defaults";
+import { checkChoice, ConfigError, type OnProgress, random, withDefaults } from "../core";
 import { type Matrix, type MatrixLike, toMatrix } from "./matrix";
 import { nearestNeighboursBrute, nearestNeighboursOn, type Neighbours } from "./neighbours";
 import { pca } from "./pca";
@@ -168,7 +167,7 @@ export class TsneOptimizer {
       gains[t] = gain;
       const u = momentum * update[t]! - lr * gain * g;
       update[t] = u;
-      y[t] += u;
+      y[t]! += u;
     }
     this.iteration++;
     if (this.done) this.close();
@@ -209,7 +208,6 @@ export async function initTsne(x: MatrixLike, options: TsneOptions = {}): Promis
   const o = withDefaults(TSNE_DEFAULTS, options);
   const m = toMatrix(x, "tsne");
   const n = m.rows;
-  if (o.dims !== 2 && o.dims !== 3) throw new ConfigError(`tsne: dims must be 2 or 3, found ${String(o.dims)}`);
   if (!(o.perplexity > 0) || o.perplexity >= n) {
     throw new ConfigError(`tsne: perplexity (${o.perplexity}) must be positive and below the number of points (${n}); a third of n or less is usual`);
   }

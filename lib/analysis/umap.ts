@@ -1,6 +1,5 @@
 import { UMAP } from "umap-js";
-import { ConfigError, type OnProgress, random } from "../core";
-import { withDefaults } from "./defaults";
+import { ConfigError, type OnProgress, random, withDefaults } from "../core";
 import { type Matrix, type MatrixLike, toMatrix, toRows } from "./matrix";
 
 export interface UmapOptions {

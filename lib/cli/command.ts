@@ -47,12 +47,12 @@ export interface CommandGroup {
   name: string;
   summary: string;
   description?: string;
-  commands: Array<Command<OptionSpecs> | CommandGroup>;
+  commands: Array<Command | CommandGroup>;
   /** Run when the first argument names none of the commands (e.g. `embed …` without `merge`). */
-  default?: Command<OptionSpecs>;
+  default?: Command;
 }
 
-export type AnyCommand = Command<OptionSpecs> | CommandGroup;
+export type AnyCommand = Command | CommandGroup;
 
 /** Declares a command; the identity function that lets TypeScript infer the option types for run. */
 export function command<O extends OptionSpecs>(spec: Omit<Command<O>, "kind">): Command<O> {

@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { withDefaults } from "../analysis";
-import { checkChoice, ConfigError, projectRoot } from "../core";
+import { checkChoice, ConfigError, projectRoot, withDefaults } from "../core";
 
 /**
  * What a batch script asks of Slurm and how it prepares the job, from the
@@ -144,7 +143,7 @@ export function readSlurmConfig(file: string): Partial<SlurmSettings> {
       out[name] = String(value);
     }
   }
-  const settings = checkSettings(out as Partial<SlurmSettings>, (k) => `${file}: "${FLAG[k]}"`);
+  const settings = checkSettings(out, (k) => `${file}: "${FLAG[k]}"`);
   // A relative workdir in the file means relative to the file.
   if (settings.workdir !== undefined) settings.workdir = path.resolve(path.dirname(file), settings.workdir);
   return settings;
@@ -174,10 +173,7 @@ function checkSettings(s: Partial<SlurmSettings>, what: (key: keyof SlurmSetting
  * file's, so a repeated #SBATCH option from a flag wins as sbatch takes the last.
  */
 export function resolveSlurmSettings(flags: Partial<SlurmSettings>, config: Partial<SlurmSettings> = {}): SlurmSettings {
-  const given = checkSettings(
-    Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))) as Partial<SlurmSettings>,
-    (k) => `--${FLAG[k]}`,
-  );
+  const given = checkSettings(flags, (k) => `--${FLAG[k]}`);
   const s = withDefaults(withDefaults({ ...SLURM_DEFAULTS, workdir: projectRoot() }, config), given) as SlurmSettings;
   s.sbatch = [...(config.sbatch ?? []), ...(given.sbatch ?? [])];
   s.setup = [...(config.setup ?? []), ...(given.setup ?? [])];

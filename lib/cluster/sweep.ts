@@ -88,14 +88,14 @@ export function writeSweepRecord(dir: string, axes: readonly SweepAxis[]): strin
 export function readSweepRecord(dir: string): SweepRecord {
   const file = path.join(dir, SWEEP_RECORD);
   if (!fs.existsSync(file)) throw new ConfigError(`${dir}: not a sweep directory (no ${SWEEP_RECORD}; \`slurm train --sweep …\` writes one)`);
-  let record: SweepRecord;
+  let record: Partial<SweepRecord>;
   try {
-    record = JSON.parse(fs.readFileSync(file, "utf8")) as SweepRecord;
+    record = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<SweepRecord>;
   } catch (err) {
     throw new ParseError(file, {}, `not JSON (${(err as Error).message})`, { cause: err });
   }
   if (record.format !== "workbench-sweep" || !Array.isArray(record.runs) || !Array.isArray(record.axes)) {
     throw new ParseError(file, {}, 'expected {"format": "workbench-sweep", "axes": […], "runs": […]}');
   }
-  return record;
+  return record as SweepRecord;
 }

@@ -41,7 +41,8 @@ function trainLines(train: string, data: string, start: string): string[] {
  * every run's best validation scores once the array has ended.
  */
 export function trainJobs(o: TrainJobsOptions): PlannedJob[] {
-  const [data, out] = [o.data, o.out].map((p) => path.resolve(p));
+  const data = path.resolve(o.data);
+  const out = path.resolve(o.out);
   const train = commandFile(o.workdir, "train");
   const sweptPreset = o.sweep.some((a) => a.key === "preset");
   const start = [...(sweptPreset ? [] : ["--preset", o.preset]), "--data", data, "--out"].map(shellQuote).join(" ") + ` "$run"${o.options.length ? ` ${o.options.map(shellQuote).join(" ")}` : ""}`;

@@ -1,5 +1,6 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { ConfigError } from "./errors";
+import { workerLoader } from "./worker-loader";
 
 /** One thread's share of a job: the pool's slots and the job's message (undefined when it was started without one). */
 export type Share = (slots: Int32Array, message: unknown) => void;
@@ -105,7 +106,7 @@ export class WorkerPool {
     this.size = threads;
     this.slots = new Int32Array(new SharedArrayBuffer(4 * (options.slots ?? 0)));
     this.control = new Int32Array(new SharedArrayBuffer(4 * (DONE + 3 * threads)));
-    const loader = threads > 1 && file.endsWith(".ts") ? require.resolve("tsx/cjs/api") : undefined;
+    const loader = threads > 1 ? workerLoader(file) : undefined;
     for (let part = 1; part < threads; part++) {
       const { port1, port2 } = new MessageChannel();
       const workerData = { control: this.control, slots: this.slots, port: port2, part, size: threads, file, loader, data };

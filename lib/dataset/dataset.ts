@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { WorkbenchError, writeFileAtomic, Random } from "../core";
+import { WorkbenchError, workerEntry, writeFileAtomic, Random } from "../core";
 import type { OnProgress } from "../core";
 import { centre, coordinateRange, mergeRanges } from "../neuron";
 import type { NormaliseRange } from "../neuron";
@@ -189,17 +189,6 @@ export async function buildCache(dir: string, options: BuildCacheOptions = {}): 
   return result;
 }
 
-/**
- * The worker's entry: the compiled cache-worker.js, or when running from
- * TypeScript sources (tsx) a small script that registers tsx's require hook
- * first (workers do not inherit the parent's loader).
- */
-function workerScript(): { code: string } {
-  const ext = path.extname(__filename);
-  const file = path.join(__dirname, `cache-worker${ext}`);
-  const register = ext === ".ts" ? `require(${JSON.stringify(require.resolve("tsx/cjs/api"))}).register();` : "";
-  return { code: `${register}require(${JSON.stringify(file)});` };
-}
 
 async function buildWithWorkers(
   dir: string,
@@ -210,7 +199,8 @@ async function buildWithWorkers(
   record: (id: string, written: number | undefined, error: string | undefined) => boolean,
   onStop: () => void,
 ): Promise<void> {
-  const { code } = workerScript();
+  // The compiled cache-worker.js, or cache-worker.ts when running from the sources.
+  const code = workerEntry(path.join(__dirname, `cache-worker${path.extname(__filename)}`));
   let next = 0;
   let stop = false;
   await Promise.all(

@@ -122,7 +122,7 @@ export function readInfo(dir: string): DatasetInfo {
   if (!fs.existsSync(file)) throw new WorkbenchError(`${dir}: not a dataset directory (no ${INFO}); create one with \`npm run dataset -- create\` (in a notebook: createDatasetFromFiles)`);
   let raw: Partial<DatasetInfo>;
   try {
-    raw = JSON.parse(fs.readFileSync(file, "utf8"));
+    raw = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<DatasetInfo>;
   } catch (e) {
     throw new ParseError(file, {}, `not valid JSON: ${(e as Error).message}`, { cause: e });
   }

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError, WorkbenchError } from "../core";
+import { ConfigError, definedFields, WorkbenchError } from "../core";
 import type { OnProgress } from "../core";
 import type { NormaliseRange } from "../neuron";
 import { cachedSizes, cachePath } from "./build";
@@ -83,8 +83,7 @@ function deleteGrids(dir: string, ids?: readonly string[]): number {
  */
 export function writeDataset(dir: string, rows: DatasetRow[], options: WriteDatasetOptions = {}): WriteDatasetResult {
   const { normalise = "shape", force = false, onProgress, ...given } = options;
-  // A field given as undefined means its default, not "no value".
-  const create = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as typeof given;
+  const create = definedFields(given);
   const info: DatasetInfo = { ...DEFAULT_INFO, labelColumns: [], ...create };
   const exists = fs.existsSync(path.join(dir, INFO)) && fs.existsSync(path.join(dir, MANIFEST));
   const old = exists ? openDataset(dir) : null;

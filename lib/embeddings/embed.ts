@@ -1,8 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { ConfigError, type OnProgress, WorkbenchError, writeFileAtomic } from "../core";
-import { withDefaults } from "../analysis";
+import { ConfigError, type OnProgress, WorkbenchError, withDefaults, writeFileAtomic } from "../core";
 import { type Dataset, readBatches } from "../dataset";
 import { parseCsv, readNpyFile, writeNpy } from "../io";
 import { latentEmbeddings } from "./latent";

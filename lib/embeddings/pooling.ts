@@ -32,15 +32,15 @@ export function pooledSize(pooling: Pooling, channels: number, cells = 8): numbe
 /** The pooled latent [B, pooledSize]; call inside tf.tidy (the result is a new tensor). */
 export function poolLatent(z: tf.Tensor, pooling: Pooling): tf.Tensor2D {
   if (z.rank !== 5) throw new ConfigError(`latent embeddings: the encoder gave a rank-${z.rank} tensor [${z.shape.join(", ")}], expected [B, 8, 8, 8, C]`);
-  const b = z.shape[0]!;
+  const b = z.shape[0];
   switch (checkChoice("pooling", pooling, POOLINGS)) {
     case "channel-max":
       return tf.max(z, 4).reshape([b, -1]);
     case "global-max":
-      return tf.max(z, [1, 2, 3]) as tf.Tensor2D;
+      return tf.max<tf.Tensor2D>(z, [1, 2, 3]);
     case "global-mean":
-      return tf.mean(z, [1, 2, 3]) as tf.Tensor2D;
+      return tf.mean<tf.Tensor2D>(z, [1, 2, 3]);
     case "global-max+mean":
-      return tf.concat([tf.max(z, [1, 2, 3]) as tf.Tensor2D, tf.mean(z, [1, 2, 3]) as tf.Tensor2D], 1);
+      return tf.concat([tf.max<tf.Tensor2D>(z, [1, 2, 3]), tf.mean<tf.Tensor2D>(z, [1, 2, 3])], 1);
   }
 }

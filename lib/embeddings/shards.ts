@@ -133,7 +133,7 @@ export function mergeEmbeddingShards(out: string, count: number, expectedIds?: r
   result.rows = order.filter((id) => where.has(id)).length;
   if (missingShards.length || result.missingIds.length || result.duplicatedIds.length || result.unexpectedIds.length) return result;
   const n = order.length;
-  const merged: EmbeddingTable = { ids: order, splits: new Array(n), labels: Object.fromEntries(labelColumns.map((c) => [c, new Array<string>(n)])), dim, values: new Float32Array(n * dim) };
+  const merged: EmbeddingTable = { ids: order, splits: new Array<string>(n), labels: Object.fromEntries(labelColumns.map((c) => [c, new Array<string>(n)])), dim, values: new Float32Array(n * dim) };
   order.forEach((id, r) => {
     const { t, i } = where.get(id)!;
     const src = tables[t]!;

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { checkChoice, ConfigError, MissingDependencyError } from "../core";
 import { FAST_KERNELS_ENV, installFastKernels } from "./fast-kernels";
@@ -40,9 +41,9 @@ const PACKAGE: Record<BackendName, string> = {
  * redirected to plain @tensorflow/tfjs (see package.json overrides), so the
  * name can resolve to a package that is not tfjs-node at all.
  */
-function installed(pkg: string): boolean {
+export function packageInstalled(pkg: string): boolean {
   try {
-    const manifest = require(`${pkg}/package.json`) as { name?: string };
+    const manifest = JSON.parse(fs.readFileSync(require.resolve(`${pkg}/package.json`), "utf8")) as { name?: string };
     return manifest.name === pkg;
   } catch {
     return false;
@@ -61,14 +62,16 @@ function why(name: BackendName): string {
 }
 
 function isAvailable(name: BackendName): boolean {
-  return name === "cpu" ? true : installed(PACKAGE[name]);
+  return name === "cpu" ? true : packageInstalled(PACKAGE[name]);
 }
 
 async function activate(name: BackendName): Promise<{ tfBackend: string; device: string }> {
   switch (name) {
     case "tfjs-node-gpu":
     case "tfjs-node": {
-      require(PACKAGE[name]);
+      // Loading the package registers its "tensorflow" backend.
+      if (name === "tfjs-node-gpu") require("@tensorflow/tfjs-node-gpu");
+      else require("@tensorflow/tfjs-node");
       await tf.setBackend("tensorflow");
       await tf.ready();
       return { tfBackend: "tensorflow", device: name === "tfjs-node-gpu" ? "CUDA GPU (libtensorflow)" : "CPU (libtensorflow)" };

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
-import { allocate, type Backend, read } from "./tensor-memory";
+import { registeredKernel } from "./kernel-registry";
+import { allocate, kernelBackend, read } from "./tensor-memory";
 import { kernelPool, type KernelPool } from "./threads";
 
 /**
@@ -45,8 +46,8 @@ function addChunks(pool: KernelPool, sumsAt: number, chunks: number, channels: n
   const b = new Float64Array(channels);
   for (let k = 0; k < chunks; k++)
     for (let c = 0; c < channels; c++) {
-      a[c] += sums[k * 2 * channels + c]!;
-      b[c] += sums[k * 2 * channels + channels + c]!;
+      a[c]! += sums[k * 2 * channels + c]!;
+      b[c]! += sums[k * 2 * channels + channels + c]!;
     }
   return [a, b];
 }
@@ -150,7 +151,7 @@ function gradient(
 
 const kernels: Record<string, (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]> = {
   [MOMENTS]: ({ inputs, backend: b }) => {
-    const backend = b as Backend;
+    const backend = kernelBackend(b);
     const { x } = inputs as { x: tf.TensorInfo };
     const c = channelsOf(x);
     const outs = allocate(backend, [[c], [c]]);
@@ -158,7 +159,7 @@ const kernels: Record<string, (args: KernelArgs) => tf.TensorInfo | tf.TensorInf
     return outs;
   },
   [AFFINE]: ({ inputs, backend: b, attrs }) => {
-    const backend = b as Backend;
+    const backend = kernelBackend(b);
     const { x, scale, shift } = inputs as { x: tf.TensorInfo; scale: tf.TensorInfo; shift: tf.TensorInfo };
     // One output, not a list of one: runKernel would hand back a list.
     const [out] = allocate(backend, [x.shape]);
@@ -166,7 +167,7 @@ const kernels: Record<string, (args: KernelArgs) => tf.TensorInfo | tf.TensorInf
     return out!;
   },
   [GRAD]: ({ inputs, backend: b, attrs }) => {
-    const backend = b as Backend;
+    const backend = kernelBackend(b);
     const { dy, x, y, mean, invStd, gamma } = inputs as Record<"dy" | "x" | "y" | "mean" | "invStd" | "gamma", tf.TensorInfo>;
     const c = channelsOf(x);
     const outs = allocate(backend, [x.shape, [c], [c]]);
@@ -179,23 +180,23 @@ const kernels: Record<string, (args: KernelArgs) => tf.TensorInfo | tf.TensorInf
 /** Registers the batch-norm kernels for `backend` (wasm or cpu: their tensors are plain memory). */
 export function registerBatchNormKernels(backend: string): void {
   for (const [kernelName, kernelFunc] of Object.entries(kernels)) {
-    if (!tf.getKernel(kernelName, backend)) tf.registerKernel({ kernelName, backendName: backend, kernelFunc: kernelFunc as tf.KernelFunc });
+    if (!registeredKernel(kernelName, backend)) tf.registerKernel({ kernelName, backendName: backend, kernelFunc });
   }
 }
 
 /** Removes them again; the ops then run as tfjs ops (the reference the tests compare with). */
 export function unregisterBatchNormKernels(backend: string): void {
-  for (const kernelName of BATCHNORM_KERNEL_NAMES) if (tf.getKernel(kernelName, backend)) tf.unregisterKernel(kernelName, backend);
+  for (const kernelName of BATCHNORM_KERNEL_NAMES) if (registeredKernel(kernelName, backend)) tf.unregisterKernel(kernelName, backend);
 }
 
-const hasKernel = (name: string): boolean => tf.getKernel(name, tf.getBackend()) !== undefined;
+const hasKernel = (name: string): boolean => registeredKernel(name, tf.getBackend()) !== undefined;
 
 /** Every axis but the last (the channels). */
 const spatialAxes = (t: tf.Tensor): number[] => Array.from({ length: t.rank - 1 }, (_, i) => i);
 
 function channelMoments(x: tf.Tensor): { mean: tf.Tensor1D; variance: tf.Tensor1D } {
   if (hasKernel(MOMENTS)) {
-    const [mean, variance] = tf.engine().runKernel(MOMENTS, { x }) as tf.Tensor1D[];
+    const [mean, variance] = tf.engine().runKernel<tf.Tensor1D[]>(MOMENTS, { x });
     return { mean: mean!, variance: variance! };
   }
   const { mean, variance } = tf.moments(x, spatialAxes(x));
@@ -208,7 +209,7 @@ function channelMoments(x: tf.Tensor): { mean: tf.Tensor1D; variance: tf.Tensor1
  * and shift = β − mean·scale. Takes no gradient.
  */
 export function channelAffine<T extends tf.Tensor>(x: T, scale: tf.Tensor1D, shift: tf.Tensor1D, relu: boolean): T {
-  if (hasKernel(AFFINE)) return tf.engine().runKernel(AFFINE, { x, scale, shift }, { relu }) as T;
+  if (hasKernel(AFFINE)) return tf.engine().runKernel<T>(AFFINE, { x, scale, shift }, { relu });
   return tf.tidy(() => {
     const y = tf.add(tf.mul(x, scale), shift);
     return (relu ? tf.relu(y) : y) as T;
@@ -216,7 +217,7 @@ export function channelAffine<T extends tf.Tensor>(x: T, scale: tf.Tensor1D, shi
 }
 
 function batchNormGrad(dy: tf.Tensor, x: tf.Tensor, y: tf.Tensor, mean: tf.Tensor1D, invStd: tf.Tensor1D, gamma: tf.Tensor1D, relu: boolean): tf.Tensor[] {
-  if (hasKernel(GRAD)) return tf.engine().runKernel(GRAD, { dy, x, y, mean, invStd, gamma }, { relu }) as tf.Tensor[];
+  if (hasKernel(GRAD)) return tf.engine().runKernel<tf.Tensor[]>(GRAD, { dy, x, y, mean, invStd, gamma }, { relu });
   return tf.tidy(() => {
     const n = x.size / gamma.size;
     const axes = spatialAxes(x);
@@ -247,9 +248,9 @@ export function batchNormTraining<T extends tf.Tensor>(
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [input, g, b, save] = args as [T, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
     const { mean, variance } = channelMoments(input);
-    const invStd = tf.rsqrt(tf.add(variance, epsilon)) as tf.Tensor1D;
-    const scale = tf.mul(g, invStd) as tf.Tensor1D;
-    const y = channelAffine(input, scale, tf.sub(b, tf.mul(mean, scale)) as tf.Tensor1D, relu);
+    const invStd = tf.rsqrt(tf.add<tf.Tensor1D>(variance, epsilon));
+    const scale = tf.mul<tf.Tensor1D>(g, invStd);
+    const y = channelAffine(input, scale, tf.sub<tf.Tensor1D>(b, tf.mul(mean, scale)), relu);
     save([input, y, g, mean, invStd]);
     onStatistics?.(mean, variance);
     return {
@@ -260,5 +261,5 @@ export function batchNormTraining<T extends tf.Tensor>(
       },
     };
   });
-  return op(x, gamma, beta) as T;
+  return op(x, gamma, beta);
 }

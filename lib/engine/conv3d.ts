@@ -23,7 +23,7 @@ export interface KernelResult {
   stride: number;
 }
 
-const roundUp8 = (n: number): number => Math.ceil(n / 8) * 8;
+export const roundUp8 = (n: number): number => Math.ceil(n / 8) * 8;
 
 /**
  * Chunks of output rows whose filter-gradient sums are kept apart and added
@@ -32,8 +32,8 @@ const roundUp8 = (n: number): number => Math.ceil(n / 8) * 8;
  */
 const WGRAD_CHUNKS = 8;
 
-/** Copies x [N,D,H,W,C] into a zero-padded buffer in kernel memory; returns its extents. */
-function padInput(pool: KernelPool, address: number, x: Float32Array, shape: Shape5, p: Padding3): void {
+/** Copies x [N,D,H,W,C] into a zero-padded buffer at `address` in kernel memory. */
+export function padInput(pool: KernelPool, address: number, x: Float32Array, shape: Shape5, p: Padding3): void {
   const [N, D, H, W, C] = shape;
   const XD = D + p.front + p.back;
   const XH = H + p.top + p.bottom;
@@ -62,6 +62,18 @@ function tapOffsets(pool: KernelPool, address: number, KD: number, KH: number, K
   for (let kd = 0; kd < KD; kd++)
     for (let kh = 0; kh < KH; kh++)
       for (let kw = 0; kw < KW; kw++) toff[t++] = ((kd * XH + kh) * XW + kw) * C;
+}
+
+/**
+ * The weight of tap t (in kd, kh, kw order) from input channel c1 to output
+ * channel c2 of the correlation conv3dForward computes with a filter
+ * [KD,KH,KW,Cin,Cout]: the filter itself, or with `adjoint` the filter
+ * flipped with its channel axes swapped.
+ */
+export function correlationTap(filter: Float32Array, filterShape: Shape5, adjoint: boolean): (t: number, c1: number, c2: number) => number {
+  const [KD, KH, KW, FI, FO] = filterShape;
+  const last = KD * KH * KW - 1;
+  return adjoint ? (t, c1, c2) => filter[((last - t) * FI + c2) * FO + c1]! : (t, c1, c2) => filter[(t * FI + c1) * FO + c2]!;
 }
 
 /**
@@ -104,14 +116,10 @@ export function conv3dForward(
   // Packed as [C2/8][tap][C1][8] so the kernel streams the filter contiguously.
   const fp = pool.f32(fAt, C2p * ntaps * C1);
   fp.fill(0);
-  for (let t = 0; t < ntaps; t++) {
-    const src = adjoint ? ntaps - 1 - t : t;
+  const tap = correlationTap(filter, filterShape, adjoint);
+  for (let t = 0; t < ntaps; t++)
     for (let c1 = 0; c1 < C1; c1++)
-      for (let c2 = 0; c2 < C2; c2++) {
-        const v = adjoint ? filter[(src * FI + c2) * FO + c1] : filter[(src * FI + c1) * FO + c2];
-        fp[(((c2 >> 3) * ntaps + t) * C1 + c1) * 8 + (c2 & 7)] = v;
-      }
-  }
+      for (let c2 = 0; c2 < C2; c2++) fp[(((c2 >> 3) * ntaps + t) * C1 + c1) * 8 + (c2 & 7)] = tap(t, c1, c2);
   pool.run("conv_fwd", [xAt, fAt, oAt, tAt, N, XD, XH, XW, C1, OD, OH, OW, C2p, ntaps, stride, ...pool.counter(N * OD * OH)]);
   return { data: pool.f32(oAt, N * OD * OH * OW * C2p), channels: C2, stride: C2p };
 }
@@ -141,7 +149,7 @@ export function conv3dTransposeNonOverlapping(dy: Float32Array, dyShape: Shape5,
   fp.fill(0);
   for (let t = 0; t < ntaps; t++)
     for (let c2 = 0; c2 < C2; c2++)
-      for (let c1 = 0; c1 < C1; c1++) fp[((t * (C2p >> 3) + (c2 >> 3)) * C1 + c1) * 8 + (c2 & 7)] = filter[(t * C2 + c2) * C1 + c1];
+      for (let c1 = 0; c1 < C1; c1++) fp[((t * (C2p >> 3) + (c2 >> 3)) * C1 + c1) * 8 + (c2 & 7)] = filter[(t * C2 + c2) * C1 + c1]!;
   pool.run("convt_fwd", [xAt, fAt, oAt, tAt, N, D, H, W, C1, C2p, s, ...pool.counter(N * D * H)]);
   return { data: pool.f32(oAt, N * D * s * H * s * W * s * C2p), channels: C2, stride: C2p };
 }
@@ -187,14 +195,14 @@ export function conv3dFilterGradient(
   if (C2p === C2) b.set(dy.subarray(0, b.length));
   else {
     b.fill(0);
-    for (let v = 0, n = N * OD * OH * OW; v < n; v++) for (let c = 0; c < C2; c++) b[v * C2p + c] = dy[v * C2 + c];
+    for (let v = 0, n = N * OD * OH * OW; v < n; v++) for (let c = 0; c < C2; c++) b[v * C2p + c] = dy[v * C2 + c]!;
   }
   pool.run("conv_wgrad", [xAt, bAt, fAt, tAt, N, XD, XH, XW, C1, OD, OH, OW, C2p, ntaps, stride, ...work]);
   // Each chunk of rows was summed into its own copy of dF; adding them in chunk order keeps the result independent of the threads.
   const sum = pool.f32(fAt, size);
   for (let part = 1; part < chunks; part++) {
     const copy = pool.f32(fAt + part * size * 4, size);
-    for (let i = 0; i < size; i++) sum[i] += copy[i];
+    for (let i = 0; i < size; i++) sum[i]! += copy[i]!;
   }
   return unpad({ data: sum, channels: C2, stride: C2p });
 }
@@ -210,7 +218,7 @@ export function unpad(result: KernelResult, out?: Float32Array): Float32Array {
   }
   for (let r = 0; r < rows; r++) {
     const from = r * stride;
-    for (let c = 0; c < channels; c++) dst[r * channels + c] = data[from + c];
+    for (let c = 0; c < channels; c++) dst[r * channels + c] = data[from + c]!;
   }
   return dst;
 }

@@ -1,8 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { maxPool3d, maxPool3dGrad } from "./maxpool3d";
 import { channelSums, registerBatchNormKernels, unregisterBatchNormKernels } from "./batchnorm";
-import { allocate, type Backend, isWasm, read } from "./tensor-memory";
+import { registeredGradient, registeredKernel } from "./kernel-registry";
+import { allocate, type Backend, isWasm, kernelBackend, read } from "./tensor-memory";
 import { conv3dFilterGradient, conv3dForward, conv3dTransposeNonOverlapping, unpad, type KernelResult, type Padding3, type Shape5 } from "./conv3d";
+import { conv3dWinograd } from "./winograd";
+import { winogradTile } from "./winograd-choice";
 
 /** The environment variable that turns the fast kernels off ("0") for comparison runs. */
 export const FAST_KERNELS_ENV = "WORKBENCH_FAST_KERNELS";
@@ -22,7 +25,10 @@ function write(backend: Backend, shape: number[], result: KernelResult | Float32
   return out!;
 }
 
-const shape5 = (s: readonly number[]): Shape5 => [s[0], s[1], s[2], s[3], s[4]];
+function shape5(s: readonly number[]): Shape5 {
+  if (s.length !== 5) throw new Error(`fast kernels: expected a 5-D shape, got [${s.join(", ")}]`);
+  return [s[0]!, s[1]!, s[2]!, s[3]!, s[4]!];
+}
 
 function padding(info: tf.backend_util.Conv3DInfo): Padding3 {
   const p = info.padInfo;
@@ -40,16 +46,26 @@ const float32 = (...infos: tf.TensorInfo[]): boolean => infos.every((i) => i.dty
 
 type Fast = (args: KernelArgs) => tf.TensorInfo | null;
 
+/**
+ * The correlation of conv3dForward, by Winograd tiles where they apply and
+ * pay (stride-1 3×3×3 filters, see winograd-choice.ts), else direct.
+ */
+function correlate(x: Float32Array, xShape: Shape5, filter: Float32Array, filterShape: Shape5, stride: number, pad: Padding3, out: number[], adjoint: boolean): KernelResult {
+  const tile = winogradTile(xShape, filterShape, [out[1]!, out[2]!, out[3]!], stride, adjoint);
+  if (tile !== null) return conv3dWinograd(x, xShape, filter, filterShape, pad, adjoint, { tile });
+  return conv3dForward(x, xShape, filter, filterShape, stride, pad, adjoint);
+}
+
 /** Conv3D: any kernel size, padding and (uniform) stride without dilation. */
 const conv3d: Fast = ({ inputs, backend: b, attrs }) => {
-  const backend = b as Backend;
+  const backend = kernelBackend(b);
   const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
   const { strides, pad, dilations, dataFormat } = attrs as unknown as tf.Conv3DAttrs;
   if (dataFormat !== "NDHWC" || !float32(x, filter)) return null;
   const info = tf.backend_util.computeConv3DInfo(shape5(x.shape), shape5(filter.shape), strides, dilations, pad);
   const s = uniformStride(info);
   if (s === null || !unitDilation(info)) return null;
-  const result = conv3dForward(read(backend, x), shape5(x.shape), read(backend, filter), shape5(filter.shape), s, padding(info));
+  const result = correlate(read(backend, x), shape5(x.shape), read(backend, filter), shape5(filter.shape), s, padding(info), info.outShape, false);
   return write(backend, info.outShape, result);
 };
 
@@ -59,7 +75,7 @@ const conv3d: Fast = ({ inputs, backend: b, attrs }) => {
  * kernel equals its stride (what Conv3DTranspose(kernel 2, stride 2) runs).
  */
 const conv3dBackpropInput: Fast = ({ inputs, backend: b, attrs }) => {
-  const backend = b as Backend;
+  const backend = kernelBackend(b);
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const { strides, pad, inputShape } = attrs as unknown as tf.Conv3DBackpropInputV2Attrs;
   if (!float32(dy, filter)) return null;
@@ -68,7 +84,7 @@ const conv3dBackpropInput: Fast = ({ inputs, backend: b, attrs }) => {
   const s = uniformStride(info);
   const p = padding(info);
   const [, D, H, W] = inputShape;
-  const [, OD, OH, OW] = dy.shape;
+  const [, OD, OH, OW] = shape5(dy.shape);
   if (s === 1) {
     const [KD, KH, KW] = fShape;
     // dx[i] = sum_k dy[i - k + front] f[k] = correlation of dy, padded by K-1-front
@@ -82,7 +98,7 @@ const conv3dBackpropInput: Fast = ({ inputs, backend: b, attrs }) => {
       right: W - OW + p.left,
     };
     if (Object.values(adj).some((v) => v < 0)) return null;
-    const result = conv3dForward(read(backend, dy), shape5(dy.shape), read(backend, filter), fShape, 1, adj, true);
+    const result = correlate(read(backend, dy), shape5(dy.shape), read(backend, filter), fShape, 1, adj, inputShape, true);
     return write(backend, [...inputShape], result);
   }
   const nonOverlapping =
@@ -97,7 +113,7 @@ const conv3dBackpropInput: Fast = ({ inputs, backend: b, attrs }) => {
 
 /** Conv3DBackpropFilterV2: any kernel size, padding and uniform stride. */
 const conv3dBackpropFilter: Fast = ({ inputs, backend: b, attrs }) => {
-  const backend = b as Backend;
+  const backend = kernelBackend(b);
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const { strides, pad, filterShape } = attrs as unknown as tf.Conv3DBackpropFilterV2Attrs;
   if (!float32(x, dy)) return null;
@@ -122,7 +138,7 @@ function poolWindow(info: tf.backend_util.Conv3DInfo): number | null {
 
 /** MaxPool3D with a k^3 window and stride k (what MaxPooling3D layers run). */
 const maxPool: Fast = ({ inputs, backend: b, attrs }) => {
-  const backend = b as Backend;
+  const backend = kernelBackend(b);
   const { x } = inputs as { x: tf.TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode, dataFormat } = attrs as unknown as tf.MaxPool3DAttrs;
   if (dataFormat !== "NDHWC" || !float32(x)) return null;
@@ -133,7 +149,7 @@ const maxPool: Fast = ({ inputs, backend: b, attrs }) => {
 };
 
 const maxPoolGrad: Fast = ({ inputs, backend: b, attrs }) => {
-  const backend = b as Backend;
+  const backend = kernelBackend(b);
   const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPool3DGradAttrs;
   if (!float32(dy, input)) return null;
@@ -149,7 +165,7 @@ const maxPoolGrad: Fast = ({ inputs, backend: b, attrs }) => {
  * at 64³, batch 2.
  */
 const channelSum: Fast = ({ inputs, backend: b, attrs }) => {
-  const backend = b as Backend;
+  const backend = kernelBackend(b);
   const { x } = inputs as { x: tf.TensorInfo };
   const { axis, keepDims } = attrs as unknown as tf.SumAttrs;
   const rank = x.shape.length;
@@ -171,7 +187,7 @@ const channelSum: Fast = ({ inputs, backend: b, attrs }) => {
 const sharedIdentity: Fast = ({ inputs, backend }) => {
   const { x } = inputs as { x: tf.TensorInfo };
   if (x.dtype === "string") return null;
-  (backend as tf.KernelBackend).incRef(x.dataId);
+  kernelBackend(backend).incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 };
 
@@ -214,7 +230,7 @@ const originals = new Map<string, tf.KernelConfig>();
  * input) and the filter gradient with the roles of input and dy swapped.
  */
 function registerConvTransposeGradient(): void {
-  if (tf.getGradient("Conv3DBackpropInputV2") !== undefined) return;
+  if (registeredGradient("Conv3DBackpropInputV2") !== undefined) return;
   tf.registerGradient({
     kernelName: "Conv3DBackpropInputV2",
     inputsToSave: ["dy", "filter"],
@@ -223,8 +239,8 @@ function registerConvTransposeGradient(): void {
       const { strides, pad } = attrs as unknown as tf.Conv3DBackpropInputV2Attrs;
       const g = ddx as tf.Tensor5D;
       return {
-        dy: () => tf.conv3d(g, filter, strides, pad as "valid" | "same"),
-        filter: () => tf.engine().runKernel("Conv3DBackpropFilterV2", { x: g, dy }, { strides, pad, filterShape: filter.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        dy: () => tf.conv3d(g, filter, strides, pad),
+        filter: () => tf.engine().runKernel<tf.Tensor>("Conv3DBackpropFilterV2", { x: g, dy }, { strides, pad, filterShape: filter.shape }),
       };
     },
   });
@@ -237,7 +253,8 @@ export function fastKernelsInstalled(backend: string = tf.getBackend()): boolean
 
 /**
  * Replaces tfjs' 3-D convolution kernels (forward, input and filter
- * gradient), 3-D max-pooling and sums over all but the last axis on the wasm
+ * gradient; stride-1 3×3×3 forward and input gradient by Winograd tiles),
+ * 3-D max-pooling and sums over all but the last axis on the wasm
  * and cpu backends with the multithreaded WebAssembly SIMD kernels (and, on
  * wasm, Identity and same-dtype Cast with buffer sharing); cases they do not
  * cover (dilation, unequal strides, other dtypes or axes) go to the original
@@ -252,7 +269,7 @@ export function installFastKernels(backend: string = tf.getBackend()): boolean {
   registerBatchNormKernels(backend);
   for (const [name, fast] of Object.entries(FAST)) {
     if (ONLY_ON[name] !== undefined && ONLY_ON[name] !== backend) continue;
-    const original = tf.getKernel(name, backend);
+    const original = registeredKernel(name, backend);
     if (!original) continue;
     originals.set(`${backend}/${name}`, original);
     tf.unregisterKernel(name, backend);
@@ -268,7 +285,7 @@ export function installFastKernels(backend: string = tf.getBackend()): boolean {
           return out;
         }
         count.fallback++;
-        return original.kernelFunc(args) as tf.TensorInfo;
+        return original.kernelFunc(args);
       },
     });
   }

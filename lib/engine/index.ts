@@ -1,4 +1,4 @@
-export { BACKENDS, initEngine } from "./backend";
+export { BACKENDS, initEngine, packageInstalled } from "./backend";
 export type { BackendName, EngineInfo } from "./backend";
 export { installFastKernels, uninstallFastKernels, fastKernelsInstalled, fastKernelStats, FAST_KERNELS_ENV } from "./fast-kernels";
 export { kernelMemoryBytes } from "./threads";

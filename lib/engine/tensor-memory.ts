@@ -3,6 +3,12 @@ import * as tf from "@tensorflow/tfjs";
 /** A backend as the fast kernels use it: read an input, make an output. */
 export type Backend = tf.KernelBackend & { makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo };
 
+/** The backend a kernel function is called with, which tfjs types as `{}`. */
+export function kernelBackend(backend: unknown): Backend {
+  if (!(backend instanceof tf.KernelBackend)) throw new Error("fast kernels: called with something that is not a tfjs backend");
+  return backend as Backend;
+}
+
 /** What the kernels need from the wasm backend: its heap and where a tensor sits in it. */
 interface WasmBackendInternals {
   wasm: { HEAPU8: Uint8Array };

@@ -2,11 +2,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { defaultThreads, type Share, WorkerPool } from "../core";
 
-/** The exported functions of kernels/kernels.wasm (see conv3d.c and batchnorm.c for their contracts). */
+/** The exported functions of kernels/kernels.wasm (see conv3d.c, winograd.c and batchnorm.c for their contracts). */
 export type KernelName = (typeof NAMES)[number];
 
 // A job names its kernel by its index in this list.
-const NAMES = ["conv_fwd", "convt_fwd", "conv_wgrad", "maxpool_fwd", "maxpool_grad", "bn_stats", "bn_affine", "bn_grad_stats", "bn_grad_dx"] as const;
+const NAMES = ["conv_fwd", "convt_fwd", "conv_wgrad", "maxpool_fwd", "maxpool_grad", "wino_filter", "wino_fwd", "bn_stats", "bn_affine", "bn_grad_stats", "bn_grad_dx"] as const;
 
 const PAGE = 65536;
 /** kernels.wasm keeps its (unused) C stack below this address; buffers start here. */

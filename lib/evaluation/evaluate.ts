@@ -1,5 +1,4 @@
-import { withDefaults } from "../analysis";
-import { ConfigError, type OnProgress, warningCounts } from "../core";
+import { ConfigError, type OnProgress, warnOnce, warningCounts, withDefaults, WorkbenchError } from "../core";
 import type { Dataset } from "../dataset";
 import { DEFAULT_POOLING, type EmbeddingTable, type Pooling } from "../embeddings";
 import { checkpointConfig, type AutoencoderConfig } from "../train";
@@ -7,7 +6,7 @@ import { embeddingFeatures, type FeatureKind, type FeatureSet } from "./feature-
 import { labelTask, type LabelKind, type LabelTask } from "./label-task";
 import { neuronFeatures } from "./neuron-features";
 import { randomWeightFeatures } from "./random-weights";
-import { majorityScores, scoreFeatures, summarise, type Score, type TaskScores } from "./scores";
+import { majorityScores, requireFoldsFitK, scoreFeatures, summarise, type Score, type TaskScores } from "./scores";
 
 /** An embedding table to judge, under the name the table shows. */
 export interface EmbeddingInput {
@@ -46,6 +45,8 @@ export interface EvaluateOptions {
   grid?: number;
   /** Sholl step for skeletons, in the files' units (default 10). */
   shollStep?: number;
+  /** Leave out, with a warning, labels that cannot be scored (classes too small for the folds, folds too small for k) instead of failing (default false: a label asked for by name must be scored). */
+  skipUnusableLabels?: boolean;
   /** Size-only and morphometric baselines (default true). */
   measuredBaselines?: boolean;
   /** Volumes per encoder call of the random-weights embedding (default 8). */
@@ -128,13 +129,18 @@ export async function evaluateEmbeddings(dataset: Dataset, embeddings: readonly 
   const ids = o.split === "all" ? dataset.ids() : dataset.ids(o.split);
   if (ids.length === 0) throw new ConfigError(`evaluate: no neurons in split "${o.split}" of ${dataset.dir}`);
   const warningsBefore = new Map(warningCounts());
-  const tasks: LabelTask[] = o.labels.map((c) =>
-    labelTask(
-      c,
-      ids.map((id) => dataset.row(id).labels[c] ?? ""),
-      { kind: o.kinds?.[c], folds: o.folds, seed: o.seed },
-    ),
-  );
+  const tasks: LabelTask[] = [];
+  for (const c of o.labels) {
+    try {
+      const task = labelTask(c, ids.map((id) => dataset.row(id).labels[c] ?? ""), { kind: o.kinds?.[c], folds: o.folds, seed: o.seed });
+      requireFoldsFitK(task, o.k);
+      tasks.push(task);
+    } catch (e) {
+      if (!o.skipUnusableLabels || !(e instanceof WorkbenchError)) throw e;
+      warnOnce(`${e.message}; left out of the table`);
+    }
+  }
+  if (tasks.length === 0) throw new ConfigError(`evaluate: none of the labels ${o.labels.join(", ")} can be scored on the ${ids.length} neurons of ${dataset.dir} (see the warnings)`);
   const architecture = o.architecture ?? (o.checkpoint ? checkpointConfig(o.checkpoint) : null);
   const seeds = architecture ? Array.from({ length: o.randomSeeds }, (_, i) => i + 1) : [];
   const poolings = o.pooling ?? [DEFAULT_POOLING];

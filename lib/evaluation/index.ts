@@ -1,7 +1,7 @@
 export { evaluateEmbeddings } from "./evaluate";
 export type { EmbeddingInput, EvaluateOptions, Evaluation, EvaluationRow, EvaluationLabel, EvaluationFeatureSet } from "./evaluate";
 export { evaluationRecords, formatEvaluation, evaluationHtml, showEvaluation, writeEvaluation } from "./report";
-export { scoreFeatures, majorityScores, summarise } from "./scores";
+export { scoreFeatures, majorityScores, requireFoldsFitK, summarise } from "./scores";
 export type { Score, TaskScores, ScoreOptions } from "./scores";
 export { labelTask, guessLabelKind, shuffledFolds, LABEL_KINDS, MAX_NUMERIC_CLASSES } from "./label-task";
 export type { LabelTask, LabelKind, LabelTaskOptions } from "./label-task";

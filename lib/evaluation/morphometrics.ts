@@ -62,19 +62,21 @@ export function swcMorphometrics(m: Morphology, options: MorphometricsOptions = 
   for (const i of treeOrder(m)) {
     if (!isNeurite(i)) continue;
     const p = parents[i]!;
+    let pathLength: number;
     if (p < 0 || !isNeurite(p)) {
       stems++;
-      path[i] = fromSoma(i);
+      pathLength = fromSoma(i);
     } else {
       const len = Math.hypot(P[3 * i]! - P[3 * p]!, P[3 * i + 1]! - P[3 * p + 1]!, P[3 * i + 2]! - P[3 * p + 2]!);
       total += len;
-      path[i] = path[p]! + len;
+      pathLength = path[p]! + len;
       order[i] = order[p]! + (children[p]! >= 2 ? 1 : 0);
       if (children[i] !== 1) branches++;
     }
     if (children[i]! >= 2) branchPoints++;
     if (children[i] === 0) tips++;
-    maxPath = Math.max(maxPath, path[i]!);
+    path[i] = pathLength;
+    maxPath = Math.max(maxPath, pathLength);
     maxRadial = Math.max(maxRadial, fromSoma(i));
     maxOrder = Math.max(maxOrder, order[i]!);
   }

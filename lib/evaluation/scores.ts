@@ -61,6 +61,14 @@ function r2Score(task: LabelTask, perFold: number[]): Score {
   return summarise(kept);
 }
 
+/** Fails when a fold of the task leaves fewer training neurons than k: checkable before any features are computed. */
+export function requireFoldsFitK(task: LabelTask, k: number): void {
+  for (let f = 0; f < task.foldCount; f++) {
+    const train = task.folds.length - task.folds.filter((x) => x === f).length;
+    if (train < k) throw new ConfigError(`label "${task.column}": fold ${f + 1} has ${train} training neurons, fewer than k = ${k}; use a smaller k or fewer folds`);
+  }
+}
+
 /**
  * Scores one feature set on one label with the task's folds: k-NN (after
  * standardising within the training fold when the set asks for it) and the
@@ -71,11 +79,9 @@ export function scoreFeatures(set: FeatureSet, task: LabelTask, options: ScoreOp
   const knn: number[] = [];
   const probe: number[] = [];
   const r2: number[] = [];
+  requireFoldsFitK(task, options.k);
   for (let f = 0; f < task.foldCount; f++) {
     const { train, test } = foldRows(task.folds, f);
-    if (train.length < options.k) {
-      throw new ConfigError(`label "${task.column}": fold ${f + 1} has ${train.length} training neurons, fewer than k = ${options.k}; use a smaller k or fewer folds`);
-    }
     const xTrain = selectRows(set.x, Int32Array.from(train, (r) => task.rows[r]!));
     const xTest = selectRows(set.x, Int32Array.from(test, (r) => task.rows[r]!));
     const scaled = standardize(xTrain);

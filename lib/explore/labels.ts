@@ -41,8 +41,8 @@ export function joinColumns(into: LabelColumns, ids: readonly string[], fromIds:
 /** The column to colour by first: the cortical layer when there is one, else the first categorical column. */
 export function defaultColour(columns: LabelColumns, preferred: readonly string[]): string | null {
   for (const p of preferred) if (p in columns) return p;
-  const categorical = Object.keys(columns).find((c) => labelKind(columns[c]) === "categorical");
-  return categorical ?? Object.keys(columns)[0] ?? null;
+  const categorical = Object.entries(columns).find(([, values]) => labelKind(values) === "categorical");
+  return categorical?.[0] ?? Object.keys(columns)[0] ?? null;
 }
 
 /** A map coloured by one label column, with the ids as each point's customdata (for clicks and selections). */

@@ -111,16 +111,16 @@ export class NeuronDetail {
       const k = Math.min(NEIGHBOURS, table.ids.length - 1);
       if (row >= 0 && k >= 1) {
         const nn = nearestNeighboursBrute({ rows: table.ids.length, cols: table.dim, data: table.values }, k, [row]);
-        const shown = Object.keys(columns)
-          .filter((c) => c !== "split")
+        const shown = Object.entries(columns)
+          .filter(([c]) => c !== "split")
           .slice(0, 3);
         neighbours = Array.from(nn.indices, (j, r) => {
-          const nid = table.ids[j];
+          const nid = table.ids[j]!;
           const at = ids.indexOf(nid);
           return {
             id: nid,
-            distance: Math.sqrt(nn.distances[r]),
-            labels: Object.fromEntries(shown.map((c) => [c, at >= 0 ? (columns[c][at] ?? "") : ""])),
+            distance: Math.sqrt(nn.distances[r]!),
+            labels: Object.fromEntries(shown.map(([c, values]) => [c, at >= 0 ? (values[at] ?? "") : ""])),
           };
         });
       }
@@ -189,7 +189,7 @@ export function selectionCsv(selected: readonly string[], ids: readonly string[]
   const rows = selected.map((id) => {
     const i = at.get(id)!;
     const r: Record<string, Cell> = { id };
-    for (const c of names) r[c] = columns[c][i] ?? "";
+    for (const c of names) r[c] = columns[c]![i] ?? "";
     return r;
   });
   return formatCsv(["id", ...names], rows);

@@ -85,9 +85,9 @@ function readMapFile(entry: MapFileEntry): MapFile {
   });
   const labels: LabelColumns = {};
   columns.forEach((c, j) => {
-    if (j > dims) labels[c] = rows.map((r) => r[j]);
+    if (j > dims) labels[c] = rows.map((r) => r[j]!);
   });
-  return { ids: rows.map((r) => r[0]), dims, coords, columns: labels };
+  return { ids: rows.map((r) => r[0]!), dims, coords, columns: labels };
 }
 
 function sameIds(a: readonly string[], b: readonly string[]): boolean {

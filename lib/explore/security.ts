@@ -53,9 +53,9 @@ export function checkRequest(req: IncomingMessage, token: string, port: number):
     return { ok: false, status: 403, reason: `cross-site request (Sec-Fetch-Site: ${site})` };
   const url = req.url ?? "/";
   const rest = /^\/([^/?#]*)(.*)$/.exec(url);
-  if (!rest || !sameText(rest[1], token))
+  if (!rest || !sameText(rest[1]!, token))
     return { ok: false, status: 403, reason: "missing or wrong token: open the URL the explorer printed" };
-  const after = rest[2];
+  const after = rest[2]!;
   return { ok: true, path: after === "" || after.startsWith("?") ? `/${after}` : after };
 }
 

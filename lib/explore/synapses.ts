@@ -97,7 +97,7 @@ const GROUPINGS: Record<string, SynapseColoring> = { cluster: "cluster", box: "b
 interface RunData {
   ids: string[];
   coords: Float64Array;
-  columns: LabelColumns;
+  columns: LabelColumns & { cluster: string[]; box: string[] };
   meta: Map<string, Record<string, string>>;
   metaColumns: string[];
 }
@@ -106,11 +106,11 @@ function runFiles(file: string): { tag: string; segType: number; alpha: number; 
   const m = CLUSTERS_FILE.exec(path.basename(file))!;
   const dir = path.dirname(file);
   return {
-    tag: m[1],
+    tag: m[1]!,
     segType: Number(m[2]),
     alpha: Number(m[3]),
     features: path.join(dir, featureFileName(Number(m[2]), Number(m[3]))),
-    gifs: path.join(dir, `gifs_${m[1]}`),
+    gifs: path.join(dir, `gifs_${m[1]!}`),
   };
 }
 
@@ -122,15 +122,16 @@ function readRun(file: string): RunData {
     throw new WorkbenchError(
       `${file}: expected the columns ${need.join(", ")} (the synapse pipeline's clusters file); missing ${missing.join(", ")}`,
     );
-  const col = (c: string) => columns.indexOf(c);
+  // parseCsv gives every row one field per column, and the columns read here were checked above.
+  const cell = (r: string[], c: string): string => r[columns.indexOf(c)]!;
   const coords = new Float64Array(rows.length * 2);
   rows.forEach((r, i) => {
-    coords[2 * i] = Number(r[col("umap_1")]);
-    coords[2 * i + 1] = Number(r[col("umap_2")]);
+    coords[2 * i] = Number(cell(r, "umap_1"));
+    coords[2 * i + 1] = Number(cell(r, "umap_2"));
   });
-  const ids = rows.map((r) => r[col("id")]);
-  const out: LabelColumns = { cluster: rows.map((r) => r[col("cluster")]), box: rows.map((r) => r[col("bbox")]) };
-  if (columns.includes("true_type")) out.type = rows.map((r) => r[col("true_type")]);
+  const ids = rows.map((r) => cell(r, "id"));
+  const out: RunData["columns"] = { cluster: rows.map((r) => cell(r, "cluster")), box: rows.map((r) => cell(r, "bbox")) };
+  if (columns.includes("true_type")) out.type = rows.map((r) => cell(r, "true_type"));
   const meta = new Map<string, Record<string, string>>();
   let metaColumns: string[] = [];
   const features = runFiles(file).features;
@@ -257,9 +258,10 @@ export class SynapseViews {
     const points: Matrix = { rows: run.ids.length, cols: 2, data: run.coords };
     let figure: Figure;
     const grouping = GROUPINGS[colour];
-    if (grouping && run.columns[colour]) {
-      const rows = Array.from({ length: run.ids.length }, (_, i) => [run.coords[2 * i], run.coords[2 * i + 1]]);
-      figure = themed(synapseMap(rows, run.columns[colour], { colorBy: grouping, ids: run.ids, title: "" }));
+    const values = run.columns[colour];
+    if (grouping && values) {
+      const rows = Array.from({ length: run.ids.length }, (_, i) => [run.coords[2 * i]!, run.coords[2 * i + 1]!]);
+      figure = themed(synapseMap(rows, values, { colorBy: grouping, ids: run.ids, title: "" }));
     } else figure = labelMap(points, run.ids, run.columns, colour, "UMAP");
     const f = runFiles(file);
     return {
@@ -300,7 +302,7 @@ export class SynapseViews {
     const run = this.run(file);
     const index = run.ids.indexOf(id);
     if (index < 0) throw new ConfigError(`no synapse "${id}" in ${key}`);
-    const box = run.columns.box[index];
+    const box = run.columns.box[index]!;
     const name = run.meta.get(id)?.Var1 ?? id.slice(id.indexOf("/") + 1);
     return { file, run, index, box, name, gif: path.join(runFiles(file).gifs, synapseGifName(box, name)) };
   }
@@ -337,7 +339,7 @@ export class SynapseViews {
     const meta = s.run.meta.get(id);
     const row = meta
       ? s.run.metaColumns.map((c) => ({ name: c, value: meta[c] ?? "" }))
-      : Object.entries(s.run.columns).map(([name, v]) => ({ name, value: v[s.index] }));
+      : Object.entries(s.run.columns).map(([name, v]) => ({ name, value: v[s.index]! }));
     if (!meta) notes.push("The features CSV of this run is missing: the row shows the clusters file only.");
     const c = await this.crop(cat, key, id);
     if (!c.emData)
@@ -347,7 +349,7 @@ export class SynapseViews {
     else if (!c.crop) notes.push(`${c.emData}: this synapse could not be cropped (see the warnings).`);
     return {
       id,
-      cluster: s.run.columns.cluster[s.index],
+      cluster: s.run.columns.cluster[s.index]!,
       row,
       warnings: c.findings.map(formatFinding),
       slices: c.crop ? { count: c.crop.size, size: c.crop.outputSize } : null,

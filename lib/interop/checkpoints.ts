@@ -37,7 +37,7 @@ export function autoencoderShapeOf(original: StateDict, source = "state dict"): 
   let numBlocks = 0;
   while (stateDict.has(`encoders.${numBlocks}.maxpool_conv.1.block.double_conv.0.weight`)) numBlocks++;
   if (numBlocks === 0) throw new WorkbenchError(`${source}: no encoders.0.maxpool_conv.1.block.* tensors; not an autoencoder state dict`);
-  return { grid: 8 * 2 ** numBlocks, baseChannels: stem.shape[0] };
+  return { grid: 8 * 2 ** numBlocks, baseChannels: stem.shape[0]! };
 }
 
 /** Loads a .pth file into a new autoencoder whose grid and width come from the file. */

@@ -62,7 +62,7 @@ export function loadInferenceNetwork(checkpoint: string, model?: string): Infere
   if (fs.statSync(checkpoint).isDirectory()) {
     if (name === "vgg3d") throw new ConfigError(`the VGG3D loads from a PyTorch .pth file; ${checkpoint} is a directory (a workbench autoencoder run or checkpoint)`);
     const { autoencoder, state } = loadCheckpoint<TrainState>(checkpoint);
-    const held = autoencoderNetwork(autoencoder, state?.options?.mode ?? null);
+    const held = autoencoderNetwork(autoencoder, state?.options.mode ?? null);
     if (name === undefined) return held;
     const want = architecture(name);
     if (want.grid !== autoencoder.grid || (held.mode !== null && held.mode !== want.mode)) {
@@ -92,7 +92,9 @@ function volumes(input: InferArray, side: number, what: string): number {
   const s = input.shape;
   const ok = (s.length === 3 || s.length === 4) && s.slice(-3).every((d) => d === side);
   if (!ok) throw new ConfigError(`${what}: expected an array of shape [${side}, ${side}, ${side}] or [N, ${side}, ${side}, ${side}]; found [${s.join(", ")}]`);
-  return s.length === 4 ? s[0] : 1;
+  const n = s.length === 4 ? s[0]! : 1;
+  if (input.data.length !== n * side ** 3) throw new ConfigError(`${what}: the shape [${s.join(", ")}] holds ${n * side ** 3} values, but the data has ${input.data.length}`);
+  return n;
 }
 
 /**
@@ -108,7 +110,7 @@ export function runInference(net: InferenceNetwork, input: InferArray): { shape:
   const width = net.kind === "vgg3d" ? 192 : voxels;
   const out = new Float32Array(n * width);
   for (let i = 0; i < n; i++) {
-    const volume = Float32Array.from({ length: voxels }, (_, j) => input.data[i * voxels + j]);
+    const volume = Float32Array.from({ length: voxels }, (_, j) => input.data[i * voxels + j]!);
     const result = tf.tidy(() => {
       const x = tf.tensor5d(volume, [1, side, side, side, 1]);
       const y = net.kind === "vgg3d" ? vgg3dFeatures(net.vgg, x) : (net.autoencoder.model.predict(x) as tf.Tensor);

@@ -114,14 +114,15 @@ export function pickle(value: unknown, extend: PickleExtension = () => undefined
     w.bytes(b);
   };
   const tuple = (items: unknown[]) => {
-    if (items.length === 0) return w.byte(0x29);
-    if (items.length <= 3) {
+    if (items.length === 0) w.byte(0x29);
+    else if (items.length <= 3) {
       items.forEach(save);
-      return w.byte(0x84 + items.length); // TUPLE1..3
+      w.byte(0x84 + items.length); // TUPLE1..3
+    } else {
+      w.byte(MARK);
+      items.forEach(save);
+      w.byte(0x74);
     }
-    w.byte(MARK);
-    items.forEach(save);
-    w.byte(0x74);
   };
   const dictItems = (entries: [unknown, unknown][]) => {
     if (entries.length === 0) return;
@@ -132,58 +133,64 @@ export function pickle(value: unknown, extend: PickleExtension = () => undefined
     }
     w.byte(0x75); // SETITEMS
   };
-  function save(v: unknown): void {
-    if (v === null || v === undefined) return w.byte(0x4e);
-    if (v === true) return w.byte(0x88);
-    if (v === false) return w.byte(0x89);
-    if (typeof v === "number") {
-      if (Number.isInteger(v) && Math.abs(v) < 2 ** 31) {
-        if (v >= 0 && v < 256) return w.byte(0x4b, v);
+  const number = (v: number) => {
+    if (Number.isInteger(v) && Math.abs(v) < 2 ** 31) {
+      if (v >= 0 && v < 256) w.byte(0x4b, v);
+      else {
         w.byte(0x4a);
-        return w.i32(v);
+        w.i32(v);
       }
-      if (Number.isSafeInteger(v)) return save(BigInt(v));
+    } else if (Number.isSafeInteger(v)) save(BigInt(v));
+    else {
       w.byte(0x47);
-      return w.f64be(v);
+      w.f64be(v);
     }
-    if (typeof v === "bigint") {
+  };
+  const list = (items: unknown[]) => {
+    w.byte(0x5d);
+    if (items.length === 0) return;
+    w.byte(MARK);
+    items.forEach(save);
+    w.byte(0x65); // APPENDS
+  };
+  /** Values the extension maps, then lists, dicts and plain objects. */
+  const other = (v: unknown) => {
+    const extended = extend(v);
+    if (extended !== undefined) save(extended);
+    else if (Array.isArray(v)) list(v);
+    else if (v instanceof Map) {
+      save(new PyReduce(new PyGlobal("collections", "OrderedDict"), new PyTuple([])));
+      dictItems([...v.entries()]);
+    } else if (typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
+      w.byte(0x7d);
+      dictItems(Object.entries(v));
+    } else {
+      // An object made by Object.create(null) has no constructor.
+      const type = typeof v === "object" && v !== null ? ((v as { constructor?: { name: string } }).constructor?.name ?? "object") : typeof v;
+      throw new WorkbenchError(`pickle: cannot write a value of type ${type}`);
+    }
+  };
+  function save(v: unknown): void {
+    if (v === null || v === undefined) w.byte(0x4e);
+    else if (v === true) w.byte(0x88);
+    else if (v === false) w.byte(0x89);
+    else if (typeof v === "number") number(v);
+    else if (typeof v === "bigint") {
       const b = longBytes(v);
-      return w.byte(0x8a, b.length, ...b); // LONG1
-    }
-    if (typeof v === "string") return str(v);
-    if (v instanceof PyTuple) return tuple(v.items);
-    if (v instanceof PyGlobal) {
+      w.byte(0x8a, b.length, ...b); // LONG1
+    } else if (typeof v === "string") str(v);
+    else if (v instanceof PyTuple) tuple(v.items);
+    else if (v instanceof PyGlobal) {
       w.byte(0x63);
       w.bytes(enc.encode(`${v.module}\n${v.name}\n`));
-      return;
-    }
-    if (v instanceof PyPersistent) {
+    } else if (v instanceof PyPersistent) {
       save(v.id);
-      return w.byte(0x51);
-    }
-    if (v instanceof PyReduce) {
+      w.byte(0x51);
+    } else if (v instanceof PyReduce) {
       save(v.callable);
       save(v.args);
-      return w.byte(0x52);
-    }
-    const extended = extend(v);
-    if (extended !== undefined) return save(extended);
-    if (Array.isArray(v)) {
-      w.byte(0x5d);
-      if (v.length === 0) return;
-      w.byte(MARK);
-      v.forEach(save);
-      return w.byte(0x65); // APPENDS
-    }
-    if (v instanceof Map) {
-      save(new PyReduce(new PyGlobal("collections", "OrderedDict"), new PyTuple([])));
-      return dictItems([...v.entries()]);
-    }
-    if (typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
-      w.byte(0x7d);
-      return dictItems(Object.entries(v));
-    }
-    throw new WorkbenchError(`pickle: cannot write a value of type ${typeof v === "object" ? (v.constructor?.name ?? "object") : typeof v}`);
+      w.byte(0x52);
+    } else other(v);
   }
   w.byte(0x80, 2);
   save(value);

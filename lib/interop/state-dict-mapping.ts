@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { WorkbenchError } from "../core";
+import { gatherStrided } from "../io";
 import { numel, toFloat32, type TorchDType, type TorchTensor } from "./tensor";
 import type { StateDict } from "./torch-file";
 
@@ -73,8 +74,9 @@ function invert(perm: number[]): number[] {
   return inv;
 }
 
-function permuteShape(shape: number[], perm: number[]): number[] {
-  return perm.map((p) => shape[p]);
+/** A per-axis list (a shape, strides) in the axis order `perm` gives. */
+function permuteAxes(perAxis: number[], perm: number[]): number[] {
+  return perm.map((p) => perAxis[p]!);
 }
 
 /**
@@ -83,33 +85,13 @@ function permuteShape(shape: number[], perm: number[]): number[] {
  * the 100 MB kernels of the grid-128 model.
  */
 export function permute(data: Float32Array, shape: number[], perm: number[]): Float32Array {
-  const rank = shape.length;
-  const outShape = permuteShape(shape, perm);
-  const inStrides = new Array<number>(rank);
-  for (let i = rank - 1, s = 1; i >= 0; i--) {
+  const inStrides = new Array<number>(shape.length);
+  for (let i = shape.length - 1, s = 1; i >= 0; i--) {
     inStrides[i] = s;
-    s *= shape[i];
+    s *= shape[i]!;
   }
-  // Input stride of each output axis; walk the output in order, the last
-  // axis in a tight loop and the others as an odometer.
-  const stride = perm.map((p) => inStrides[p]);
-  const out = new Float32Array(data.length);
-  if (out.length === 0) return out;
-  const inner = outShape[rank - 1];
-  const innerStride = stride[rank - 1];
-  const idx = new Array<number>(rank).fill(0);
-  let src = 0;
-  for (let o = 0; o < out.length; o += inner) {
-    for (let k = 0, s = src; k < inner; k++, s += innerStride) out[o + k] = data[s];
-    for (let d = rank - 2; d >= 0; d--) {
-      idx[d]++;
-      src += stride[d];
-      if (idx[d] < outShape[d]) break;
-      src -= stride[d] * outShape[d];
-      idx[d] = 0;
-    }
-  }
-  return out;
+  // Output axis i steps through the input by the stride of input axis perm[i].
+  return gatherStrided(data, 0, permuteAxes(shape, perm), permuteAxes(inStrides, perm));
 }
 
 function paramsFor(layer: tf.layers.Layer): ParamSpec[] {
@@ -164,9 +146,9 @@ export function loadStateDictInto(models: tf.LayersModel[], original: StateDict,
       if (params.length === 0) continue;
       const values: tf.Tensor[] = [];
       for (const p of params) {
-        const w = layer.weights[p.index];
+        const w = layer.weights[p.index]!;
         const tfShape = w.shape as number[];
-        const torchShape = p.toTorch ? permuteShape(tfShape, p.toTorch) : tfShape;
+        const torchShape = p.toTorch ? permuteAxes(tfShape, p.toTorch) : tfShape;
         const t = take(`${layer.name}.${p.torchName}`, torchShape);
         if (!t) continue;
         if (!FLOAT_DTYPES.includes(t.dtype)) {
@@ -234,13 +216,13 @@ export function stateDictFrom(models: tf.LayersModel[]): StateDict {
   for (const layer of layersOf(models)) {
     const params = paramsFor(layer);
     for (const p of params) {
-      const w = layer.weights[p.index].read();
+      const w = layer.weights[p.index]!.read();
       const tfShape = [...w.shape];
       // dataSync may hand out the backend's own buffer: copy before keeping it.
       const values = new Float32Array(w.dataSync() as Float32Array);
       out.set(`${layer.name}.${p.torchName}`, {
         dtype: "float32",
-        shape: p.toTorch ? permuteShape(tfShape, p.toTorch) : tfShape,
+        shape: p.toTorch ? permuteAxes(tfShape, p.toTorch) : tfShape,
         data: p.toTorch ? permute(values, tfShape, p.toTorch) : values,
       });
     }

@@ -1,4 +1,5 @@
 import * as os from "node:os";
+import { floatToHalf, halfToFloat } from "../io";
 
 /** Storages are little-endian; on such hosts float32 bytes copy straight across. */
 const LITTLE_ENDIAN_HOST = os.endianness() === "LE";
@@ -52,43 +53,9 @@ export function numel(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
-
+// Scratch for bfloat16, the upper half of a float32's bits.
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
-
-function floatToHalf(value: number): number {
-  f32[0] = value;
-  const x = u32[0];
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let half = mant >> shift;
-    const rest = mant & ((1 << shift) - 1);
-    const halfway = 1 << (shift - 1);
-    if (rest > halfway || (rest === halfway && half & 1)) half++;
-    return sign | half;
-  }
-  // Round to nearest even on the 13 dropped mantissa bits.
-  let half = sign | (e << 10) | (mant >> 13);
-  const rest = mant & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && half & 1)) half++;
-  return half;
-}
 
 /** Decodes the first `count` little-endian elements of `dtype` in `bytes`. */
 export function decodeElements(bytes: Uint8Array, dtype: TorchDType, count: number): TorchData {
@@ -114,7 +81,7 @@ export function decodeElements(bytes: Uint8Array, dtype: TorchDType, count: numb
       const out = new Float32Array(count);
       for (let i = 0; i < count; i++) {
         u32[0] = dv.getUint16(2 * i, true) << 16;
-        out[i] = f32[0];
+        out[i] = f32[0]!;
       }
       return out;
     }
@@ -164,12 +131,12 @@ export function encodeElements(tensor: TorchTensor): Uint8Array {
       for (let i = 0; i < n; i++) {
         f32[0] = Number(d[i]);
         // Round to nearest even on the 16 dropped bits.
-        const x = u32[0];
+        const x = u32[0]!;
         dv.setUint16(2 * i, ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff, true);
       }
       break;
     case "int64":
-      for (let i = 0; i < n; i++) dv.setBigInt64(8 * i, BigInt(d[i]), true);
+      for (let i = 0; i < n; i++) dv.setBigInt64(8 * i, BigInt(d[i]!), true);
       break;
     case "int32":
       for (let i = 0; i < n; i++) dv.setInt32(4 * i, Number(d[i]), true);

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import { ParseError, WorkbenchError, writeFileAtomic } from "../core";
-import { readZip, writeZip, type ZipArchive } from "../io";
+import { gatherStrided, readZip, writeZip, type ZipArchive } from "../io";
 import { unpickle, describe, type AllowedGlobal } from "./unpickle";
 import { pickle, PyGlobal, PyPersistent, PyReduce, PyTuple, type PickleValue } from "./pickle";
 import {
@@ -33,6 +33,10 @@ interface StorageClass extends AllowedGlobal {
   storageDtype: TorchDType;
 }
 
+function isStorageRef(v: unknown): v is StorageRef {
+  return typeof v === "object" && v !== null && "key" in v;
+}
+
 function isStorageClass(v: unknown): v is StorageClass {
   return typeof v === "object" && v !== null && "storageDtype" in v;
 }
@@ -44,26 +48,11 @@ export function isTorchTensor(v: unknown): v is TorchTensor {
   return typeof v === "object" && v !== null && "dtype" in v && "shape" in v && "data" in v && ArrayBuffer.isView((v as TorchTensor).data);
 }
 
+/** The elements of a view into a storage; a contiguous view shares the storage's memory. */
 function gather(storage: TorchData, offset: number, shape: number[], stride: number[]): TorchData {
-  const n = numel(shape);
-  const contiguous = shape.every((_, i) => shape[i] === 1 || stride[i] === numel(shape.slice(i + 1)));
-  if (contiguous) return storage.subarray(offset, offset + n);
-  const Ctor = storage.constructor as new (n: number) => TorchData;
-  const out = new Ctor(n);
-  const idx = new Array<number>(shape.length).fill(0);
-  let src = offset;
-  for (let i = 0; i < n; i++) {
-    out[i] = storage[src];
-    // Odometer over the multi-index, moving `src` by the strides.
-    for (let d = shape.length - 1; d >= 0; d--) {
-      idx[d]++;
-      src += stride[d];
-      if (idx[d] < shape[d]) break;
-      src -= stride[d] * shape[d];
-      idx[d] = 0;
-    }
-  }
-  return out;
+  const contiguous = shape.every((d, i) => d === 1 || stride[i] === numel(shape.slice(i + 1)));
+  if (contiguous) return storage.subarray(offset, offset + numel(shape));
+  return gatherStrided(storage, offset, shape, stride);
 }
 
 function checkIntList(v: unknown, what: string, fail: (w: string) => never): number[] {
@@ -123,19 +112,19 @@ function unpickleTorch(zip: ZipArchive, prefix: string, pkl: Uint8Array, where: 
       const fail = (w: string): never => {
         throw new ParseError(where, { byteOffset: at }, `_rebuild_tensor_v2: ${w}`);
       };
-      const [ref, offset, sizeArg, strideArg] = args as [StorageRef, unknown, unknown, unknown];
-      if (!ref || typeof ref !== "object" || !("key" in ref)) fail(`first argument must be a storage; found ${describe(ref)}`);
-      if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) fail(`bad storage offset ${describe(offset)}`);
+      const [ref, offset, sizeArg, strideArg] = args;
+      if (!isStorageRef(ref)) return fail(`first argument must be a storage; found ${describe(ref)}`);
+      if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) return fail(`bad storage offset ${describe(offset)}`);
       const shape = checkIntList(sizeArg, "size", fail);
       const stride = checkIntList(strideArg, "stride", fail);
       if (stride.length !== shape.length) fail(`size has ${shape.length} dimensions but stride has ${stride.length}`);
       const n = numel(shape);
-      const last = n === 0 ? (offset as number) : (offset as number) + shape.reduce((s, d, i) => s + (d - 1) * stride[i], 0);
+      const last = n === 0 ? offset : offset + shape.reduce((s, d, i) => s + (d - 1) * stride[i]!, 0);
       if (n > 0 && last >= ref.numel) {
-        fail(`a view of size [${shape}] stride [${stride}] at offset ${offset} reaches element ${last} of storage ${ref.key}, which has ${ref.numel}`);
+        fail(`a view of size [${shape.join(",")}] stride [${stride.join(",")}] at offset ${offset} reaches element ${last} of storage ${ref.key}, which has ${ref.numel}`);
       }
       const storage = loadStorage(ref, at);
-      return { dtype: ref.dtype, shape: [...shape], data: gather(storage, offset as number, shape, stride) } satisfies TorchTensor;
+      return { dtype: ref.dtype, shape: [...shape], data: gather(storage, offset, shape, stride) } satisfies TorchTensor;
     },
   });
   allow({
@@ -176,13 +165,13 @@ function unpickleTorch(zip: ZipArchive, prefix: string, pkl: Uint8Array, where: 
         throw new ParseError(where, { byteOffset: at }, `storage reference: ${w}`);
       };
       if (!Array.isArray(pid) || pid.length !== 5 || pid[0] !== "storage") {
-        fail(`expected ('storage', type, key, location, numel); found ${describe(pid)}`);
+        return fail(`expected ('storage', type, key, location, numel); found ${describe(pid)}`);
       }
       const [, cls, key, , count] = pid as unknown[];
-      if (!isStorageClass(cls)) fail(`expected a storage class; found ${describe(cls)}`);
-      if (typeof key !== "string") fail(`storage key must be a string; found ${describe(key)}`);
-      if (typeof count !== "number" || !Number.isInteger(count) || count < 0) fail(`storage size must be a count; found ${describe(count)}`);
-      return { dtype: (cls as StorageClass).storageDtype, key: key as string, numel: count as number } satisfies StorageRef;
+      if (!isStorageClass(cls)) return fail(`expected a storage class; found ${describe(cls)}`);
+      if (typeof key !== "string") return fail(`storage key must be a string; found ${describe(key)}`);
+      if (typeof count !== "number" || !Number.isInteger(count) || count < 0) return fail(`storage size must be a count; found ${describe(count)}`);
+      return { dtype: cls.storageDtype, key, numel: count } satisfies StorageRef;
     },
   });
 }
@@ -233,7 +222,7 @@ function allowNumpyScalars(allow: (g: AllowedGlobal) => void, where: string): vo
       return { numpyDtype: name, byteOrder: "<" } satisfies NumpyDtype;
     },
     build: (obj, state) => {
-      const order = Array.isArray(state) ? state[1] : undefined;
+      const order: unknown = Array.isArray(state) ? state[1] : undefined;
       if (typeof order === "string") (obj as NumpyDtype).byteOrder = order;
       return obj;
     },
@@ -274,7 +263,7 @@ export function stateDictOf(value: unknown, file = "<torch>"): StateDict {
   if (value instanceof Map) {
     if (tensorEntries(value)) return value as StateDict;
     for (const key of STATE_DICT_KEYS) {
-      const inner = value.get(key);
+      const inner: unknown = value.get(key);
       if (inner instanceof Map && tensorEntries(inner)) return inner as StateDict;
     }
     const keys = [...value.keys()].slice(0, 10).map((k) => JSON.stringify(k));

@@ -51,7 +51,7 @@ export function unpickle(bytes: Uint8Array, file: string, hooks: UnpickleHooks):
   const need = (n: number) => {
     if (pos + n > bytes.length) fail(`truncated pickle: needs ${n} more bytes at offset ${pos}, the data has ${bytes.length}`);
   };
-  const u8 = () => (need(1), bytes[pos++]);
+  const u8 = () => (need(1), bytes[pos++]!);
   const u16 = () => (need(2), (pos += 2), dv.getUint16(pos - 2, true));
   const u32 = () => (need(4), (pos += 4), dv.getUint32(pos - 4, true));
   const u64 = () => {
@@ -75,7 +75,8 @@ export function unpickle(bytes: Uint8Array, file: string, hooks: UnpickleHooks):
   };
   const utf8 = (b: Uint8Array) => new TextDecoder("utf-8").decode(b);
   const pop = () => {
-    if (stack.length === 0 || (marks.length && stack.length <= marks[marks.length - 1])) fail("pickle stack underflow");
+    const mark = marks.at(-1);
+    if (stack.length === 0 || (mark !== undefined && stack.length <= mark)) fail("pickle stack underflow");
     return stack.pop();
   };
   const popMark = () => {
@@ -99,8 +100,8 @@ export function unpickle(bytes: Uint8Array, file: string, hooks: UnpickleHooks):
   const long = (b: Uint8Array): number | bigint => {
     if (b.length === 0) return 0;
     let v = 0n;
-    for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
-    if (b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
+    for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
+    if (b[b.length - 1]! & 0x80) v -= 1n << BigInt(8 * b.length);
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
   };
 
@@ -324,5 +325,6 @@ export function describe(v: unknown): string {
   if (isGlobal(v)) return v.qualifiedName;
   if (typeof v === "string") return JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v);
   if (typeof v === "object") return "an object";
-  return String(v);
+  if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return String(v);
+  return typeof v;
 }

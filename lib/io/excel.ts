@@ -27,7 +27,6 @@ type ReadExcelFile = (input: Buffer, options?: { trim?: boolean }) => Promise<Ar
 
 function library(): ReadExcelFile {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return (require("read-excel-file/node") as { default: ReadExcelFile }).default;
   } catch (e) {
     throw new MissingDependencyError("reading Excel files needs read-excel-file: run `npm install` in the workbench folder", { cause: e });
@@ -50,7 +49,8 @@ function cell(v: unknown): ExcelCell {
   if (v === null || v === undefined) return null;
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : dateText(v);
   if (typeof v === "number" || typeof v === "string" || typeof v === "boolean") return v;
-  return String(v);
+  // read-excel-file gives none but the types above; anything else shows as JSON, not "[object Object]".
+  return JSON.stringify(v);
 }
 
 /** Column letters ("A", "AB") as a 1-based number. */
@@ -119,7 +119,7 @@ export async function readExcel(bytes: Uint8Array, file = "<xlsx>"): Promise<Exc
   }
   return sheets.map((s) => {
     if (!Array.isArray(s.data) || !s.data.every((r) => Array.isArray(r))) throw new ParseError(file, {}, `sheet ${JSON.stringify(s.sheet)} could not be read as rows of cells`);
-    return { name: String(s.sheet), rows: s.data.map((r) => r.map(cell)) };
+    return { name: s.sheet, rows: s.data.map((r) => r.map(cell)) };
   });
 }
 

@@ -18,6 +18,8 @@ export type { NiftiVolume } from "./nifti";
 export { readSwc, readSwcFile, formatSwc, writeSwcFile } from "./swc";
 export { readNpy, readNpyFile, writeNpy, writeNpyFile, npyToFloat64, npyToStrings } from "./npy";
 export type { NpyArray, NpyData, NpyDtype } from "./npy";
+export { gatherStrided } from "./strided";
+export { floatToHalf, halfToFloat } from "./float16";
 export { readNpz, readNpzFile, writeNpz, writeNpzFile, readNeuronNpz, readNeuronNpzFile, readIdListFile } from "./npz";
 export type { NpzArchive, NpzInput, NeuronNpzOptions } from "./npz";
 export { readPly, readPlyFile, writePly, writePlyFile } from "./ply";

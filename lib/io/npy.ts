@@ -1,5 +1,7 @@
 import * as fs from "node:fs";
-import { ParseError, WorkbenchError } from "../core";
+import { ParseError, writeFileAtomic } from "../core";
+import { floatToHalf, halfToFloat } from "./float16";
+import { gatherStrided } from "./strided";
 
 /**
  * NumPy `.npy` arrays (format versions 1, 2 and 3): float16/32/64, signed and
@@ -108,41 +110,6 @@ function parseHeader(header: string, file: string, at: number): { descr: string;
   return { descr: descr[2] ?? descr[1]!, fortran: fortran[1] === "True", shape: dims };
 }
 
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f === 0 ? s * Infinity : NaN;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
-}
-
-/** Nearest float16 bit pattern (ties to even), as numpy's astype(float16) rounds. */
-export function floatToHalf(v: number): number {
-  const f = new Float32Array([v]);
-  const x = new Uint32Array(f.buffer)[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  const e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let half = mant >>> shift;
-    const rest = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    if (rest > mid || (rest === mid && (half & 1))) half++;
-    return sign | half;
-  }
-  let half = (e << 10) | (mant >>> 13);
-  const rest = mant & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && (half & 1))) half++;
-  return sign | half;
-}
-
 let HALF_TABLE: Float32Array | undefined;
 function halfTable(): Float32Array {
   if (!HALF_TABLE) {
@@ -157,7 +124,7 @@ function decode(bytes: Uint8Array, d: Descr, count: number, file: string, at: nu
   if (d.dtype === "unicode") {
     const chars = d.size / 4;
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const out: string[] = new Array(count);
+    const out = new Array<string>(count);
     for (let i = 0; i < count; i++) {
       let s = "";
       for (let c = 0; c < chars; c++) {
@@ -173,7 +140,7 @@ function decode(bytes: Uint8Array, d: Descr, count: number, file: string, at: nu
     return out;
   }
   if (d.dtype === "bytes") {
-    const out: string[] = new Array(count);
+    const out = new Array<string>(count);
     for (let i = 0; i < count; i++) {
       let end = i * d.size;
       const stop = end + d.size;
@@ -214,35 +181,18 @@ function decode(bytes: Uint8Array, d: Descr, count: number, file: string, at: nu
       return out;
     }
   }
-  throw new WorkbenchError(`npy: no decoder for ${d.dtype}`);
 }
 
 /** Fortran-order elements reordered to C order. */
 function fortranToC<T extends NpyData>(data: T, shape: number[]): T {
-  const nd = shape.length;
-  if (nd < 2) return data;
-  const count = shape.reduce((a, b) => a * b, 1);
-  const out = (Array.isArray(data) ? new Array(count) : new (data.constructor as new (n: number) => T)(count)) as T;
-  const idx = new Array<number>(nd).fill(0);
-  // Walk C order; track the Fortran offset of the same multi-index.
-  const fStride = new Array<number>(nd);
-  let s = 1;
-  for (let a = 0; a < nd; a++) {
-    fStride[a] = s;
+  if (shape.length < 2) return data;
+  // In Fortran order the first axis varies fastest.
+  const fortranStrides = new Array<number>(shape.length);
+  for (let a = 0, s = 1; a < shape.length; a++) {
+    fortranStrides[a] = s;
     s *= shape[a]!;
   }
-  let f = 0;
-  for (let c = 0; c < count; c++) {
-    (out as unknown as unknown[])[c] = (data as unknown as unknown[])[f];
-    for (let a = nd - 1; a >= 0; a--) {
-      idx[a]!++;
-      f += fStride[a]!;
-      if (idx[a]! < shape[a]!) break;
-      f -= fStride[a]! * shape[a]!;
-      idx[a] = 0;
-    }
-  }
-  return out;
+  return gatherStrided(data, 0, shape, fortranStrides);
 }
 
 /** Parses `.npy` bytes; `file` names the source in errors. */
@@ -312,7 +262,8 @@ export function writeNpy(data: NpyData, shape: number[] = [data.length], dtype: 
   let body: Uint8Array;
   if (Array.isArray(data)) {
     if (dtype !== "unicode") throw new RangeError(`writeNpy: strings are written as unicode, not ${dtype}`);
-    const width = Math.max(1, ...data.map((s) => [...s].length));
+    // <U counts code points, not UTF-16 units.
+    const width = Math.max(1, ...data.map((s) => Array.from(s).length));
     descr = `<U${width}`;
     const dv = new DataView(new ArrayBuffer(count * width * 4));
     data.forEach((s, i) => {
@@ -347,8 +298,9 @@ export function writeNpy(data: NpyData, shape: number[] = [data.length], dtype: 
   return out;
 }
 
+/** Writes the .npy atomically (temp file, then rename): an interrupted run never leaves half an array. */
 export function writeNpyFile(file: string, data: NpyData, shape?: number[], dtype?: NpyDtype): void {
-  fs.writeFileSync(file, writeNpy(data, shape, dtype));
+  writeFileAtomic(file, writeNpy(data, shape, dtype));
 }
 
 /** Numbers as a Float64Array (BigInt ids are refused beyond 2^53; strings are parsed). */

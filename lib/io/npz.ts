@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { ParseError, WorkbenchError } from "../core";
+import { ParseError, WorkbenchError, writeFileAtomic } from "../core";
 import type { PointCloud } from "../neuron";
 import { readNpy, writeNpy, npyToStrings } from "./npy";
 import type { NpyArray, NpyData, NpyDtype } from "./npy";
@@ -59,7 +59,7 @@ export function writeNpz(arrays: Record<string, NpzInput>, options: { compress?:
 }
 
 export function writeNpzFile(file: string, arrays: Record<string, NpzInput>, options: { compress?: boolean } = {}): void {
-  fs.writeFileSync(file, writeNpz(arrays, options));
+  writeFileAtomic(file, writeNpz(arrays, options));
 }
 
 /** Options for readNeuronNpz; every field optional. */

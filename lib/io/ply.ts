@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { ParseError, checkChoice } from "../core";
+import { ParseError, checkChoice, writeFileAtomic } from "../core";
 
 /**
  * PLY point clouds and meshes (ASCII, binary little and big endian). Vertices
@@ -207,7 +207,7 @@ export function readPly(bytes: Uint8Array, file = "<ply>"): PlyData {
             at += SIZE[prop.countType];
             need(n * SIZE[prop.type], `${el.name} ${r}`);
             if (el === face && p === faceProp) {
-              const items: number[] = new Array(n);
+              const items = new Array<number>(n);
               for (let k = 0; k < n; k++) items[k] = readScalar(dv, at + k * SIZE[prop.type], prop.type, le);
               addPolygon(items, { byteOffset: start });
             }
@@ -301,5 +301,5 @@ export function writePly(vertices: Float32Array, options: WritePlyOptions = {}):
 }
 
 export function writePlyFile(file: string, vertices: Float32Array, options: WritePlyOptions = {}): void {
-  fs.writeFileSync(file, writePly(vertices, options));
+  writeFileAtomic(file, writePly(vertices, options));
 }

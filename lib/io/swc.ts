@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ParseError } from "../core";
+import { ParseError, writeFileAtomic } from "../core";
 import { morphology, SWC_TYPES } from "../neuron";
 import type { Morphology, MorphologyFinding } from "../neuron";
 
@@ -147,7 +147,7 @@ export function formatSwc(m: Morphology, header: string[] = []): string {
 /** Writes a Morphology to an .swc file (creating folders). */
 export function writeSwcFile(file: string, m: Morphology, header: string[] = []): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, formatSwc(m, header));
+  writeFileAtomic(file, formatSwc(m, header));
 }
 
 function checkAcyclic(file: string, ids: number[], parents: Int32Array, lines: number[]): void {

@@ -187,7 +187,7 @@ export function parseCsv(text: string, file = "<csv>"): { columns: string[]; row
 }
 
 function quote(v: Cell): string {
-  const s = v === null || v === undefined ? "" : String(v);
+  const s = v === null ? "" : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as zlib from "node:zlib";
-import { ConfigError, ParseError, warnOnce } from "../core";
+import { ConfigError, ParseError, warnOnce, writeFileAtomic } from "../core";
 import { COMPRESSION_NAMES, decompress, maxExpansion, undoFloatingPoint, undoHorizontal } from "./tiff-codecs";
 import { imagejImages, stackMetadata } from "./tiff-metadata";
 import type { TiffFinding, TiffResolution, TiffSpacing } from "./tiff-metadata";
@@ -269,7 +269,7 @@ class Reader {
         continue;
       }
       const vv = this.view(values);
-      const out: number[] = new Array(n);
+      const out = new Array<number>(n);
       for (let k = 0; k < n; k++) out[k] = this.value(vv, type, k * size, start + e);
       ifd.set(tag, out);
     }
@@ -750,5 +750,5 @@ export function writeTiff(images: TiffImage | TiffImage[], options: WriteTiffOpt
 
 /** Writes `images` to `file` as a TIFF (see writeTiff). */
 export function writeTiffFile(file: string, images: TiffImage | TiffImage[], options: WriteTiffOptions = {}): void {
-  fs.writeFileSync(file, writeTiff(images, options));
+  writeFileAtomic(file, writeTiff(images, options));
 }

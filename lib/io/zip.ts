@@ -158,7 +158,7 @@ export function readZip(bytes: Uint8Array, file = "<zip>"): ZipArchive {
         let p = extra + 4;
         if (size === U32_MAX) { size = u64(dv, p, file); p += 8; }
         if (compressedSize === U32_MAX) { compressedSize = u64(dv, p, file); p += 8; }
-        if (headerOffset === U32_MAX) { headerOffset = u64(dv, p, file); p += 8; }
+        if (headerOffset === U32_MAX) headerOffset = u64(dv, p, file);
       }
       extra += 4 + len;
     }

@@ -45,7 +45,7 @@ function numBlocksFor(grid: number): number {
 }
 
 /**
- * The VoxelMorph autoencoder of SPEC.md (same network for Dense and nLat).
+ * The VoxelMorph autoencoder of docs/models.md (same network for Dense and nLat).
  * Layer names are the original PyTorch module paths (`incoming.block…`,
  * `encoders.N.maxpool_conv.1.block…`, `decoders.N.up`, `decoders.N.conv.block…`,
  * `outconv.conv`; decoders.0 is the deepest), so a state dict maps one to one.

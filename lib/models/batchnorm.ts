@@ -65,8 +65,8 @@ export class BatchNorm extends tf.layers.Layer {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     return tf.tidy(() => {
       if (!kwargs.training) {
-        const scale = tf.mul(this.gamma.read(), tf.rsqrt(tf.add(this.movingVariance.read(), this.epsilon))) as tf.Tensor1D;
-        const shift = tf.sub(this.beta.read(), tf.mul(this.movingMean.read(), scale)) as tf.Tensor1D;
+        const scale = tf.mul<tf.Tensor1D>(this.gamma.read(), tf.rsqrt(tf.add(this.movingVariance.read(), this.epsilon)));
+        const shift = tf.sub<tf.Tensor1D>(this.beta.read(), tf.mul(this.movingMean.read(), scale));
         return channelAffine(x, scale, shift, this.relu);
       }
       const n = x.size / x.shape[x.rank - 1]!;

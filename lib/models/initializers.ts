@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 
-type Initializer = ReturnType<typeof tf.initializers.zeros>;
+// tfjs exports its Initializer class only as what the initializer functions return.
+type Initializer = ReturnType<typeof tf.initializers.varianceScaling>;
 
 /**
  * PyTorch's default initialisation for conv, transposed-conv and linear

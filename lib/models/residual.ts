@@ -15,7 +15,7 @@ export function torchBatchNormReLU(name: string): tf.layers.Layer {
 export type LayerFn = (x: tf.SymbolicTensor) => tf.SymbolicTensor;
 
 /**
- * The residual block of SPEC.md as functional layers. Main path: conv k³ (no
+ * The residual block (docs/models.md, "The network") as functional layers. Main path: conv k³ (no
  * bias) → batch-norm → ReLU → conv k³ (no bias) → batch-norm → ReLU (each
  * batch-norm and its ReLU one fused layer); skip:
  * identity when in == out, otherwise a 1³ conv without bias; output = main +

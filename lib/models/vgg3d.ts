@@ -4,7 +4,7 @@ import { torchBatchNormReLU } from "./residual";
 
 /** Side of the EM crops the VGG3D takes. */
 export const VGG3D_INPUT = 80;
-/** Convs per block and channels per block of SPEC.md Part 2. */
+/** Convs per block and channels per block (docs/synapses.md, "VGG3D features"). */
 const BLOCKS: ReadonlyArray<{ convs: number; channels: number }> = [
   { convs: 4, channels: 24 },
   { convs: 2, channels: 48 },
@@ -37,7 +37,7 @@ export interface Vgg3d {
 }
 
 /**
- * The VGG3D feature extractor of SPEC.md Part 2. Layer names are the indices
+ * The VGG3D feature extractor of docs/synapses.md. Layer names are the indices
  * of the PyTorch `features` and `classifier` Sequentials (`features.0` conv,
  * `features.1` batch-norm, `features.2` ReLU, …, `features.12` the first
  * max-pool; `classifier.0/3/6` the linear layers), so a state dict maps one to one.
@@ -98,5 +98,5 @@ function buildClassifier(channels: number, seeds: SeedSequence): tf.LayersModel 
 
 /** The 192 feature values per crop: global average pool of the last feature map. */
 export function vgg3dFeatures(net: Vgg3d, x: tf.Tensor): tf.Tensor2D {
-  return tf.tidy(() => tf.mean(net.features.predict(x) as tf.Tensor, [1, 2, 3]) as tf.Tensor2D);
+  return tf.tidy(() => tf.mean<tf.Tensor2D>(net.features.predict(x) as tf.Tensor, [1, 2, 3]));
 }

@@ -33,16 +33,18 @@ export function cellSource(cell: NotebookCell): string {
 }
 
 export function readNotebook(file: string): Notebook {
-  let nb: Notebook;
+  let nb: Partial<Record<keyof Notebook, unknown>>;
   try {
-    nb = JSON.parse(fs.readFileSync(file, "utf8")) as Notebook;
+    nb = JSON.parse(fs.readFileSync(file, "utf8")) as typeof nb;
   } catch (err) {
     throw new ParseError(file, {}, `not a readable notebook: ${(err as Error).message}`, { cause: err });
   }
   if (!Array.isArray(nb.cells) || nb.nbformat !== 4) {
     throw new ParseError(file, {}, `expected an nbformat 4 notebook with a cells array, found nbformat ${String(nb.nbformat)}`);
   }
-  return nb;
+  const bad = nb.cells.findIndex((c: unknown) => typeof c !== "object" || c === null || !("cell_type" in c) || !("source" in c) || !("metadata" in c) || typeof c.metadata !== "object" || c.metadata === null);
+  if (bad >= 0) throw new ParseError(file, {}, `cell ${bad}: expected an object with cell_type, source and metadata, as nbformat 4 requires`);
+  return nb as unknown as Notebook;
 }
 
 export function writeNotebook(file: string, nb: Notebook): void {
@@ -51,7 +53,7 @@ export function writeNotebook(file: string, nb: Notebook): void {
 
 /** The code cells carrying `tag`. */
 export function cellsTagged(nb: Notebook, tag: string): NotebookCell[] {
-  return nb.cells.filter((c) => c.metadata?.tags?.includes(tag));
+  return nb.cells.filter((c) => c.metadata.tags?.includes(tag));
 }
 
 const PARAM_LINE = /^(\s*(?:export\s+)?(?:const|let)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*)(.*?);?\s*(\/\/.*)?$/;
@@ -65,7 +67,7 @@ const PARAM_LINE = /^(\s*(?:export\s+)?(?:const|let)\s+([A-Za-z_$][\w$]*)\s*(?::
  */
 export function withParameters(nb: Notebook, values: Record<string, unknown>, file = "notebook"): Notebook {
   const copy = JSON.parse(JSON.stringify(nb)) as Notebook;
-  const cell = copy.cells.find((c) => c.cell_type === "code" && c.metadata?.tags?.includes("parameters"));
+  const cell = copy.cells.find((c) => c.cell_type === "code" && c.metadata.tags?.includes("parameters"));
   if (!cell) {
     if (Object.keys(values).length === 0) return copy;
     throw new ConfigError(`${file}: no code cell is tagged "parameters", so ${Object.keys(values).join(", ")} cannot be set`);

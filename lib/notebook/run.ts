@@ -77,7 +77,7 @@ export function runNotebook(file: string, options: RunNotebookOptions = {}): Not
       const last = r.stdout.trim().split("\n").pop() ?? "";
       let report: { ok: boolean; error: NotebookRun["error"]; seconds: number };
       try {
-        report = JSON.parse(last);
+        report = JSON.parse(last) as typeof report;
       } catch {
         throw new WorkbenchError(`running ${file}: the notebook executor failed (exit ${r.status}): ${r.stderr.slice(-4000)}`);
       }

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { escapeHtml, htmlTable } from "../viz";
-import type { MapsResult, ModelResult, SynapseResult } from "./demo";
+import type { BaselinesResult, MapsResult, ModelResult, SynapseResult } from "./demo";
 import { relativeLink } from "./steps";
 
 export interface DemoReportInput {
@@ -8,6 +8,7 @@ export interface DemoReportInput {
   neurons: number;
   models: ModelResult[];
   maps: MapsResult[];
+  baselines: BaselinesResult;
   synapses: SynapseResult[];
 }
 
@@ -67,6 +68,9 @@ ${r.models.map((m) => `<h3>Tiny ${m.mode}: neuron ${escapeHtml(m.neuron.id)} (F1
 <h2>Latent embeddings: t-SNE and UMAP</h2>
 ${htmlTable(mapRows)}
 ${r.maps.map((m) => `<h3>Tiny ${m.mode} (${m.neurons} neurons)</h3><div class="gallery">${images(m.figures)}</div>`).join("\n")}
+<h3>The embeddings against baselines</h3>
+<p class="note">Does an embedding know more about a neuron than its size, a few classic measurements or an untrained copy of the network? The same folds for every row (docs/evaluation.md). <a href="${escapeHtml(link(r.baselines.csv))}">CSV</a></p>
+<div class="evaluation">${r.baselines.html}</div>
 <h2>EM synapses</h2>
 <p class="note">VGG3D features (random weights unless a pretrained checkpoint is given: the synthetic demo has none), standardised, UMAP, k-means.</p>
 ${htmlTable(synapseRows)}

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { writeFileAtomic, type OnProgress } from "../core";
+import { WorkbenchError, writeFileAtomic, type OnProgress } from "../core";
 import { embedDataset, readEmbeddingTable } from "../embeddings";
 import { writeSyntheticSynapses } from "../synthetic";
 import { runSynapsePipeline } from "../synapse";
@@ -12,6 +12,8 @@ import { exportNamedFigures } from "./figure-export";
 import { embeddingMaps } from "./maps";
 import { ensureNeuronDataset } from "./neurons";
 import { demoReportHtml } from "./demo-report";
+import { embeddingBaselines } from "./baselines";
+import { evaluationHtml, formatEvaluation } from "../evaluation";
 import { StepRunner } from "./steps";
 
 export interface DemoOptions {
@@ -66,11 +68,20 @@ export interface SynapseResult {
   figures: string[];
 }
 
+/** The embeddings against the baselines, as the report shows them. */
+export interface BaselinesResult {
+  csv: string;
+  json: string;
+  html: string;
+  text: string;
+}
+
 export interface DemoResult {
   out: string;
   report: string;
   models: ModelResult[];
   maps: MapsResult[];
+  baselines: BaselinesResult;
   synapses: SynapseResult[];
 }
 
@@ -157,6 +168,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     );
   }
 
+  const baselines = await steps.step("embeddings against baselines", async (): Promise<BaselinesResult> => {
+    const embeddings = maps.map((m) => ({ name: `tiny ${m.mode}`, table: readEmbeddingTable(m.embeddings) }));
+    const r = await embeddingBaselines(dataset, embeddings, { out: path.join(out, "evaluation"), checkpoint: models[0]!.runDir, onProgress: options.onProgress });
+    if (!r) throw new WorkbenchError("demo: stopped while judging the embeddings against the baselines; run again to continue");
+    return { ...r.files, html: evaluationHtml(r.evaluation), text: formatEvaluation(r.evaluation) };
+  });
+
   await steps.step("synthetic synapses", () => writeSyntheticSynapses(dirs.synapses, { seed: 1996, boxes: options.boxes ?? 4, synapses: options.synapsesPerBox ?? 8 }));
   const synapses: SynapseResult[] = [];
   for (const segType of options.segTypes ?? [0, 10]) {
@@ -170,6 +188,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   }
 
   const report = path.join(out, "report.html");
-  writeFileAtomic(report, demoReportHtml({ out, models, maps, synapses, neurons: dataset.rows.length }));
-  return { out, report, models, maps, synapses };
+  writeFileAtomic(report, demoReportHtml({ out, models, maps, baselines, synapses, neurons: dataset.rows.length }));
+  return { out, report, models, maps, baselines, synapses };
 }

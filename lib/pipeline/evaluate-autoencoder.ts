@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError, WorkbenchError, writeFileAtomic, type OnProgress } from "../core";
+import { ConfigError, WorkbenchError, withDefaults, writeFileAtomic, type OnProgress } from "../core";
 import { safeId, type Dataset } from "../dataset";
 import type { Autoencoder } from "../models";
 import { bestThreshold, overlapScores, predictProbabilities, scoreCurves, scoresByThreshold, type OverlapScores, type ThresholdScores, type TrainingMode } from "../train";
@@ -62,8 +62,7 @@ const DEFAULTS: Required<Omit<EvaluationOptions, "onProgress">> = {
 };
 
 function resolved(options: EvaluationOptions): Required<Omit<EvaluationOptions, "onProgress">> {
-  const set = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  const o = { ...DEFAULTS, ...set };
+  const o = withDefaults(DEFAULTS, options);
   for (const key of ["limit", "batchSize", "latentCells", "gifFrames"] as const) {
     const min = key === "limit" ? 0 : 1;
     if (!Number.isInteger(o[key]) || o[key] < min) throw new ConfigError(`evaluation option ${key}: expected an integer >= ${min}; found ${o[key]}`);
@@ -98,7 +97,8 @@ export async function searchThreshold(autoencoder: Autoencoder, dataset: Dataset
       const present = [...new Set(dataset.rows.map((r) => r.split))].join(", ");
       throw new ConfigError(`${dataset.dir}: the evaluation needs neurons in split "${split}"; the manifest's splits are ${present || "none"} (set the evaluation's splits)`);
     }
-    let stopped = false;
+    // Set by the progress callback, which TypeScript's narrowing does not follow.
+    let stopped = false as boolean;
     const scores = await scoresByThreshold(autoencoder, dataset, split, {
       limit: o.limit,
       batchSize: o.batchSize,

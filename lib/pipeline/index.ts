@@ -19,7 +19,7 @@ export { embeddingMaps } from "./maps";
 export type { EmbeddingMaps, EmbeddingMapsOptions } from "./maps";
 export { StepRunner, relativeLink } from "./steps";
 export { runDemo } from "./demo";
-export type { DemoOptions, DemoResult, ModelResult, MapsResult, SynapseResult } from "./demo";
+export type { DemoOptions, DemoResult, ModelResult, MapsResult, BaselinesResult, SynapseResult } from "./demo";
 export { demoReportHtml } from "./demo-report";
 export type { DemoReportInput } from "./demo-report";
 export { ensureEmbeddingTable, withDatasetLabels } from "./embeddings";
@@ -28,3 +28,5 @@ export { computeMap, labelAccuracy, labelKind, mapFigure, mapSettings, MAP_METHO
 export type { MapMethod, MapSettings } from "./maps";
 export { writeEmbeddingMaps, tableFingerprint, QUALITY_SAMPLE } from "./map-files";
 export type { WriteMapsOptions, WriteMapsResult, WrittenMap, MapQualityRecord } from "./map-files";
+export { embeddingBaselines } from "./baselines";
+export type { BaselineOptions } from "./baselines";

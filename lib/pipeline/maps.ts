@@ -125,7 +125,7 @@ export interface EmbeddingMaps {
 }
 
 /**
- * The maps of SPEC.md "Embeddings" for one embedding table, in memory: t-SNE
+ * The maps of docs/embeddings.md ("Maps") for one embedding table, in memory: t-SNE
  * (and UMAP), their quality numbers, how well the embedding predicts the
  * labels, and scatter plots coloured by each label. writeEmbeddingMaps is the
  * same as files, for `npm run maps`.

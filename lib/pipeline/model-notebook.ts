@@ -85,8 +85,16 @@ export function partialReconstructionFigure(truth: Uint8Array, part: PartialReco
     for (let y = 0; y < grid; y++)
       for (let z = 0; z < grid; z++) {
         const i = (x * grid + y) * grid + z;
-        if (truth[i]) (t.x.push(x), t.y.push(y), t.z.push(z));
-        if (part.probabilities[i]! > threshold) (pr.x.push(x), pr.y.push(y), pr.z.push(z));
+        if (truth[i]) {
+          t.x.push(x);
+          t.y.push(y);
+          t.z.push(z);
+        }
+        if (part.probabilities[i]! > threshold) {
+          pr.x.push(x);
+          pr.y.push(y);
+          pr.z.push(z);
+        }
       }
   const p = part.patchSize;
   const boxes = part.cells.map((cell) => {

@@ -49,7 +49,7 @@ export function synapseId(meta: Record<string, string>): string {
 }
 
 /**
- * SPEC.md Part 2 analysis: standardise the features, UMAP 2D, elbow and
+ * The synapse analysis (docs/synapses.md, "Analysis and figures"): standardise the features, UMAP 2D, elbow and
  * silhouette over k, k-means with the chosen k, t-SNE 2D and 3D, and the
  * adjusted Rand index against known types when the table has them.
  */

@@ -31,7 +31,7 @@ const BOX_NAME = /^bbox_?(\d+)(\.nii(\.gz)?)?$/;
 /** The boxes of a data folder (`raw/bbox1/`, `raw/bbox2.nii.gz`, …), by number. */
 export function listBoxes(dataDir: string): string[] {
   const rawDir = path.join(dataDir, "raw");
-  if (!fs.existsSync(rawDir)) throw new WorkbenchError(`${dataDir}: no raw/ folder; expected raw/bboxN/slice_*.tif (SPEC.md Part 2, Data)`);
+  if (!fs.existsSync(rawDir)) throw new WorkbenchError(`${dataDir}: no raw/ folder; expected raw/bboxN/slice_*.tif (see docs/synapses.md, "Data layout")`);
   const numbers = new Set<number>();
   for (const name of fs.readdirSync(rawDir)) {
     const m = BOX_NAME.exec(name);

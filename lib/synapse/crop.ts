@@ -1,11 +1,11 @@
-import { ConfigError } from "../core";
+import { ConfigError, withDefaults } from "../core";
 import type { SynapseBox } from "./box";
 import { closestComponent } from "./components";
 import type { Finding } from "./findings";
 import type { SynapseRecord } from "./table";
 import { inside, volumeIndex } from "./volume";
 
-/** SPEC.md Part 2 segmentation types: which voxels keep their raw value. */
+/** The segmentation types (docs/synapses.md, "Segmentation types"): which voxels keep their raw value. */
 export const SEGMENTATION_TYPES: Readonly<Record<number, string>> = {
   0: "raw",
   1: "presynapse",
@@ -58,9 +58,7 @@ export interface SynapseCrop {
 
 /** The options with their defaults, each checked: a value no crop can take is refused before any work. */
 export function resolveCropOptions(options: CropOptions = {}): Required<CropOptions> {
-  // Options left undefined (e.g. passed through from a CLI) keep their defaults.
-  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  const o: Required<CropOptions> = { ...DEFAULTS, ...given };
+  const o: Required<CropOptions> = withDefaults(DEFAULTS, options);
   checkOptions(o);
   return o;
 }

@@ -82,7 +82,7 @@ function centreSlice(crop: SynapseCrop): SynapseSliceSource {
 }
 
 /**
- * The whole EM synapse pipeline of SPEC.md Part 2 for one (segmentation
+ * The whole EM synapse pipeline of docs/synapses.md for one (segmentation
  * type, α): features (resumable), analysis, figures, sample grid, GIFs and an
  * offline HTML report, all under `outDir`. A stop requested through
  * onProgress while the features are computed throws SynapsePipelineStopped.

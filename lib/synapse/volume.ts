@@ -67,7 +67,7 @@ export function stackTiffSlices(files: string[], source: string): Volume {
     if (page.data.constructor !== Ctor) {
       throw new ParseError(f, {}, `slice holds ${page.bitsPerSample}-bit ${page.sampleFormat} pixels, expected ${first.page.bitsPerSample}-bit ${first.page.sampleFormat} like ${first.f}`);
     }
-    data.set(page.data as never, z * plane);
+    data.set(page.data, z * plane);
   }
   return { width, height, depth, data, source };
 }

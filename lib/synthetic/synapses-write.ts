@@ -21,7 +21,7 @@ function writeStack(dir: string, box: SyntheticBox, data: Uint8Array | Uint16Arr
   for (let z = 0; z < box.depth; z++) {
     const slice = data.slice(z * plane, (z + 1) * plane);
     const bytes = writeTiff({ width: box.width, height: box.height, bitsPerSample: slice.BYTES_PER_ELEMENT * 8, sampleFormat: "uint", data: slice }, { compression: "deflate" });
-    fs.writeFileSync(path.join(dir, `slice_${String(z).padStart(4, "0")}.tif`), bytes);
+    writeFileAtomic(path.join(dir, `slice_${String(z).padStart(4, "0")}.tif`), bytes);
   }
 }
 

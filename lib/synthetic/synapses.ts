@@ -204,7 +204,7 @@ export function synthSynapseBox(rng: Random, options: SynthSynapseBoxOptions = {
     const cleftR = type.cleftRadius * rng.uniform(0.85, 1.15);
     const [u, v] = frame(n);
     const pre = i + 1;
-    let post = j + 1;
+    const post = j + 1;
     // Shape both partners near the contact by type, so the crop shows a
     // bouton on an axon facing a dendritic shaft or a spine head on a neck;
     // what the partners filled before becomes other neurites.

@@ -8,7 +8,7 @@ export interface AdamWOptions {
   beta2?: number;
   /** Default 1e-8. */
   epsilon?: number;
-  /** Decoupled weight decay (SPEC: 0.01). Default 0.01. */
+  /** Decoupled weight decay. Default 0.01, as the original runs (docs/models.md, "Optimiser and schedule"). */
   weightDecay?: number;
 }
 
@@ -109,4 +109,18 @@ export class AdamW {
   dispose(): void {
     tf.dispose([...this.m, ...this.v]);
   }
+}
+
+/**
+ * The variables behind a model's or a layer's trainable weights, what AdamW
+ * and tf.variableGrads take: LayerVariable.read() types them as plain
+ * tensors, so each is checked to be the tf.Variable it is.
+ */
+export function trainableVariables(of: { trainableWeights: tf.LayerVariable[] }): tf.Variable[] {
+  const isVariable = (t: tf.Tensor): t is tf.Variable => t instanceof tf.Variable;
+  return of.trainableWeights.map((w) => {
+    const v = w.read();
+    if (!isVariable(v)) throw new Error(`weight ${w.name}: expected a tf.Variable behind it, found a ${v.constructor.name}`);
+    return v;
+  });
 }

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { ConfigError, WorkbenchError } from "../core";
+import { ConfigError, WorkbenchError, writeFileSynced } from "../core";
 import { Autoencoder, createAutoencoder } from "../models";
 import type { AdamWState } from "./adamw";
 
@@ -24,22 +24,12 @@ export interface Checkpoint<S> {
   optimizer: AdamWState | null;
 }
 
-function writeSynced(file: string, data: string | Uint8Array): void {
-  const fd = fs.openSync(file, "w");
-  try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 function weightBytes(tensors: tf.Tensor[]): Uint8Array {
   const total = tensors.reduce((n, t) => n + t.size, 0);
   const out = new Float32Array(total);
   let offset = 0;
   for (const t of tensors) {
-    out.set(t.dataSync() as Float32Array, offset);
+    out.set(t.dataSync(), offset);
     offset += t.size;
   }
   return new Uint8Array(out.buffer);
@@ -52,7 +42,7 @@ function weightBytes(tensors: tf.Tensor[]): Uint8Array {
  * Everything goes to a temporary sibling first and is renamed into place, so
  * a crash leaves the previous checkpoint or the new one, never half of one.
  */
-export function saveCheckpoint<S>(dir: string, autoencoder: Autoencoder, extra: { state?: S; optimizer?: AdamWState } = {}): void {
+export function saveCheckpoint(dir: string, autoencoder: Autoencoder, extra: { state?: unknown; optimizer?: AdamWState } = {}): void {
   const parent = path.dirname(dir);
   fs.mkdirSync(parent, { recursive: true });
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
@@ -66,8 +56,8 @@ export function saveCheckpoint<S>(dir: string, autoencoder: Autoencoder, extra: 
     generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
     weightsManifest: [{ paths: ["weights.bin"], weights: weights.map((w) => ({ name: w.originalName, shape: w.shape, dtype: "float32" })) }],
   };
-  writeSynced(path.join(tmp, "weights.bin"), weightBytes(weights.map((w) => w.read())));
-  writeSynced(path.join(tmp, "model.json"), JSON.stringify(manifest));
+  writeFileSynced(path.join(tmp, "weights.bin"), weightBytes(weights.map((w) => w.read())));
+  writeFileSynced(path.join(tmp, "model.json"), JSON.stringify(manifest));
   if (extra.optimizer) {
     const o = extra.optimizer;
     const parts: Float32Array[] = o.moments.flatMap(({ m, v }) => [m, v]);
@@ -78,11 +68,11 @@ export function saveCheckpoint<S>(dir: string, autoencoder: Autoencoder, extra: 
       buf.set(p, off);
       off += p.length;
     }
-    writeSynced(path.join(tmp, "optimizer.bin"), new Uint8Array(buf.buffer));
+    writeFileSynced(path.join(tmp, "optimizer.bin"), new Uint8Array(buf.buffer));
   }
   if (extra.state !== undefined || extra.optimizer) {
     const optimizer = extra.optimizer ? { step: extra.optimizer.step, names: extra.optimizer.names, sizes: extra.optimizer.moments.map((x) => x.m.length) } : null;
-    writeSynced(path.join(tmp, "state.json"), JSON.stringify({ state: extra.state ?? null, optimizer }, null, 1));
+    writeFileSynced(path.join(tmp, "state.json"), JSON.stringify({ state: extra.state ?? null, optimizer }, null, 1));
   }
   const old = `${dir}.old-${process.pid}-${Date.now()}`;
   if (fs.existsSync(dir)) fs.renameSync(dir, old);

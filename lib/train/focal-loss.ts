@@ -8,7 +8,7 @@ export interface FocalLossOptions {
 }
 
 /**
- * Sigmoid focal loss of SPEC.md, mean over all voxels:
+ * Sigmoid focal loss (docs/models.md, "Loss"), mean over all voxels:
  * `ce · (1 − p_t)^γ · (α·t + (1 − α)(1 − t))` with `p = sigmoid(x)`,
  * `ce` = BCE with logits and `p_t = p·t + (1 − p)(1 − t)`.
  */
@@ -21,6 +21,6 @@ export function sigmoidFocalLoss(logits: tf.Tensor, targets: tf.Tensor, options:
     const pt = tf.add(tf.mul(p, t), tf.mul(tf.sub(1, p), tf.sub(1, t)));
     const modulation = options.gamma === 0 ? tf.onesLike(pt) : tf.pow(tf.sub(1, pt), options.gamma);
     const weight = tf.add(tf.mul(t, options.alpha), tf.mul(tf.sub(1, t), 1 - options.alpha));
-    return tf.mean(tf.mul(tf.mul(ce, modulation), weight)) as tf.Scalar;
+    return tf.mean<tf.Scalar>(tf.mul(tf.mul(ce, modulation), weight));
   });
 }

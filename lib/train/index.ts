@@ -2,7 +2,7 @@ export { sigmoidFocalLoss } from "./focal-loss";
 export type { FocalLossOptions } from "./focal-loss";
 export { THRESHOLDS, batchScores, confusionAtThresholds, overlapScores, scoresFromConfusion } from "./metrics";
 export type { Confusion, OverlapScores } from "./metrics";
-export { AdamW } from "./adamw";
+export { AdamW, trainableVariables } from "./adamw";
 export type { AdamWOptions, AdamWState } from "./adamw";
 export { oneCycleLr } from "./schedule";
 export type { OneCycleOptions } from "./schedule";

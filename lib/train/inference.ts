@@ -23,7 +23,7 @@ export interface ThresholdScores {
 }
 
 export interface ScoreOptions {
-  /** Thresholds to try; SPEC's 0.10, 0.15, …, 0.95 by default. */
+  /** Thresholds to try; 0.10, 0.15, …, 0.95 by default (docs/models.md, "Metrics and inference"). */
   thresholds?: readonly number[];
   /** Neurons per batch (scores are averaged over batches, as in training). Default 8. */
   batchSize?: number;
@@ -75,7 +75,7 @@ export function scoreCurves(train: ThresholdScores, validation: ThresholdScores,
   return { thresholds: train.thresholds, train: train[metric], validation: validation[metric], metric: metric === "f1" ? "F1" : "IoU" };
 }
 
-/** Counts of predicted probabilities above `floor` (SPEC: 0.4) in equal bins up to 1. */
+/** Counts of predicted probabilities above `floor` (default 0.4, as the inference figures) in equal bins up to 1. */
 export function probabilityHistogram(probabilities: ArrayLike<number>, options: { floor?: number; bins?: number } = {}): { edges: number[]; counts: number[] } {
   const floor = options.floor ?? 0.4;
   const bins = options.bins ?? 30;

@@ -21,7 +21,7 @@ export function occupiedCells(x: tf.Tensor5D, patchSize: number): boolean[] {
 }
 
 /**
- * The nLat choice of K latent cells (SPEC.md). K = 1: with probability 0.5
+ * The nLat choice of K latent cells (docs/models.md, "Dense and nLat training"). K = 1: with probability 0.5
  * (0 if nothing is occupied) a random occupied cell, else a random cell.
  * K > 1: min(K // 2, #occupied) distinct occupied cells, then
  * min(K − n_occ, 512 − n_occ) distinct random cells not chosen yet.

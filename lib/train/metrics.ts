@@ -7,7 +7,7 @@ export interface OverlapScores {
   iou: number;
 }
 
-/** The thresholds of SPEC.md's search: 0.10, 0.15, …, 0.95. */
+/** The thresholds of the threshold search (docs/models.md, "Metrics and inference"): 0.10, 0.15, …, 0.95. */
 export const THRESHOLDS: readonly number[] = Array.from({ length: 18 }, (_, i) => Math.round((0.1 + 0.05 * i) * 100) / 100);
 
 /** True positives, false positives and false negatives of a prediction. */

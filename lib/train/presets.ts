@@ -1,4 +1,4 @@
-import { checkChoice, ConfigError } from "../core";
+import { checkChoice, ConfigError, withDefaults } from "../core";
 
 export const TRAINING_MODES = ["dense", "nlat"] as const;
 /** Dense decodes the whole latent grid; nLat decodes K chosen cells per batch. */
@@ -93,7 +93,7 @@ const COMMON = {
 const GRID64 = { grid: 64, alpha: 0.65, gamma: 1, maxLr: 3e-3, batchSize: 50, validationBatchSize: 50, iterations: 14_000 };
 const GRID128 = { grid: 128, alpha: 0.75, gamma: 2.2, maxLr: 1e-3, batchSize: 10, validationBatchSize: 10, iterations: 50_000 };
 
-/** The four thesis variants (SPEC.md) and a small one for laptops and tests. */
+/** The four thesis variants (docs/models.md, "Presets") and a small one for laptops and tests. */
 export const PRESETS: Readonly<Record<PresetName, TrainOptions>> = {
   dense64: { ...COMMON, ...GRID64, mode: "dense" },
   nlat64: { ...COMMON, ...GRID64, mode: "nlat" },
@@ -108,10 +108,9 @@ export const PRESETS: Readonly<Record<PresetName, TrainOptions>> = {
 export const INTEGER_TRAIN_OPTIONS: ReadonlyArray<keyof TrainOptions> = ["grid", "baseChannels", "latentCells", "batchSize", "iterations", "seed", "checkpointEvery", "validationBatchSize", "validationLimit"];
 
 /** A preset with overrides applied and every value checked. */
-export function resolveTrainOptions(preset: PresetName | string, overrides: Partial<TrainOptions> = {}): TrainOptions {
+export function resolveTrainOptions(preset: string, overrides: Partial<TrainOptions> = {}): TrainOptions {
   const name = checkChoice("training preset", preset, PRESET_NAMES);
-  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<TrainOptions>;
-  const o: TrainOptions = { ...PRESETS[name], ...defined };
+  const o: TrainOptions = withDefaults(PRESETS[name], overrides);
   checkTrainOptions(o);
   return o;
 }

@@ -15,7 +15,7 @@ function cosineAnneal(start: number, end: number, pct: number): number {
 
 /**
  * The learning rate at `iteration` (0-based) of `total` under the one-cycle
- * schedule of SPEC.md, computed exactly as torch.optim.lr_scheduler.OneCycleLR
+ * schedule (docs/models.md, "Optimiser and schedule"), computed exactly as torch.optim.lr_scheduler.OneCycleLR
  * with anneal_strategy "cos" and no momentum cycling (the original runs used
  * it): cosine from max/25 up to max over the first 5 % of iterations, then
  * cosine down to (max/25)/1e4 at the last iteration.

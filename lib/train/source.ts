@@ -16,7 +16,7 @@ export interface VoxelSource {
 export async function loadBatch(source: VoxelSource, ids: readonly string[], grid: number): Promise<tf.Tensor5D> {
   const n = grid ** 3;
   const data = new Float32Array(ids.length * n);
-  const grids = await Promise.all(ids.map((id) => source.grid(id, grid)));
+  const grids = await Promise.all(ids.map((id) => Promise.resolve(source.grid(id, grid))));
   grids.forEach((g, i) => {
     if (g.length !== n) throw new ConfigError(`neuron ${ids[i]}: expected a ${grid}³ grid (${n} voxels); found ${g.length} values`);
     const off = i * n;

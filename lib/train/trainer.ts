@@ -3,7 +3,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { ConfigError, OnProgress, Random, WorkbenchError, writeFileAtomic } from "../core";
 import { Autoencoder, createAutoencoder, disposeAutoencoder } from "../models";
-import { AdamW } from "./adamw";
+import { AdamW, trainableVariables } from "./adamw";
 import { CheckpointName, loadCheckpoint, saveCheckpoint } from "./checkpoint";
 import { sigmoidFocalLoss } from "./focal-loss";
 import { chooseLatentCells, gatherLatentCells, gatherPatches, occupiedCells } from "./latent-cells";
@@ -54,6 +54,11 @@ export interface TrainState {
   validations: ValidationRecord[];
 }
 
+/** Whether a checkpoint's state is a training state (weights-only and other checkpoints hold none, or their own). */
+function isTrainState(state: unknown): state is TrainState {
+  return typeof state === "object" && state !== null && "format" in state && state.format === "workbench-training-state";
+}
+
 export interface TrainSummary {
   runDir: string;
   iteration: number;
@@ -91,7 +96,7 @@ export class Trainer {
     private readonly trainIds: string[],
     private readonly validationIds: string[],
   ) {
-    this.variables = autoencoder.model.trainableWeights.map((w) => w.read() as tf.Variable);
+    this.variables = trainableVariables(autoencoder.model);
   }
 
   private readonly variables: tf.Variable[];
@@ -135,7 +140,7 @@ export class Trainer {
     }
     const [train, val] = Trainer.splits(source, options);
     const autoencoder = createAutoencoder({ grid: options.grid, baseChannels: options.baseChannels, seed: options.seed });
-    const optimizer = new AdamW(autoencoder.model.trainableWeights.map((w) => w.read() as tf.Variable), options);
+    const optimizer = new AdamW(trainableVariables(autoencoder.model), options);
     fs.mkdirSync(runDir, { recursive: true });
     writeFileAtomic(path.join(runDir, "config.json"), JSON.stringify(options, null, 2));
     writeFileAtomic(path.join(runDir, "log.jsonl"), "");
@@ -149,13 +154,13 @@ export class Trainer {
    * lines written after that checkpoint are dropped, since those steps run again.
    */
   static resume(source: VoxelSource, runDir: string): Trainer {
-    const ckpt = loadCheckpoint<TrainState>(path.join(runDir, "checkpoints", "last"), "last");
-    if (!ckpt.state || ckpt.state.format !== "workbench-training-state" || !ckpt.optimizer) {
+    const ckpt = loadCheckpoint(path.join(runDir, "checkpoints", "last"), "last");
+    if (!isTrainState(ckpt.state) || !ckpt.optimizer) {
       throw new WorkbenchError(`${runDir}/checkpoints/last: holds weights only, no training state to resume from`);
     }
     const state = ckpt.state;
     const [train, val] = Trainer.splits(source, state.options);
-    const optimizer = new AdamW(ckpt.autoencoder.model.trainableWeights.map((w) => w.read() as tf.Variable), state.options);
+    const optimizer = new AdamW(trainableVariables(ckpt.autoencoder.model), state.options);
     optimizer.setState(ckpt.optimizer);
     const logFile = path.join(runDir, "log.jsonl");
     const kept = fs.existsSync(logFile)
@@ -216,7 +221,7 @@ export class Trainer {
     const v = await this.validate();
     const saved: CheckpointName[] = [];
     const it = this.state.iteration;
-    // nLat's early decodings of a few cells are noisy; SPEC keeps its best only from the second half.
+    // nLat's early decodings of a few cells are noisy; its best counts only from the second half (docs/models.md, "Validation and checkpoints").
     const eligible = this.options.mode === "dense" || it >= this.total / 2;
     if (eligible) {
       const best = this.state.best;
@@ -261,7 +266,7 @@ export class Trainer {
     const record: TrainRecord = { kind: "train", iteration: i + 1, epoch: Math.floor(i / this.batchesPerEpoch), loss, f1, iou, lr, seconds };
     this.log(record);
     if (this.isValidationPoint(i + 1)) await this.validateAndKeepBest();
-    if ((i + 1) % o.checkpointEvery === 0 || this.done) this.saveLast();
+    if ((i + 1) % o.checkpointEvery === 0 || i + 1 === this.total) this.saveLast();
     return record;
   }
 
@@ -319,7 +324,7 @@ export class Trainer {
         label: `${this.options.mode} epoch ${r.epoch + 1}`,
         values: { loss: r.loss, f1: r.f1, lr: r.lr, ...(lastVal ? { val_f1: lastVal.f1 } : {}) },
       });
-      if (answer === false && !this.done) {
+      if (answer === false && r.iteration < this.total) {
         this.saveLast();
         stopped = true;
         break;

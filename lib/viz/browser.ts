@@ -23,7 +23,9 @@ function onPath(name: string): string | null {
     try {
       fs.accessSync(full, fs.constants.X_OK);
       return full;
-    } catch {}
+    } catch {
+      // Not in this directory, or not executable: try the next one.
+    }
   }
   return null;
 }

@@ -24,6 +24,7 @@ function kernelWriter(): WriteDisplayData | null {
   const entry = Object.values(require.cache).find((m) => m?.exports === tslab);
   if (!entry) return null;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- tslab's own module, beside the copy the kernel loaded
     const jupyter = require(path.join(path.dirname(entry.filename), "jupyter.js")) as { lastWriteDisplayData: WriteDisplayData | null };
     return jupyter.lastWriteDisplayData;
   } catch {
@@ -96,11 +97,19 @@ export function showHtml(html: string, text = ""): void {
   if (!displayBundle({ "text/html": html, "text/plain": text })) console.log(text || html.replace(/<[^>]+>/g, " "));
 }
 
+function cellText(v: unknown, digits: number): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toFixed(digits);
+  if (typeof v === "string") return v;
+  if (typeof v === "boolean" || typeof v === "bigint") return String(v);
+  return JSON.stringify(v);
+}
+
 /** A simple HTML table of rows (numbers formatted to `digits`). */
 export function htmlTable(rows: Array<Record<string, unknown>>, digits = 4): string {
   if (rows.length === 0) return "<p>(no rows)</p>";
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const cell = (v: unknown): string => escapeHtml(typeof v === "number" && !Number.isInteger(v) ? v.toFixed(digits) : String(v ?? ""));
+  const cell = (v: unknown): string => escapeHtml(cellText(v, digits));
   return `<table><thead><tr>${cols.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr></thead><tbody>${rows
     .map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c])}</td>`).join("")}</tr>`)
     .join("")}</tbody></table>`;

@@ -4,6 +4,8 @@ import { writeFileAtomic } from "../core";
 
 let cached: string | null = null;
 
+const plotlyDir = (): string => path.dirname(require.resolve("plotly.js-dist/package.json"));
+
 /**
  * The plotly.js library as one script, for notebooks and reports that must
  * work offline. The 11 MB bundle of plotly.js-dist is minified once with
@@ -11,9 +13,8 @@ let cached: string | null = null;
  */
 export function plotlyScript(): string {
   if (cached) return cached;
-  const pkgDir = path.dirname(require.resolve("plotly.js-dist/package.json"));
-  const version = (require("plotly.js-dist/package.json") as { version: string }).version;
-  const cacheFile = path.join(pkgDir, "..", ".cache", "workbench", `plotly-${version}.min.js`);
+  const pkgDir = plotlyDir();
+  const cacheFile = path.join(pkgDir, "..", ".cache", "workbench", `plotly-${plotlyVersion()}.min.js`);
   if (fs.existsSync(cacheFile)) {
     cached = fs.readFileSync(cacheFile, "utf8");
     return cached;
@@ -27,5 +28,5 @@ export function plotlyScript(): string {
 
 /** The plotly.js version bundled with the workbench. */
 export function plotlyVersion(): string {
-  return (require("plotly.js-dist/package.json") as { version: string }).version;
+  return (JSON.parse(fs.readFileSync(path.join(plotlyDir(), "package.json"), "utf8")) as { version: string }).version;
 }

@@ -31,7 +31,7 @@ export function thresholdCurvesFigure(c: ScoreCurves, title = `${c.metric} again
   };
 }
 
-/** Histogram of predicted probabilities above `floor` (SPEC: 0.4), the threshold marked. */
+/** Histogram of predicted probabilities above `floor` (default 0.4, docs/models.md "Metrics and inference"), the threshold marked. */
 export function predictionHistogramFigure(probabilities: ArrayLike<number>, threshold: number, options: { floor?: number; bins?: number; title?: string } = {}): Figure {
   const floor = options.floor ?? 0.4;
   const values: number[] = [];

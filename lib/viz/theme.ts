@@ -24,7 +24,7 @@ export const THEME = {
   truth: "#0072B2",
 } as const;
 
-/** Fixed colours of the cortical layers (SPEC: assigned layer L2/3, L4, L5, L6). */
+/** Fixed colours of the cortical layers the neurons are assigned to (L1, L2/3, L4, L5, L6). */
 export const LAYER_COLORS: Readonly<Record<string, string>> = {
   "L1": "#999999",
   "L2/3": "#0072B2",
@@ -36,7 +36,7 @@ export const LAYER_COLORS: Readonly<Record<string, string>> = {
 
 /** Fixed colours of the EM bounding boxes bbox1..bbox7 (and beyond, cycling). */
 export function boxColor(box: number | string): string {
-  const n = typeof box === "number" ? box : Number(String(box).replace(/\D+/g, ""));
+  const n = typeof box === "number" ? box : Number(box.replace(/\D+/g, ""));
   const palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#882255"];
   return Number.isFinite(n) && n >= 1 ? palette[(n - 1) % palette.length]! : THEME.categorical[8];
 }

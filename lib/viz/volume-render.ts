@@ -4,7 +4,7 @@ import type { Image } from "./image";
  * Software rendering of voxel volumes into images, for GIFs that need no
  * browser: a shaded orthographic view from any angle around the depth axis,
  * and slices. Volumes are cubes of side `grid`, indexed [x][y][z] (x-major:
- * index (x·g + y)·g + z) as SPEC.md says; y is cortical depth and is drawn
+ * index (x·g + y)·g + z) as docs/neurons.md ("Voxelisation") says; y is cortical depth and is drawn
  * downwards.
  */
 export interface VolumeView {

@@ -34,7 +34,7 @@ export function cropBlock(
 
 /**
  * The grid with `floor(fraction * size)` voxels cut from each side, as the
- * inference figures show it (SPEC: crop 10 % per side).
+ * inference figures show it (10 % per side: docs/models.md, "Metrics and inference").
  */
 export function cropMargin(data: Uint8Array, size: number, fraction = 0.1): VoxelBlock {
   if (!(fraction >= 0 && fraction < 0.5)) throw new RangeError(`cropMargin: fraction must be in [0, 0.5), found ${fraction}`);

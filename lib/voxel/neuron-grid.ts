@@ -20,7 +20,7 @@ const DEFAULTS = { size: 64, centre: "soma" as CentreMode };
 
 /**
  * A neuron's occupancy grid from its point cloud: centre, normalise to
- * [-1, 1], voxelise (SPEC "Pre-processing"). The cloud is not modified.
+ * [-1, 1], voxelise (docs/neurons.md, "Centring" to "Voxelisation"). The cloud is not modified.
  *
  * The three steps run fused in two passes over the points with no temporary
  * arrays, rounding to float32 after centring and after normalising exactly as

@@ -2,7 +2,7 @@ import { pointBounds } from "../neuron";
 
 /**
  * Occupancy grids from normalised point clouds, exactly as the reference
- * pipeline builds them (SPEC "Pre-processing"):
+ * pipeline builds them (docs/neurons.md, "Voxelisation"):
  * - voxel size `2 / size`; a point's index per axis is
  *   `floor((p - p_min) / voxel)`, measured from the cloud's own min corner;
  * - a point on the upper boundary (index == size) lands in the last voxel;

@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import {
   adjustedRandIndex,
@@ -18,26 +17,7 @@ import {
   umap,
 } from "../../lib/analysis";
 import { ConfigError } from "../../lib/core";
-
-/** Numbers computed by sklearn (test/fixtures/analysis/make_expected.py). */
-const E = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../fixtures/analysis/expected.json"), "utf8")) as {
-  X: number[][];
-  Y: number[][];
-  blob: number[];
-  layer: string[];
-  standardized: number[][];
-  mean: number[];
-  scale: number[];
-  silhouette_blob: number;
-  silhouette_layer: number;
-  kmeans_inertia: number;
-  kmeans_labels: number[];
-  ari: { a: (number | string)[]; b: (number | string)[]; value: number }[];
-  trustworthiness: Record<string, number>;
-  knn_preservation: Record<string, number>;
-  stratified_folds: number[];
-  knn_accuracy: Record<string, number[]>;
-};
+import { EXPECTED as E } from "./expected";
 
 function close(actual: number, expected: number, tol = 1e-9, what = ""): void {
   assert.ok(Math.abs(actual - expected) <= tol, `${what} ${actual} vs ${expected}`);

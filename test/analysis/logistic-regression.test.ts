@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import { fitLogisticRegression, logisticClassify, logisticProbabilities } from "../../lib/analysis";
 import { random } from "../../lib/core";
 import { requires } from "../helpers/requires";
-import { runPython, sklearnAvailable } from "../helpers/sklearn";
+import { pythonJson, sklearn } from "../helpers/python";
 
 /** n points in d dimensions, class i % K shifted along axis class by `shift`: overlapping, not separable. */
 function blobs(n: number, d: number, K: number, shift: number, seed: number): { x: number[][]; y: number[] } {
@@ -29,14 +29,15 @@ for name, (solver, tol) in {"exact": ("newton-cg", 1e-10), "default": ("lbfgs", 
     out[name] = {"proba": m.predict_proba(np.array(d["test"])).tolist(), "predict": m.predict(np.array(d["test"])).tolist(), "coef": m.coef_.tolist(), "intercept": m.intercept_.tolist()}
 print(json.dumps(out))
 `;
+type SklearnFits = Record<"exact" | "default", { proba: number[][]; predict: number[]; coef: number[][]; intercept: number[] }>;
 
 for (const K of [2, 3, 4]) {
   test(`fitLogisticRegression matches sklearn's LogisticRegression with ${K} classes (probabilities, coefficients, predictions)`, (t) => {
-    if (!requires(t, sklearnAvailable)) return;
+    if (!requires(t, sklearn)) return;
     const train = blobs(90, 6, K, 1.2, K);
     const test = blobs(40, 6, K, 1.2, 100 + K);
     const C = K === 3 ? 0.3 : 1;
-    const sk = runPython<Record<"exact" | "default", { proba: number[][]; predict: number[]; coef: number[][]; intercept: number[] }>>(SKLEARN, { ...train, test: test.x, C });
+    const sk = pythonJson(SKLEARN, { ...train, test: test.x, C }) as SklearnFits;
     const model = fitLogisticRegression(train.x, train.y, K, { c: C });
     assert.ok(model.converged, `converged after ${model.iterations} iterations`);
     const p = logisticProbabilities(model, test.x);

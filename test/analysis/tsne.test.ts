@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import {
   conditionalAffinities,
@@ -17,14 +16,8 @@ import {
   tsne,
 } from "../../lib/analysis";
 import { random } from "../../lib/core";
+import { EXPECTED as E } from "./expected";
 
-const E = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../fixtures/analysis/expected.json"), "utf8")) as {
-  X: number[][];
-  blob: number[];
-  pca_explained_variance: number[];
-  pca_components: number[][];
-  tsne_trustworthiness: Record<string, number>;
-};
 const Z = standardize(E.X).data;
 
 test("pca matches sklearn's explained variance and axes (up to sign)", () => {

@@ -7,7 +7,7 @@
  * bin costs seconds on a busy machine, so a fixed few show that the installed
  * forms (the bin, an npm script) behave the same, however many commands there are.
  */
-import { test } from "node:test";
+import { mock, test } from "node:test";
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -58,16 +58,13 @@ interface Outcome {
 async function inProcess(argv: string[]): Promise<Outcome> {
   const out: string[] = [];
   const err: string[] = [];
-  const { stdout, stderr } = process;
-  const originals = [stdout.write, stderr.write] as const;
-  const sink = (into: string[]) => ((chunk: string | Uint8Array) => into.push(String(chunk)) > 0) as typeof stdout.write;
-  stdout.write = sink(out);
-  stderr.write = sink(err);
+  const sink = (into: string[]) => (chunk: string | Uint8Array) => into.push(String(chunk)) > 0;
+  const captured = [mock.method(process.stdout, "write", sink(out)), mock.method(process.stderr, "write", sink(err))];
   let pending: Promise<number>;
   try {
     pending = runCommand(TREE, argv, "");
   } finally {
-    [stdout.write, stderr.write] = originals;
+    for (const m of captured) m.mock.restore();
   }
   return { code: await pending, stdout: out.join(""), stderr: err.join("") };
 }
@@ -120,14 +117,14 @@ function assertOneLine(r: Outcome, node: Node, naming: string, what: string): vo
   assert.ok(r.stderr.includes(naming), `${what}: names ${naming}: ${r.stderr}`);
 }
 
-test("the tree has commands, and each command on top has its npm script running the same command", () => {
+test("the tree has commands, and each command on top has its npm script running the same command", async () => {
   assert.ok(NODES.length > 1);
   for (const node of NODES) if (node.cmd.kind === "group") assert.ok(node.cmd.commands.length > 0, `${shownName(node)} has commands`);
   for (const cmd of workbench.commands) {
     const script = PACKAGE.scripts[cmd.name];
     const file = /^tsx (\S+\.ts)$/.exec(script ?? "")?.[1];
     assert.ok(file, `package.json has "${cmd.name}": "tsx <file>.ts"; found ${JSON.stringify(script)}`);
-    const exported = Object.values(require(path.join(ROOT, file)) as Record<string, unknown>);
+    const exported = Object.values((await import(path.join(ROOT, file))) as Record<string, unknown>);
     assert.ok(exported.includes(cmd), `${file} exports the command that bin/workbench.ts registers as ${cmd.name}`);
   }
 });
@@ -172,7 +169,8 @@ test("through the bin: the program's help, and a subcommand's help, version and 
   const withRequired = NODES.filter((n) => n.cmd.kind === "command" && requiredOf(n.cmd).length > 0);
   // A subcommand, when there is one, so the bin's dispatch through a group is shown too.
   const leaf = withRequired.find((n) => n.path.includes(" ")) ?? withRequired[0]!;
-  const [[missing], ...others] = requiredOf(leaf.cmd as Command);
+  const [first, ...others] = requiredOf(leaf.cmd as Command);
+  const missing = first![0];
   const root = NODES[0]!;
   const expected = { root: await inProcess(argvOf(root, "--help")), leaf: await inProcess(argvOf(leaf, "--help")) };
   const runs: Array<{ args: string[]; check: (r: Outcome) => void }> = [

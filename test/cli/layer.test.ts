@@ -84,5 +84,5 @@ test("the program lists its commands and answers --version", () => {
   assert.match(version.stdout, /^neuro-shape-workbench \d+\.\d+\.\d+\n$/);
   const unknown = spawnSync(process.execPath, [bin, "trian"], { encoding: "utf8" });
   assert.equal(unknown.status, 2);
-  assert.equal(unknown.stderr, 'neuro-workbench: unknown command "trian"; expected one of ' + /one of (.*) \(see/.exec(unknown.stderr)![1] + " (see neuro-workbench --help)\n");
+  assert.match(unknown.stderr, /^neuro-workbench: unknown command "trian"; expected one of .* \(see neuro-workbench --help\)\n$/);
 });

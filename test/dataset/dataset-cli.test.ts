@@ -3,6 +3,7 @@ import * as assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { DatasetSummary } from "../../lib/dataset";
 import { writeNpyFile, writeNpzFile } from "../../lib/io";
 import { BAD, sources, tmp } from "./sources";
 
@@ -49,10 +50,10 @@ test("dataset create: the report, the exit codes, a resumed re-run, a refused re
   assert.match(cache.stdout, /^grids 16³, 32³: 12 neurons voxelised, 0 already cached in [\d.]+ s on 1 thread$/m);
   const json = dataset("info", out, "--json");
   assert.equal(json.status, 0, json.stderr);
-  const summary = JSON.parse(json.stdout);
+  const summary = JSON.parse(json.stdout) as DatasetSummary;
   assert.deepEqual(summary.splits, [{ split: "train", neurons: 10 }, { split: "val", neurons: 1 }, { split: "test", neurons: 1 }]);
   assert.deepEqual(summary.grids, [{ size: 16, complete: 12, missing: 0 }, { size: 32, complete: 12, missing: 0 }]);
-  assert.equal(summary.labels[0].missing, 1);
+  assert.equal(summary.labels[0]?.missing, 1);
 });
 
 test("dataset create: exit 1 when no file can be read, 2 for a command line it cannot take", () => {

@@ -4,25 +4,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ParseError } from "../../lib/core";
-import { parseCsv } from "../../lib/io";
 import {
   createDataset, openDataset, buildCache, batches, epochOrder, computeDatasetRange, loadPointCloud, cachePath, readInfo,
 } from "../../lib/dataset";
-import type { DatasetRow } from "../../lib/dataset";
 import { neuronGrid, packBits } from "../../lib/voxel";
-
-const REAL = path.resolve(__dirname, "../fixtures/swc/real-sample");
-
-function realRows(): DatasetRow[] {
-  const labels = parseCsv(fs.readFileSync(path.join(REAL, "labels.csv"), "utf8")).rows;
-  return labels.map(([file, family], i) => ({
-    id: file!.replace(/\.CNG\.swc$/, ""),
-    source: path.join(REAL, file!),
-    split: i % 3 === 2 ? "val" : "train",
-    soma: null,
-    labels: { family: family!, depth: String(100 * i) },
-  }));
-}
+import { realNeuronRows as realRows } from "../helpers/real-neurons";
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "dataset-"));

@@ -5,12 +5,13 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { REAL_NEURONS, realNeuronLabels } from "../helpers/real-neurons";
 
-export const REAL = path.resolve(__dirname, "../fixtures/swc/real-sample");
+export const REAL = REAL_NEURONS;
 export const BAD = path.resolve(__dirname, "../fixtures/swc/parent_cycle.swc");
 export const FILES = fs.readdirSync(REAL).filter((f) => f.endsWith(".swc")).sort();
 export const IDS = FILES.map((f) => f.replace(/\.CNG\.swc$/, "")).sort();
-export const FAMILY = new Map(fs.readFileSync(path.join(REAL, "labels.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(",") as [string, string]));
+export const FAMILY = new Map(realNeuronLabels().map(({ file, family }) => [file, family]));
 
 export function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "dataset-"));

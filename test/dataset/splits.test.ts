@@ -17,7 +17,7 @@ test("split counts: largest remainders, and every split with a share gets a neur
 });
 
 test("splits are seeded, and stratified: every class spread over every split in proportion", () => {
-  const strata = [...Array(30).fill("a"), ...Array(20).fill("b"), ...Array(10).fill("c")];
+  const strata = [...Array<string>(30).fill("a"), ...Array<string>(20).fill("b"), ...Array<string>(10).fill("c")];
   const s = assignSplits(60, { shares: [50, 30, 20], seed: 4, strata });
   assert.deepEqual(assignSplits(60, { shares: [50, 30, 20], seed: 4, strata }), s, "same seed, same splits");
   assert.notDeepEqual(assignSplits(60, { shares: [50, 30, 20], seed: 5, strata }), s, "another seed, other splits");

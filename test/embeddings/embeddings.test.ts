@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { ParseError } from "../../lib/core";
-import { buildCache, createDataset, type DatasetRow } from "../../lib/dataset";
+import { buildCache, createDataset } from "../../lib/dataset";
 import {
   embedDataset,
   embeddingFiles,
@@ -18,10 +18,10 @@ import {
   writeEmbeddingTable,
   type EmbeddingTable,
 } from "../../lib/embeddings";
-import { parseCsv, readTableFile } from "../../lib/io";
+import { readTableFile } from "../../lib/io";
 import { createAutoencoder } from "../../lib/models";
+import { realNeuronRows } from "../helpers/real-neurons";
 
-const REAL = path.resolve(__dirname, "../fixtures/swc/real-sample");
 const GRID = 16;
 
 function tmp(): string {
@@ -30,16 +30,8 @@ function tmp(): string {
 
 /** The twelve real NeuroMorpho neurons as a dataset with a 16³ cache, built once. */
 const datasetReady = (async () => {
-  const labels = parseCsv(fs.readFileSync(path.join(REAL, "labels.csv"), "utf8")).rows;
-  const rows: DatasetRow[] = labels.map(([file, family], i) => ({
-    id: file!.replace(/\.CNG\.swc$/, ""),
-    source: path.join(REAL, file!),
-    split: i % 3 === 2 ? "val" : "train",
-    soma: null,
-    labels: { family: family!, depth: String(100 * i) },
-  }));
   const dir = tmp();
-  const ds = createDataset(dir, rows, { points: 4000, seed: 5 });
+  const ds = createDataset(dir, realNeuronRows(), { points: 4000, seed: 5 });
   await buildCache(dir, { sizes: [GRID] });
   return ds;
 })();
@@ -143,7 +135,7 @@ test("shards cover every neuron once and merge into the unsharded table", async 
   assert.deepEqual(readEmbeddingTable(out), readEmbeddingTable(path.join(dir, "single")));
 });
 
-test("merge reports missing shards, missing and doubled ids, and writes nothing then", async () => {
+test("merge reports missing shards, missing and doubled ids, and writes nothing then", () => {
   const dir = tmp();
   const out = path.join(dir, "emb");
   const table = (ids: string[]): EmbeddingTable => ({ ids, splits: ids.map(() => "train"), labels: { layer: ids.map(() => "L4") }, dim: 2, values: new Float32Array(ids.length * 2) });

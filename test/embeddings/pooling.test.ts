@@ -14,9 +14,9 @@ const ae = createAutoencoder({ grid: GRID, baseChannels: 2, seed: 3 });
 const CHANNELS = 4;
 
 test("each pooling reduces the latent [B, 8, 8, 8, C] as documented, without leaking tensors", () => {
-  const x = tf.tidy(() => tf.randomUniform([2, GRID, GRID, GRID, 1], 0, 1, "float32", 5).greater(0.6).toFloat() as tf.Tensor5D);
+  const x = tf.tidy(() => tf.randomUniform([2, GRID, GRID, GRID, 1], 0, 1, "float32", 5).greater<tf.Tensor5D>(0.6).toFloat());
   const z = (ae.encoder.predict(x) as tf.Tensor).arraySync() as number[][][][][];
-  const cells = (b: number) => z[b]!.flat(2) as number[][];
+  const cells = (b: number): number[][] => z[b]!.flat(2);
   for (const pooling of POOLINGS) {
     const before = tf.memory().numTensors;
     const e = latentEmbeddings(ae.encoder, x, pooling);

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import * as path from "node:path";
+import { packageInstalled, type EngineInfo } from "../../lib/engine";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -16,10 +17,15 @@ function engineIn(env: Record<string, string | undefined>): { status: number | n
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The engine the process chose: the JSON line it printed last. */
+function engineInfo(r: { stdout: string }): EngineInfo {
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as EngineInfo;
+}
+
 test("without the variable the fastest present backend is chosen, and the others are explained", () => {
   const r = engineIn({ WORKBENCH_BACKEND: "" });
   assert.equal(r.status, 0, r.stderr);
-  const info = JSON.parse(r.stdout.trim().split("\n").pop()!);
+  const info = engineInfo(r);
   assert.ok(["tfjs-node-gpu", "tfjs-node", "wasm"].includes(info.backend), info.backend);
   assert.match(info.message, /^Engine: \S+ on .+, tfjs 4\.22\.0$/);
   for (const s of info.skipped) assert.match(s, /is not installed|failed to start/);
@@ -29,7 +35,7 @@ for (const backend of ["wasm", "cpu"]) {
   test(`WORKBENCH_BACKEND=${backend} forces ${backend}`, () => {
     const r = engineIn({ WORKBENCH_BACKEND: backend });
     assert.equal(r.status, 0, r.stderr);
-    const info = JSON.parse(r.stdout.trim().split("\n").pop()!);
+    const info = engineInfo(r);
     assert.equal(info.backend, backend);
     assert.equal(info.tfBackend, backend);
     assert.equal(info.forced, true);
@@ -38,11 +44,10 @@ for (const backend of ["wasm", "cpu"]) {
 }
 
 test("forcing an absent backend fails and names the package to install", (t) => {
-  let gpuPresent = false;
-  try {
-    gpuPresent = require("@tensorflow/tfjs-node-gpu/package.json").name === "@tensorflow/tfjs-node-gpu";
-  } catch {}
-  if (gpuPresent) return t.skip("tfjs-node-gpu is installed on this machine");
+  if (packageInstalled("@tensorflow/tfjs-node-gpu")) {
+    t.skip("tfjs-node-gpu is installed on this machine");
+    return;
+  }
   const r = engineIn({ WORKBENCH_BACKEND: "tfjs-node-gpu" });
   assert.equal(r.status, 3);
   assert.match(r.stderr, /MissingDependencyError: backend tfjs-node-gpu was asked for \(WORKBENCH_BACKEND\) but @tensorflow\/tfjs-node-gpu is not installed .*npm install @tensorflow\/tfjs-node-gpu@4\.22\.0.*Available here: .*cpu/);
@@ -66,12 +71,12 @@ test("the fast 3-D convolution kernels are installed on wasm and cpu, and WORKBE
   for (const backend of ["wasm", "cpu"]) {
     const on = engineIn({ WORKBENCH_BACKEND: backend, WORKBENCH_FAST_KERNELS: "" });
     assert.equal(on.status, 0, on.stderr);
-    const info = JSON.parse(on.stdout.trim().split("\n").pop()!);
+    const info = engineInfo(on);
     assert.equal(info.fastKernels, true);
     assert.match(info.message, /3-D convolutions: WebAssembly SIMD, \d+ threads/);
     const off = engineIn({ WORKBENCH_BACKEND: backend, WORKBENCH_FAST_KERNELS: "0" });
     assert.equal(off.status, 0, off.stderr);
-    const plain = JSON.parse(off.stdout.trim().split("\n").pop()!);
+    const plain = engineInfo(off);
     assert.equal(plain.fastKernels, false);
     assert.doesNotMatch(plain.message, /WebAssembly SIMD, \d+ threads/);
   }

@@ -42,7 +42,7 @@ for (const backend of ["wasm", "cpu"] as const) {
       { shape: [1, 4, 4, 4, 3], relu: false, offset: 0 },
       { shape: [3, 2, 2, 2, 32], relu: true, offset: -2 },
     ]) {
-      test(`training forward and gradients agree with the tfjs-op formulas: [${shape}], relu ${relu}`, async () => {
+      test(`training forward and gradients agree with the tfjs-op formulas: [${shape.join(",")}], relu ${relu}`, async () => {
         await initEngine({ backend, quiet: true });
         installFastKernels(backend);
         const c = shape.at(-1)!;
@@ -56,7 +56,7 @@ for (const backend of ["wasm", "cpu"] as const) {
         for (const name of BATCHNORM_KERNEL_NAMES) assert.equal(tf.getKernel(name, backend), undefined);
         const reference = forwardAndGradients(x, gamma, beta, relu, 4);
         installFastKernels(backend);
-        fast.forEach((f, i) => assertClose(f, reference[i]!, `${OUTPUTS[i]} [${shape}]`));
+        fast.forEach((f, i) => assertClose(f, reference[i]!, `${OUTPUTS[i]} [${shape.join(",")}]`));
         tf.dispose([x, gamma, beta]);
       });
     }

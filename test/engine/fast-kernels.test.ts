@@ -1,79 +1,15 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { Random } from "../../lib/core";
-import { initEngine, installFastKernels, uninstallFastKernels, fastKernelsInstalled, fastKernelStats } from "../../lib/engine";
-
-/** Seeded normal values of `shape`. */
-function randn(shape: number[], seed: number): tf.Tensor {
-  const rng = new Random(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal()), shape);
-}
-
-/**
- * Runs `fn` with the fast kernels on `backend` and with tfjs' reference
- * kernels (the plain JavaScript cpu backend with its own kernels: tfjs' wasm
- * Conv3DBackpropInputV2 returns zeros for part of the output when batch > 1,
- * so it cannot serve as the reference).
- */
-async function fastAndReference(backend: string, fn: () => tf.Tensor[]): Promise<{ fast: Float32Array[]; ref: Float32Array[] }> {
-  const run = (): Float32Array[] => {
-    const outs = tf.tidy(fn);
-    const values = outs.map((t) => t.dataSync() as Float32Array);
-    tf.dispose(outs);
-    return values;
-  };
-  assert.ok(fastKernelsInstalled(backend));
-  const fast = run();
-  await tf.setBackend("cpu");
-  const cpuFast = fastKernelsInstalled("cpu");
-  uninstallFastKernels("cpu");
-  try {
-    return { fast, ref: run() };
-  } finally {
-    if (cpuFast) installFastKernels("cpu");
-    await tf.setBackend(backend);
-  }
-}
-
-/** |a - b| <= 1e-4 * max|b| element by element (the scale of a sum of products). */
-function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  let scale = 0;
-  for (const v of expected) scale = Math.max(scale, Math.abs(v));
-  assert.ok(scale > 0, `${what}: reference is all zeros, the comparison would prove nothing`);
-  for (let i = 0; i < actual.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]);
-    if (!(err <= 1e-4 * scale)) assert.fail(`${what}: element ${i} is ${actual[i]}, reference ${expected[i]} (scale ${scale})`);
-  }
-}
-
-/** Compares fast and reference results, and checks that `kernels` really ran on the fast path. */
-async function compare(backend: string, what: string, fn: () => tf.Tensor[], kernels: string[]): Promise<void> {
-  const before = fastKernelStats();
-  const { fast, ref } = await fastAndReference(backend, fn);
-  const after = fastKernelStats();
-  for (const k of kernels) {
-    assert.ok((after[k]?.fast ?? 0) > (before[k]?.fast ?? 0), `${what}: ${k} did not run on the fast path`);
-  }
-  assert.equal(fast.length, ref.length);
-  fast.forEach((f, i) => assertClose(f, ref[i], `${what} [output ${i}]`));
-}
-
-/** Gradients of sum(f(x, w) * r) for a fixed random r, so every output element matters. */
-function withGrads(f: (x: tf.Tensor, w: tf.Tensor) => tf.Tensor, x: tf.Tensor, w: tf.Tensor, seed: number): tf.Tensor[] {
-  const y = f(x, w);
-  const r = randn(y.shape, seed);
-  const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => f(a, b).mul(r).sum())([x, w]);
-  return [y, ...g];
-}
+import { initEngine, installFastKernels, uninstallFastKernels, fastKernelStats } from "../../lib/engine";
+import { compare, randn, withGrads } from "../helpers/kernel-reference";
 
 const conv = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, 1, "same");
 const convStride2 = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, 2, "valid");
 const convTranspose = (x: tf.Tensor, w: tf.Tensor): tf.Tensor => {
-  const [n, d, h, wd] = x.shape;
-  return tf.conv3dTranspose(x as tf.Tensor5D, w as tf.Tensor5D, [n, 2 * d, 2 * h, 2 * wd, w.shape[3] as number], 2, "valid");
+  const [x5, w5] = [x as tf.Tensor5D, w as tf.Tensor5D];
+  const [n, d, h, wd] = x5.shape;
+  return tf.conv3dTranspose(x5, w5, [n, 2 * d, 2 * h, 2 * wd, w5.shape[3]], 2, "valid");
 };
 
 const CONV = ["Conv3D", "Conv3DBackpropInputV2", "Conv3DBackpropFilterV2"];
@@ -112,25 +48,26 @@ for (const backend of ["wasm", "cpu"] as const) {
       await compare(backend, "conv3dTranspose 16->16", () => withGrads(convTranspose, randn([1, 2, 2, 4, 16], 22), randn([2, 2, 2, 16, 16], 23), 24), TRANSPOSE);
     });
 
-    test("conv3d transpose gradient agrees with a finite difference", async () => {
+    test("conv3d transpose gradient agrees with a finite difference", () => {
       const x = randn([1, 2, 2, 2, 3], 25);
       const w = randn([2, 2, 2, 4, 3], 26);
       const r = randn([1, 4, 4, 4, 4], 27);
-      const loss = (a: tf.Tensor, b: tf.Tensor): tf.Scalar => tf.tidy(() => convTranspose(a, b).mul(r).sum() as tf.Scalar);
-      const [, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(a, b))([x, w]);
+      const loss = (a: tf.Tensor, b: tf.Tensor): tf.Scalar => tf.tidy(() => convTranspose(a, b).mul(r).sum<tf.Scalar>());
+      const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(a, b))([x, w]);
       const wv = w.dataSync();
-      const analytic = gw.dataSync();
+      const analytic = grads[1]!.dataSync();
       for (const i of [0, 17, 50, 95]) {
         const eps = 1e-2;
         const plus = Float32Array.from(wv);
-        plus[i] += eps;
+        plus[i] = wv[i]! + eps;
         const minus = Float32Array.from(wv);
-        minus[i] -= eps;
-        const lp = tf.tidy(() => loss(x, tf.tensor(plus, w.shape)).dataSync()[0]);
-        const lm = tf.tidy(() => loss(x, tf.tensor(minus, w.shape)).dataSync()[0]);
-        assert.ok(Math.abs((lp - lm) / (2 * eps) - analytic[i]) < 1e-2 * Math.max(1, Math.abs(analytic[i])), `filter element ${i}`);
+        minus[i] = wv[i]! - eps;
+        const lp = tf.tidy(() => loss(x, tf.tensor(plus, w.shape)).arraySync());
+        const lm = tf.tidy(() => loss(x, tf.tensor(minus, w.shape)).arraySync());
+        const g = analytic[i]!;
+        assert.ok(Math.abs((lp - lm) / (2 * eps) - g) < 1e-2 * Math.max(1, Math.abs(g)), `filter element ${i}`);
       }
-      tf.dispose([x, w, r, gw]);
+      tf.dispose([x, w, r, ...grads]);
     });
 
     test("max-pool 2^3 forward and gradient, with ties (zeros after ReLU) and sizes that are not multiples of 2", async () => {
@@ -198,7 +135,7 @@ for (const backend of ["wasm", "cpu"] as const) {
       const optimizer = tf.train.adam(1e-3);
       const step = (): void => {
         tf.tidy(() => {
-          optimizer.minimize(() => tf.losses.sigmoidCrossEntropy(t, model.apply(x) as tf.Tensor) as tf.Scalar);
+          optimizer.minimize(() => tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(t, model.apply(x) as tf.Tensor));
         });
       };
       step();

@@ -13,8 +13,8 @@ async function main(): Promise<void> {
   const x = values(shape, 3, 2);
   const r = values(shape);
   const filter = values([3, 3, 3, 12, 12]);
-  const gamma = tf.ones([12]) as tf.Tensor1D;
-  const beta = tf.zeros([12]) as tf.Tensor1D;
+  const gamma = tf.ones<tf.Rank.R1>([12]);
+  const beta = tf.zeros<tf.Rank.R1>([12]);
   const loss = (a: tf.Tensor, f: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
     tf.sum(tf.mul(batchNormTraining(tf.conv3d(a as tf.Tensor5D, f as tf.Tensor5D, 1, "same"), g as tf.Tensor1D, b as tf.Tensor1D, 1e-5, true), r));
   const grads = tf.grads(loss)([x, filter, gamma, beta]);

@@ -6,13 +6,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildCache, createDataset, loadPointCloud, type DatasetRow } from "../../lib/dataset";
 import { embedDataset, readEmbeddingTable, writeEmbeddingTable } from "../../lib/embeddings";
-import { CLOUD_MORPHOMETRICS, evaluateEmbeddings, evaluationHtml, formatEvaluation, SWC_MORPHOMETRICS, writeEvaluation, type EvaluateOptions } from "../../lib/evaluation";
+import { CLOUD_MORPHOMETRICS, evaluateEmbeddings, evaluationHtml, formatEvaluation, SWC_MORPHOMETRICS, writeEvaluation, type EvaluateOptions, type Evaluation } from "../../lib/evaluation";
 import { parseCsv, writeNpyFile } from "../../lib/io";
 import { createAutoencoder } from "../../lib/models";
 import { saveCheckpoint } from "../../lib/train";
+import { realNeuronRows } from "../helpers/real-neurons";
 
 const ROOT = path.resolve(__dirname, "../..");
-const REAL = path.join(ROOT, "test/fixtures/swc/real-sample");
 const GRID = 16;
 const FAMILIES = ["Aneuron_nmo", "hippo_interneurons", "purkinje", "spinal_motoneurons"];
 
@@ -27,14 +27,7 @@ function tmp(): string {
  */
 const ready = (async () => {
   const dir = tmp();
-  const labels = parseCsv(fs.readFileSync(path.join(REAL, "labels.csv"), "utf8")).rows;
-  const rows: DatasetRow[] = labels.map(([file, family], i) => ({
-    id: file!.replace(/\.CNG\.swc$/, ""),
-    source: path.join(REAL, file!),
-    split: "train",
-    soma: null,
-    labels: { family: family!, depth: String((37 * i) % 100) },
-  }));
+  const rows = realNeuronRows({ split: () => "train", depth: (i) => (37 * i) % 100 });
   const ds = createDataset(path.join(dir, "data"), rows, { points: 3000, seed: 4 });
   await buildCache(ds.dir, { sizes: [GRID] });
   const ae = createAutoencoder({ grid: GRID, baseChannels: 2, seed: 11 });
@@ -83,7 +76,7 @@ test("evaluateEmbeddings: every embedding and baseline on every label, the one-h
   assert.equal(csv.rows.length, 14);
   assert.deepEqual(csv.columns.slice(0, 8), ["features", "kind", "dim", "label", "label_kind", "n", "classes", "knn_accuracy"]);
   assert.deepEqual(csv.rows[0]!.slice(0, 8), ["one-hot", "embedding", "4", "family", "categorical", "12", "4", "1"]);
-  assert.deepEqual(JSON.parse(fs.readFileSync(files.json, "utf8")).rows[0].knn.folds, [1, 1, 1]);
+  assert.deepEqual((JSON.parse(fs.readFileSync(files.json, "utf8")) as Evaluation).rows[0]?.knn?.folds, [1, 1, 1]);
   const text = formatEvaluation(ev);
   assert.match(text, /family +one-hot +embedding +4 +12 +1\.000 ± 0\.000 +1\.000 ± 0\.000 +3 folds/);
   assert.match(text, /family +majority class +baseline +12 +0\.250 +0\.250\n/);
@@ -115,6 +108,18 @@ test("evaluateEmbeddings names what it cannot use: an unknown label, a table lac
   await assert.rejects(evaluateEmbeddings(ds, [{ name: "t", table: t }], { labels: ["layer"] }), /has no label column "layer"; its columns are family, depth/);
   const short = { ...t, ids: t.ids.slice(2), splits: t.splits.slice(2), values: t.values.slice(2 * t.dim) };
   await assert.rejects(evaluateEmbeddings(ds, [{ name: "short", table: short }], { labels: ["family"], folds: 3, k: 3, workDir: path.join(dir, "work-d") }), /embedding "short": 2 of the 12 neurons evaluated are not in its table \(LLC7B-1, LLR7G-1\)/);
+});
+
+test("a label whose classes are too small for the folds fails when asked for by name, and is left out with a warning under skipUnusableLabels", async () => {
+  const { dir, ds, trained } = await ready;
+  const t = readEmbeddingTable(trained);
+  // Three neurons per family cannot fill five folds.
+  const options = { labels: ["family", "depth"], folds: 5, k: 3, measuredBaselines: false, workDir: path.join(dir, "work-skip") };
+  await assert.rejects(evaluateEmbeddings(ds, [{ name: "t", table: t }], options), /label "family": 0 classes with at least 5 neurons/);
+  const ev = (await evaluateEmbeddings(ds, [{ name: "t", table: t }], { ...options, skipUnusableLabels: true }))!;
+  assert.deepEqual([...new Set(ev.rows.map((r) => r.label))], ["depth"]);
+  assert.ok(ev.warnings.some((w) => /label "family": 0 classes .* left out of the table/.test(w)), ev.warnings.join("\n"));
+  await assert.rejects(evaluateEmbeddings(ds, [{ name: "t", table: t }], { ...options, labels: ["family"], skipUnusableLabels: true }), /none of the labels family can be scored on the 12 neurons/);
 });
 
 test("point clouds get the cloud morphometrics and occupied voxels as their size", async () => {

@@ -1,13 +1,12 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { cloudMorphometrics, shollProfile, swcMorphometrics } from "../../lib/evaluation";
-import { parseCsv, readSwc, readSwcFile } from "../../lib/io";
+import { readSwc, readSwcFile } from "../../lib/io";
 import { childCounts, morphology, morphologyBounds, treeOrder } from "../../lib/neuron";
 import { random } from "../../lib/core";
+import { REAL_NEURONS as REAL, realNeuronLabels } from "../helpers/real-neurons";
 
-const REAL = path.resolve(__dirname, "../fixtures/swc/real-sample");
 
 /**
  * A Y-shaped neuron: a soma of radius 5 at the origin, a stem from (0,10,0)
@@ -65,11 +64,9 @@ test("treeOrder puts every parent before its children, and refuses a cycle", () 
   assert.throws(() => treeOrder(cyclic), /2 samples are not reachable from a root/);
 });
 
-const labels = parseCsv(fs.readFileSync(path.join(REAL, "labels.csv"), "utf8")).rows;
-
 test("swcMorphometrics on the twelve NeuroMorpho neurons: the tree's identities hold, and file order does not matter", () => {
-  for (const [file, family] of labels) {
-    const m = readSwcFile(path.join(REAL, file!));
+  for (const { file, family } of realNeuronLabels()) {
+    const m = readSwcFile(path.join(REAL, file));
     const f = swcMorphometrics(m);
     for (const [k, v] of Object.entries(f)) assert.ok(Number.isFinite(v) && v >= 0, `${file} ${k} = ${v}`);
     // Every branch point adds (children − 1) tips to the one tip each stem would have alone.

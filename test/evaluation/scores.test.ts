@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { knnAccuracy, type Matrix } from "../../lib/analysis";
+import { knnAccuracy } from "../../lib/analysis";
 import { random, resetWarnings, warningCounts } from "../../lib/core";
 import { guessLabelKind, labelTask, majorityScores, scoreFeatures, type FeatureSet } from "../../lib/evaluation";
 
@@ -8,7 +8,7 @@ const OPTIONS = { k: 5, c: 1 };
 
 function features(rows: number[][], standardize = false): FeatureSet {
   const cols = rows[0]!.length;
-  return { name: "x", kind: "embedding", description: "", columns: rows[0]!.map((_, j) => `f${j}`), x: { rows: rows.length, cols, data: Float64Array.from(rows.flat()) } as Matrix, standardize };
+  return { name: "x", kind: "embedding", description: "", columns: rows[0]!.map((_, j) => `f${j}`), x: { rows: rows.length, cols, data: Float64Array.from(rows.flat()) }, standardize };
 }
 
 /** n labels over `classes`, in proportion to `weights`, in a seeded random order. */
@@ -48,8 +48,8 @@ test("random features score near chance for k-NN and the probe, over seeds", () 
   }
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
   // Four balanced classes: chance is 0.25; five seeds of 200 neurons put the mean within a few points of it.
-  assert.ok(Math.abs(mean(knn) - 0.25) < 0.05, `k-NN ${knn}`);
-  assert.ok(Math.abs(mean(probe) - 0.25) < 0.05, `probe ${probe}`);
+  assert.ok(Math.abs(mean(knn) - 0.25) < 0.05, `k-NN ${knn.join(",")}`);
+  assert.ok(Math.abs(mean(probe) - 0.25) < 0.05, `probe ${probe.join(",")}`);
 });
 
 test("the majority rate is exact: the share of the largest class", () => {

@@ -77,12 +77,14 @@ before(async () => {
   const table = readEmbeddingTable(stem);
   // A map file in reverse order: the explorer must match rows by id, not by position.
   mapIds = [...table.ids].reverse();
+  const layer = table.labels.layer;
+  assert.ok(layer, "the synthetic neurons have a layer label");
   const rows = mapIds.map((id, k) => ({
     id,
     x: Math.cos(k),
     y: Math.sin(k) * (1 + k / 6),
-    split: table.splits[table.ids.indexOf(id)],
-    layer: table.labels.layer[table.ids.indexOf(id)],
+    split: table.splits[table.ids.indexOf(id)]!,
+    layer: layer[table.ids.indexOf(id)]!,
   }));
   fs.mkdirSync(path.join(results, "maps", "tiny-dense"), { recursive: true });
   fs.writeFileSync(path.join(results, "maps", "tiny-dense", "tsne.csv"), formatCsv(["id", "x", "y", "split", "layer"], rows));
@@ -145,9 +147,9 @@ async function mapPoint(p: Page, plot: string, i = 0): Promise<{ x: number; y: n
       const box = gd.getBoundingClientRect();
       const fl = gd._fullLayout!;
       return {
-        x: box.left + fl._size.l + fl.xaxis.l2p(trace.x[k]),
-        y: box.top + fl._size.t + fl.yaxis.l2p(trace.y[k]),
-        id: (trace.customdata ?? trace.text)![k],
+        x: box.left + fl._size.l + fl.xaxis.l2p(trace.x[k]!),
+        y: box.top + fl._size.t + fl.yaxis.l2p(trace.y[k]!),
+        id: (trace.customdata ?? trace.text)![k]!,
       };
     },
     plot,
@@ -188,7 +190,7 @@ test("the server refuses requests without the token, from a foreign Host and fro
     ["embeddings/tiny-dense"],
     "the map file belongs to the table with the same ids",
   );
-  assert.equal(catalogue.neurons[0].maps[0].key, "file:maps/tiny-dense/tsne.csv");
+  assert.equal(catalogue.neurons[0]?.maps[0]?.key, "file:maps/tiny-dense/tsne.csv");
   assert.deepEqual(
     catalogue.synapses.runs.map((r) => r.key),
     ["synapse/clusters_seg10_alpha1.0.csv"],
@@ -238,7 +240,7 @@ test("clicking a neuron point shows that neuron: its id, a drawn 3-D view and ne
   await p.waitForFunction(() => /F1 \d\.\d{3}IoU \d\.\d{3}/.test(document.getElementById("n-scores")?.textContent ?? ""), {
     timeout: 30_000,
   });
-  const before = await p.$eval("#n-view-plot", (e: PageElement) => e._fullData![1].name);
+  const before = await p.$eval("#n-view-plot", (e: PageElement) => e._fullData![1]!.name);
   await p.$eval("#n-threshold", (e: PageElement) => {
     e.value = "0.9";
     e.dispatchEvent(new Event("input"));
@@ -273,7 +275,7 @@ test("a lasso (here: box) selection exports its ids as CSV", async (t) => {
   for (let i = 0; i < 100 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
   const lines = fs.readFileSync(file, "utf8").trim().split("\n");
   fs.rmSync(downloads, { recursive: true, force: true });
-  assert.match(lines[0], /^id,split,class,layer,depth/);
+  assert.match(lines[0]!, /^id,split,class,layer,depth/);
   assert.deepEqual(
     lines
       .slice(1)
@@ -300,9 +302,10 @@ test("clicking a synapse point shows its crop slice by slice, its GIF, row and w
       let sq = 0;
       let tinted = 0;
       for (let i = 0; i < d.length; i += 4) {
-        sum += d[i];
-        sq += d[i] ** 2;
-        if (d[i] > d[i + 2] + 20) tinted++;
+        const red = d[i]!;
+        sum += red;
+        sq += red ** 2;
+        if (red > d[i + 2]! + 20) tinted++;
       }
       const n = d.length / 4;
       return { z: Number(canvas.dataset.z), mean: sum / n, std: Math.sqrt(sq / n - (sum / n) ** 2), tinted, size: canvas.width };
@@ -363,7 +366,7 @@ test("npm run explore prints the URL, serves the page and stops cleanly on Ctrl-
     child.stdout.on("data", (c: Buffer) => {
       stdout += c.toString();
       const m = /^(http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{32}\/)$/m.exec(stdout);
-      if (m) resolve(m[1]);
+      if (m) resolve(m[1]!);
     });
     child.on("exit", (code) => {
       reject(new Error(`explore exited with ${code} before printing a URL: ${stderr}`));

@@ -85,6 +85,12 @@ function members(dir: string, pattern: RegExp, pick: (name: string) => boolean, 
 
 const base = (seed: Seed): string => path.basename(seed.name.split(":")[0]!);
 
+/** Decodes every member: an archive whose index reads can still hold members that do not. */
+function readEveryNpzMember(file: string, bytes: Uint8Array): unknown[] {
+  const npz = readNpz(bytes, file);
+  return npz.keys.map((k) => npz.get(k));
+}
+
 export const FORMATS: FuzzFormat[] = [
   {
     name: "swc",
@@ -115,10 +121,7 @@ export const FORMATS: FuzzFormat[] = [
     summary: "NumPy .npz archives, every member decoded (lib/io/npz.ts, zip.ts)",
     seeds: () => [...wholeFiles("io", /\.npz$/i), ...wholeFiles("zip", /\.npz$/i)],
     fileName: base,
-    read: (file, bytes) => {
-      const npz = readNpz(bytes, file);
-      return npz.keys.map((k) => npz.get(k));
-    },
+    read: readEveryNpzMember,
     expansion: 1100,
   },
   {
@@ -126,10 +129,7 @@ export const FORMATS: FuzzFormat[] = [
     summary: "the .npy members of .npz archives, re-packed (lib/io/npy.ts behind zip.ts)",
     seeds: () => members("io", /\.npz$/i, (n) => n.endsWith(".npy"), false),
     fileName: base,
-    read: (file, bytes) => {
-      const npz = readNpz(bytes, file);
-      return npz.keys.map((k) => npz.get(k));
-    },
+    read: readEveryNpzMember,
     expansion: 64,
   },
   {

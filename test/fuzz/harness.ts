@@ -105,9 +105,8 @@ export async function runMutants(format: FuzzFormat, options: RunOptions): Promi
       const memoryBefore = memoryNow();
       const peakBefore = process.resourceUsage().maxRSS * 1024;
       const t0 = performance.now();
-      let result: unknown;
       try {
-        result = await format.read(file, bytes, seed);
+        await format.read(file, bytes, seed);
         report.loaded++;
       } catch (e) {
         if (!(e instanceof WorkbenchError)) {
@@ -122,7 +121,6 @@ export async function runMutants(format: FuzzFormat, options: RunOptions): Promi
       const allowed = 64 * MiB + format.expansion * bytes.length;
       if (ms > slowMs) escape("slow", `took ${ms.toFixed(0)} ms (limit ${slowMs})`);
       if (grew > allowed) escape("memory", `took ${(grew / MiB).toFixed(0)} MiB for a ${bytes.length}-byte file (limit ${(allowed / MiB).toFixed(0)} MiB)`);
-      result = undefined;
       report.mutants++;
     }
   } finally {
@@ -160,7 +158,10 @@ export function runInChild(formatName: string, options: Omit<RunOptions, "onStar
       clearTimeout(timer);
       const lines = out.split("\n").filter((l) => l.startsWith("{"));
       const last = lines.length ? (JSON.parse(lines[lines.length - 1]!) as { start?: number; report?: FormatReport }) : {};
-      if (last.report && code === 0) return resolve(last.report);
+      if (last.report && code === 0) {
+        resolve(last.report);
+        return;
+      }
       const index = last.start ?? -1;
       const kind: EscapeKind = killed ? "hang" : "crash";
       const message = killed ? `no answer within ${timeoutMs} ms` : `the child exited with ${code}: ${err.trim().split("\n").slice(-3).join(" | ")}`;

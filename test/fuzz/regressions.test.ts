@@ -34,7 +34,9 @@ for (const c of CASES) {
     const peak = process.resourceUsage().maxRSS * 1024;
     const buffers = process.memoryUsage().arrayBuffers;
     await assert.rejects(
-      async () => c.read(file, new Uint8Array(fs.readFileSync(file))),
+      async () => {
+        await c.read(file, new Uint8Array(fs.readFileSync(file)));
+      },
       (e: unknown) => {
         assert.ok(e instanceof ParseError, `${c.file}: ${(e as Error).name}: ${(e as Error).message}`);
         assert.ok(e.message.startsWith(file), e.message);

@@ -27,6 +27,14 @@ export function pythonModule(module: string, install: string): () => void {
 /** PyTorch, for the tests that check files against torch.load and the reference networks. */
 export const pytorch = pythonModule("torch", "apt-get install python3-torch");
 
+/** scikit-learn and numpy, for the tests that compare with sklearn's estimators. */
+export const sklearn = pythonModule("sklearn, numpy", "apt-get install python3-sklearn");
+
 export function python(args: string[]): string {
   return execFileSync(PYTHON, args, { encoding: "utf8" });
+}
+
+/** Runs a Python script with `input` as JSON on stdin and parses the JSON it prints. */
+export function pythonJson(script: string, input: unknown): unknown {
+  return JSON.parse(execFileSync(PYTHON, ["-c", script], { input: JSON.stringify(input), encoding: "utf8" }));
 }

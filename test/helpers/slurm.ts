@@ -141,6 +141,11 @@ export async function startSlurm(): Promise<TestCluster> {
     if (r.error || r.status !== 0) throw new Error(`${program} ${args.join(" ")}: ${r.error?.message ?? (r.stderr.trim() || `exit code ${r.status}`)}`);
     return r.stdout;
   };
+  /** What a program printed, or "" when it could not start (spawnSync's stdout is then null, whatever its type says). */
+  const output = (program: string, args: string[]): string => {
+    const r = spawnSync(program, args, { env, encoding: "utf8" });
+    return r.error ? "" : r.stdout;
+  };
   const daemonLogs = () =>
     ["slurmctld.log", "slurmd.log"]
       .map((l) => f("log", l))
@@ -153,7 +158,7 @@ export async function startSlurm(): Promise<TestCluster> {
     stopped = true;
     process.off("exit", stop);
     const ctld = pidIn(pidFiles.slurmctld);
-    const queued = () => (spawnSync("squeue", ["-h", "-o", "%i"], { env, encoding: "utf8" }).stdout ?? "").split("\n").filter((l) => l.trim() !== "");
+    const queued = () => output("squeue", ["-h", "-o", "%i"]).split("\n").filter((l) => l.trim() !== "");
     if (ctld !== null && alive(ctld) && queued().length > 0) {
       // Jobs left by a failed test: cancel them so that no job's processes outlive the cluster.
       spawnSync("scancel", ["--quiet", ...queued()], { env });
@@ -176,7 +181,7 @@ export async function startSlurm(): Promise<TestCluster> {
     run("slurmctld", ["-f", f("slurm.conf")]);
     run("slurmd", ["-f", f("slurm.conf")]);
     for (let i = 0; ; i++) {
-      const state = spawnSync("sinfo", ["-h", "-o", "%T"], { env, encoding: "utf8" }).stdout?.trim();
+      const state = output("sinfo", ["-h", "-o", "%T"]).trim();
       if (state === "idle") break;
       if (i >= 120) throw new Error(`the test node is not idle after 30 s (sinfo: ${state})\n${daemonLogs()}`);
       await sleep(250);

@@ -39,8 +39,8 @@ function channelsLast(t: TorchTensor): tf.Tensor {
 /** Largest |ours - theirs| relative to max(1, max |theirs|). */
 function maxRelativeDiff(ours: tf.Tensor, theirs: tf.Tensor): number {
   return tf.tidy(() => {
-    const scale = Math.max(1, tf.max(tf.abs(theirs)).dataSync()[0]);
-    return tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0] / scale;
+    const scale = Math.max(1, tf.max(tf.abs(theirs)).dataSync()[0]!);
+    return tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0]! / scale;
   });
 }
 
@@ -58,18 +58,19 @@ function io(name: string): Map<string, TorchTensor> {
 const FLT_MIN = 2 ** -126;
 
 function maxPool3dBug(): boolean {
-  return tf.tidy(() => tf.maxPool3d(tf.fill([1, 2, 2, 2, 1], -1) as tf.Tensor5D, 2, 2, "valid").dataSync()[0] !== -1);
+  return tf.tidy(() => tf.maxPool3d(tf.fill<tf.Rank.R5>([1, 2, 2, 2, 1], -1), 2, 2, "valid").dataSync()[0] !== -1);
 }
 
 /** Runs `fn` with the cpu backend's MaxPool3D floored at FLT_MIN, which is what the buggy kernel computes. */
 function withFlooredCpuMaxPool<T>(fn: () => T): T {
-  const original = tf.getKernel("MaxPool3D", "cpu")!;
+  const original = tf.getKernel("MaxPool3D", "cpu");
   tf.unregisterKernel("MaxPool3D", "cpu");
   tf.registerKernel({
     ...original,
     kernelFunc: (args) => {
       const out = original.kernelFunc(args) as tf.TensorInfo;
-      const backend = args.backend as tf.KernelBackend;
+      const backend = args.backend;
+      assert.ok(backend instanceof tf.KernelBackend);
       const floored = Float32Array.from(backend.readSync(out.dataId) as Float32Array, (v) => Math.max(v, FLT_MIN));
       backend.disposeData(out.dataId);
       return { dataId: backend.write(floored, out.shape, "float32"), shape: out.shape, dtype: "float32" };
@@ -150,7 +151,7 @@ test("the autoencoder fixture matches on the engine's default backend too", asyn
   // convolution (Conv3DBackpropInputV2, the decoder's upsampling) writes only
   // the first depth slice of its output. Pinned here, so that a tfjs without
   // that bug fails this test and the logits get compared as well.
-  const transposed = tf.tidy(() => Array.from(tf.conv3dTranspose(tf.ones([1, 2, 2, 2, 1]) as tf.Tensor5D, tf.ones([1, 1, 1, 1, 1]) as tf.Tensor5D, [1, 2, 2, 2, 1], 1, "valid").dataSync()));
+  const transposed = tf.tidy(() => Array.from(tf.conv3dTranspose(tf.ones<tf.Rank.R5>([1, 2, 2, 2, 1]), tf.ones<tf.Rank.R5>([1, 1, 1, 1, 1]), [1, 2, 2, 2, 1], 1, "valid").dataSync()));
   assert.deepEqual(transposed, [1, 1, 1, 1, 0, 0, 0, 0], `${tf.getBackend()}'s Conv3DBackpropInputV2 no longer drops depth slices: compare the logits with the floored cpu reference here`);
   assert.equal(tf.memory().numTensors, before);
 });
@@ -219,7 +220,7 @@ test("keys saved through DataParallel (module.) or torch.compile (_orig_mod.) lo
   loadAutoencoderWeights(b, wrapped);
   assert.deepEqual(autoencoderShapeOf(wrapped), { grid: 16, baseChannels: 2 });
   const wa = a.model.getWeights();
-  b.model.getWeights().forEach((w, i) => assert.deepEqual(w.dataSync(), wa[i].dataSync()));
+  b.model.getWeights().forEach((w, i) => assert.deepEqual(w.dataSync(), wa[i]!.dataSync()));
   disposeAutoencoder(a);
   disposeAutoencoder(b);
 });
@@ -234,7 +235,7 @@ test("export → load round-trips our weights exactly", () => {
   const b = createAutoencoder({ grid: 16, baseChannels: 2, seed: 2 });
   loadAutoencoderWeights(b, sd, file);
   const wa = a.model.getWeights();
-  b.model.getWeights().forEach((w, i) => assert.deepEqual(w.dataSync(), wa[i].dataSync(), a.model.weights[i].name));
+  b.model.getWeights().forEach((w, i) => assert.deepEqual(w.dataSync(), wa[i]!.dataSync(), a.model.weights[i]!.name));
   // Writing the exported dict again gives the same bytes: nothing depends on time or order.
   const again = path.join(dir, "b.pth");
   writeTorchFile(again, autoencoderStateDict(b));
@@ -255,7 +256,7 @@ function exportToPyTorch(): void {
   loadAutoencoderWeights(ae, loadStateDict(fixture("autoencoder_g32_b4.pth")));
   for (const layer of ae.model.layers) {
     if (layer.getClassName() !== "Conv3D") continue;
-    const [k, ...rest] = layer.getWeights();
+    const [k, ...rest] = layer.getWeights() as [tf.Tensor, ...tf.Tensor[]];
     layer.setWeights([tf.tidy(() => tf.mul(k, tf.randomUniform(k.shape, 0.8, 1.2, "float32", 7))), ...rest]);
   }
   const checkpoint = path.join(dir, "exported.pth");

@@ -98,7 +98,7 @@ test("vgg3d: the fixture crop gives PyTorch's 192 pooled features", () => {
   disposeInferenceNetwork(net);
   assert.deepEqual(result.shape, [192]);
   const want = toFloat32(io.get("features")!);
-  const worst = result.data.reduce((m, x, i) => Math.max(m, Math.abs(x - want[i])), 0);
+  const worst = result.data.reduce((m, x, i) => Math.max(m, Math.abs(x - want[i]!)), 0);
   assert.ok(worst <= 1e-4 * Math.max(1, ...want), `features differ by ${worst}`);
 });
 

@@ -74,7 +74,7 @@ test("finds the state dict of a training checkpoint (model_state_dict next to op
   assert.deepEqual(sd.get("incoming.block.double_conv.0.weight")!.shape, [4, 1, 3, 3, 3]);
   const top = readTorchFile(fixture("autoencoder_g32_b4.pth")) as Map<string, unknown>;
   const groups = (top.get("optimizer_state_dict") as Map<string, unknown>).get("param_groups") as Map<string, unknown>[];
-  assert.deepEqual(groups[0].get("betas"), [0.9, 0.999]);
+  assert.deepEqual(groups[0]?.get("betas"), [0.9, 0.999]);
   assert.equal(groups[0].get("weight_decay"), 0.01);
 });
 

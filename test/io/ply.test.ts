@@ -65,7 +65,7 @@ test("mesh sampling is area-weighted and stays on the surface", () => {
   for (let i = 0; i < n; i++) {
     const p = [pts[3 * i]!, pts[3 * i + 1]!, pts[3 * i + 2]!];
     const a = p.findIndex((c) => c === 0 || c === 1);
-    assert.ok(a >= 0 && p.every((c) => c >= 0 && c <= 1), `point ${p} is not on the cube`);
+    assert.ok(a >= 0 && p.every((c) => c >= 0 && c <= 1), `point ${p.join(",")} is not on the cube`);
     perFace[2 * a + p[a]!]++;
   }
   for (const c of perFace) assert.ok(Math.abs(c / n - 1 / 6) < 0.01, `face share ${c / n}`);

@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initEngine } from "../../lib/engine";
 import { BatchNorm } from "../../lib/models";
 import { ConfigError } from "../../lib/core";
+import { trainableVariables } from "../../lib/train";
 
 before(async () => {
   await initEngine({ quiet: true });
@@ -14,6 +15,19 @@ function close(actual: ArrayLike<number>, expected: number[], tol = 1e-5): void 
   for (let i = 0; i < expected.length; i++) {
     assert.ok(Math.abs(actual[i]! - expected[i]!) <= tol, `[${i}] ${actual[i]} vs ${expected[i]}`);
   }
+}
+
+/** The model through tfjs' save and load, in memory. */
+async function savedAndLoaded(model: tf.LayersModel): Promise<tf.LayersModel> {
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler((artifacts) => {
+      saved = artifacts;
+      return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } });
+    }),
+  );
+  assert.ok(saved, "the save handler received the model");
+  return tf.loadLayersModel(tf.io.fromMemory(saved));
 }
 
 test("training mode normalises with batch statistics and updates running ones like PyTorch", () => {
@@ -47,17 +61,17 @@ test("gradients flow through the batch statistics", () => {
 
 test("the hand-written training gradient equals autodiff of the plain formula", () => {
   const bn = new BatchNorm({ name: "bn_ref" });
-  const x = tf.randomNormal([2, 3, 2, 2, 4], 0.5, 2, "float32", 9) as tf.Tensor5D;
+  const x = tf.randomNormal<tf.Rank.R5>([2, 3, 2, 2, 4], 0.5, 2, "float32", 9);
   bn.apply(x, { training: false });
-  const [gamma, beta] = bn.trainableWeights.map((w) => w.read() as tf.Variable);
+  const [gamma, beta] = trainableVariables(bn);
   gamma!.assign(tf.tensor1d([1.5, -0.5, 2, 0.7]));
   beta!.assign(tf.tensor1d([0.1, 0, -0.3, 1]));
   const weight = tf.randomNormal([2, 3, 2, 2, 4], 0, 1, "float32", 10);
-  const ourLoss = (t: tf.Tensor) => tf.sum(tf.mul(bn.apply(t, { training: true }) as tf.Tensor, weight)) as tf.Scalar;
+  const ourLoss = (t: tf.Tensor) => tf.sum<tf.Scalar>(tf.mul(bn.apply(t, { training: true }) as tf.Tensor, weight));
   const refLoss = (t: tf.Tensor) => {
     const { mean, variance } = tf.moments(t, [0, 1, 2, 3]);
     const y = tf.add(tf.mul(tf.div(tf.sub(t, mean), tf.sqrt(tf.add(variance, 1e-5))), gamma!), beta!);
-    return tf.sum(tf.mul(y, weight)) as tf.Scalar;
+    return tf.sum<tf.Scalar>(tf.mul(y, weight));
   };
   const vars = [gamma!, beta!];
   const a = [tf.grad(ourLoss)(x), ...Object.values(tf.variableGrads(() => ourLoss(x), vars).grads)];
@@ -71,13 +85,9 @@ test("a model with the layer survives save → load with its config and weights"
   const out = new BatchNorm({ name: "norm", epsilon: 1e-3, momentum: 0.2 }).apply(input) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: out });
   model.setWeights([tf.tensor1d([1, 2, 3]), tf.tensor1d([0, 1, 0]), tf.tensor1d([0.5, 0, -1]), tf.tensor1d([2, 1, 4])]);
-  let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    saved = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-  }));
-  const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
-  const layer = loaded.getLayer("norm") as BatchNorm;
+  const loaded = await savedAndLoaded(model);
+  const layer = loaded.getLayer("norm");
+  assert.ok(layer instanceof BatchNorm, "the layer loads as our class");
   assert.equal(layer.getClassName(), "WorkbenchBatchNorm");
   assert.equal(layer.epsilon, 1e-3);
   assert.equal(layer.momentum, 0.2);
@@ -96,7 +106,7 @@ test("bad arguments name the layer and the value", () => {
 });
 
 test("with relu the layer is batch-norm then ReLU, in training and inference, and keeps the option through save → load", async () => {
-  const x = tf.randomNormal([2, 3, 2, 2, 4], 0.5, 2, "float32", 11) as tf.Tensor5D;
+  const x = tf.randomNormal<tf.Rank.R5>([2, 3, 2, 2, 4], 0.5, 2, "float32", 11);
   const plain = new BatchNorm({ name: "plain" });
   const fused = new BatchNorm({ name: "fused", relu: true });
   for (const training of [true, false]) {
@@ -109,13 +119,10 @@ test("with relu the layer is batch-norm then ReLU, in training and inference, an
   close(fused.getWeights()[2]!.dataSync(), Array.from(plain.getWeights()[2]!.dataSync()), 1e-6);
   const input = tf.input({ shape: [3, 2, 2, 4] });
   const model = tf.model({ inputs: input, outputs: new BatchNorm({ name: "bnr", relu: true }).apply(input) as tf.SymbolicTensor });
-  let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    saved = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-  }));
-  const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
-  assert.equal((loaded.getLayer("bnr") as BatchNorm).relu, true);
+  const loaded = await savedAndLoaded(model);
+  const bnr = loaded.getLayer("bnr");
+  assert.ok(bnr instanceof BatchNorm);
+  assert.equal(bnr.relu, true);
   tf.dispose(x);
   model.dispose();
   loaded.dispose();

@@ -16,7 +16,9 @@ test("features: PyTorch Sequential indices as names, 80³ → 5³ × 192, pooled
   const names = net.features.layers.map((l) => l.name);
   // features.2 (the ReLU) is fused into the batch-norm layer features.1.
   assert.deepEqual(names.slice(1, 5), ["features.0", "features.1", "features.3", "features.4"]);
-  assert.equal((net.features.getLayer("features.1") as BatchNorm).relu, true);
+  const bn = net.features.getLayer("features.1");
+  assert.ok(bn instanceof BatchNorm);
+  assert.equal(bn.relu, true);
   assert.equal(net.features.getLayer("features.12").getClassName(), "MaxPooling3D");
   assert.equal(net.features.getLayer("features.31").getClassName(), "WorkbenchBatchNorm");
   assert.equal(names.at(-1), "features.33");
@@ -49,7 +51,7 @@ test("classifier head holds the pretrained shapes in PyTorch's flatten order", (
   // Channels-first flatten: the feature at (channel 1, 0, 0, 0) is flat index 125.
   const probe = tf.buffer([1, 5, 5, 5, 192]);
   probe.set(1, 0, 0, 0, 0, 1);
-  const flat = tf.model({ inputs: c.inputs, outputs: c.getLayer("flatten").output as tf.SymbolicTensor });
+  const flat = tf.model({ inputs: c.inputs, outputs: c.getLayer("flatten").output });
   const v = (flat.predict(probe.toTensor()) as tf.Tensor).dataSync();
   assert.equal(v.indexOf(1), 125);
   net.features.dispose();

@@ -55,15 +55,17 @@ export const NOTEBOOKS: Record<string, NotebookExpectation> = {
       SYNTH_NEURONS: 16,
       SYNTH_POINTS: 20000,
       FIGURE_DIR: `${scratch}/figures`,
+      EVALUATION_DIR: `${scratch}/evaluation`,
     }),
     outputs: {
       engine: { text: /^Engine: \S+ on / },
       tables: { mimes: ["text/html"], text: /"model":"dense64 \(tiny-dense\)","neurons":16,"dimensions":512/ },
       maps: { mimes: ["application/vnd.plotly.v1+json"], text: /t-SNE coloured by layer[\s\S]*UMAP coloured by depth/ },
       evaluation: { mimes: ["text/html"], text: /"map":"t-SNE","trustworthiness \(k=10\)":0\.\d+/ },
+      baselines: { mimes: ["text/html"], text: /dense64 \(tiny-dense\)[\s\S]*random weights \(channel-max\)[\s\S]*size only[\s\S]*morphometrics[\s\S]*majority class/ },
       export: { text: /wrote \d+ files to / },
     },
-    files: ["figures/dense64_t-SNE_layer.png", "figures/nlat64_UMAP_depth.svg"],
+    files: ["figures/dense64_t-SNE_layer.png", "figures/nlat64_UMAP_depth.svg", "evaluation/evaluation.csv", "evaluation/evaluation.json"],
   },
   "synapse.ipynb": {
     parameters: (scratch) => ({

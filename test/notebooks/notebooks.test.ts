@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { requires } from "../helpers/requires";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -10,6 +10,7 @@ import { NOTEBOOKS } from "./expectations";
 const root = path.resolve(__dirname, "../..");
 const notebookDir = path.join(root, "notebooks");
 const shared = fs.mkdtempSync(path.join(os.tmpdir(), "nbtest-shared-"));
+after(() => fs.rmSync(shared, { recursive: true, force: true }));
 const found = fs.readdirSync(notebookDir).filter((f) => f.endsWith(".ipynb") && !f.startsWith(".")).sort();
 
 test("every notebook under notebooks/ has small test parameters and expected outputs", () => {
@@ -21,7 +22,7 @@ test("every notebook under notebooks/ has small test parameters and expected out
 
 test("committed notebooks carry no stale outputs", () => {
   for (const f of found) {
-    const nb = JSON.parse(fs.readFileSync(path.join(notebookDir, f), "utf8"));
+    const nb = JSON.parse(fs.readFileSync(path.join(notebookDir, f), "utf8")) as { cells: Array<{ cell_type: string; outputs?: unknown[]; execution_count?: number | null }> };
     for (const [i, c] of nb.cells.entries()) {
       if (c.cell_type !== "code") continue;
       assert.equal((c.outputs ?? []).length, 0, `${f} cell ${i} has saved outputs`);

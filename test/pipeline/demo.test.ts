@@ -32,6 +32,15 @@ test("the demo writes every result and a report that shows its figures in headle
     }
     assert.deepEqual(Object.keys(m.knn).sort(), ["class", "layer"]);
   }
+  // The embeddings sit beside the baselines on every label of the synthetic neurons, in the files and the report.
+  const rows = fs.readFileSync(r.baselines.csv, "utf8").trim().split("\n").slice(1);
+  // 16 neurons leave no class with a neuron per fold or too few training neurons for k = 10: those labels are named in the warnings instead.
+  assert.ok(/label "class": .* left out of the table/.test(r.baselines.text), r.baselines.text);
+  for (const label of ["depth"]) {
+    const features = rows.filter((l) => l.includes(`,${label},`)).map((l) => l.split(",")[0]);
+    for (const f of ["tiny dense", "tiny nlat", "random weights (channel-max)", "size only", "morphometrics"]) assert.ok(features.some((x) => x!.includes(f)), `${label}: ${f} in ${features.join(" | ")}`);
+  }
+  assert.ok(r.baselines.text.includes("random weights"), r.baselines.text);
   assert.equal(r.synapses.length, 1);
   assert.equal(r.synapses[0]!.synapses, 4);
   assert.ok(fs.existsSync(r.synapses[0]!.report));
@@ -41,6 +50,7 @@ test("the demo writes every result and a report that shows its figures in headle
   assert.ok(images.length >= 20, `report shows ${images.length} images`);
   for (const src of images) assert.ok(fs.existsSync(path.join(out, src)), `report image ${src} exists`);
   assert.ok(!/(src|href)="(https?:)?\/\//.test(html), "nothing is loaded from the network");
+  assert.ok(html.includes("The embeddings against baselines") && html.includes("morphometrics"), "the report shows the baselines table");
 
   const shot = path.join(out, "report.png");
   screenshot(r.report, shot, { width: 1200, height: 1600 });

@@ -51,7 +51,7 @@ test("bad rows skip only their synapse, naming box, synapse and field", async ()
   fs.writeFileSync(path.join(d, "bbox2.csv"), [header, row("ok", good.centre.join(",")), row("outside", "10,10,400"), row("text", "10,abc,5")].join("\n") + "\n");
   const { box, findings } = await loadBox(d, "bbox2");
   assert.deepEqual(box?.synapses.map((s) => s.name), ["ok"]);
-  assert.equal(box?.synapses[0]?.extra.note, "a, b");
+  assert.equal(box.synapses[0]?.extra.note, "a, b");
   const lines = findings.map(formatFinding);
   assert.deepEqual(lines, [
     'error: bbox2 synapse "text" central_coord_2: bbox2.csv row 4: expected a number, found "abc"; synapse skipped',

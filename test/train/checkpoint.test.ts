@@ -6,7 +6,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { initEngine } from "../../lib/engine";
 import { createAutoencoder } from "../../lib/models";
-import { AdamW, checkpointConfig, loadCheckpoint, saveCheckpoint } from "../../lib/train";
+import { AdamW, checkpointConfig, loadCheckpoint, saveCheckpoint, trainableVariables } from "../../lib/train";
 
 before(async () => {
   await initEngine({ quiet: true });
@@ -14,12 +14,19 @@ before(async () => {
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "wb-ckpt-"));
 
+/** The parts of a tfjs model.json these tests read and damage. */
+interface ModelJson {
+  modelTopology: { class_name: string };
+  weightsManifest: Array<{ paths: string[]; weights: Array<{ name: string }> }>;
+}
+const readModelJson = (file: string): ModelJson => JSON.parse(fs.readFileSync(file, "utf8")) as ModelJson;
+
 test("weights, batch-norm statistics, optimiser moments and state survive save â†’ load", () => {
   const a = createAutoencoder({ grid: 16, baseChannels: 2, seed: 4 });
   a.model.weights.forEach((w, i) => {
     if (w.originalName.endsWith("moving_variance")) w.write(tf.fill(w.shape as number[], 1 + i / 100));
   });
-  const vars = a.model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const vars = trainableVariables(a.model);
   const opt = new AdamW(vars);
   const grads = Object.fromEntries(vars.map((v) => [v.name, tf.onesLike(v)]));
   opt.step(grads, 0.01);
@@ -37,9 +44,9 @@ test("weights, batch-norm statistics, optimiser moments and state survive save â
   assert.equal(loaded.optimizer!.step, 1);
   assert.deepEqual(loaded.optimizer!.moments.map((m) => Array.from(m.v)), s.moments.map((m) => Array.from(m.v)));
   // model.json is the tfjs layers format, so tf.loadLayersModel can read it too.
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, "model.json"), "utf8"));
+  const manifest = readModelJson(path.join(dir, "model.json"));
   assert.equal(manifest.modelTopology.class_name, "Model");
-  assert.equal(manifest.weightsManifest[0].paths[0], "weights.bin");
+  assert.equal(manifest.weightsManifest[0]?.paths[0], "weights.bin");
   opt.dispose();
   a.model.dispose();
   loaded.autoencoder.model.dispose();
@@ -81,8 +88,8 @@ test("a run directory resolves to its best-f1 checkpoint; damaged files are name
   const dir = path.join(run, "checkpoints", "last");
   fs.writeFileSync(path.join(dir, "weights.bin"), new Uint8Array(12));
   assert.throws(() => loadCheckpoint(dir), /weights\.bin: expected \d+ bytes for the weights in model\.json; found 12/);
-  const manifest = JSON.parse(fs.readFileSync(path.join(run, "checkpoints", "best-f1", "model.json"), "utf8"));
-  manifest.weightsManifest[0].weights[0].name = "incoming.block.double_conv.9/kernel";
+  const manifest = readModelJson(path.join(run, "checkpoints", "best-f1", "model.json"));
+  manifest.weightsManifest[0]!.weights[0]!.name = "incoming.block.double_conv.9/kernel";
   fs.writeFileSync(path.join(run, "checkpoints", "best-f1", "model.json"), JSON.stringify(manifest));
   assert.throws(() => loadCheckpoint(run), /unexpected weight incoming\.block\.double_conv\.9\/kernel/);
   assert.throws(() => loadCheckpoint(tmp()), /no checkpoint here \(expected model\.json and weights\.bin\)/);

@@ -55,7 +55,7 @@ test("3-D maps use scatter3d with equal aspect and hidden axes", () => {
   assert.equal(f.data[0]!.type, "scatter3d");
   assert.deepEqual(f.data[0]!.z, [0, 1, 1]);
   const scene = f.layout.scene as Record<string, Record<string, unknown>>;
-  assert.equal(scene.aspectmode as unknown, "data");
+  assert.equal(scene.aspectmode, "data");
   assert.equal(scene.zaxis!.visible, false);
 });
 

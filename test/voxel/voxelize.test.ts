@@ -107,7 +107,7 @@ test("every real neuron voxelises to a non-empty grid that fills most of the wid
       assert.ok(countOccupied(g.data) > size, `${f} at ${size}: ${countOccupied(g.data)} voxels`);
       // One scale for all axes after centring on the soma: the widest axis covers
       // the range unless the overall min and max fall on different axes.
-      assert.ok(Math.max(...g.extent) > size / 2 && Math.max(...g.extent) <= size, `${f}: extent ${g.extent}`);
+      assert.ok(Math.max(...g.extent) > size / 2 && Math.max(...g.extent) <= size, `${f}: extent ${g.extent.join(",")}`);
     }
   }
 });

@@ -11,60 +11,11 @@
  *   packed filters   conv_fwd: [C2/8][ntaps][C1][8]; convt_fwd: [ntaps][C2/8][C1][8]
  * C2 (the vector side) is always a multiple of 8; the caller pads it.
  * Nothing here touches the C stack, so instances on different threads can
- * share the memory without per-thread stacks.
+ * share the memory without per-thread stacks. The register tiles are in
+ * tiles.h; stride-1 3x3x3 correlations with a multiple of 4 input channels
+ * usually run in winograd.c instead (lib/engine/winograd-choice.ts decides).
  */
-#include <wasm_simd128.h>
-
-typedef v128_t V;
-
-/* Hands out work in chunks: returns the first row of the next chunk. */
-static inline int take(int *next, int chunk) {
-  return __atomic_fetch_add(next, 1, __ATOMIC_RELAXED) * chunk;
-}
-#define MADD(acc, a, b) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
-
-/* 4 output pixels x 8 channels: C[i][0..8] = sum_t sum_k A_i[toff[t] + k] * B[t][k][0..8]. */
-static inline void tile4(const float *A, int as, const int *toff, int ntaps, int C1,
-                         const float *B, float *C, int cs) {
-  V c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00;
-  V c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-  for (int t = 0; t < ntaps; t++) {
-    const float *a0 = A + toff[t];
-    const float *a1 = a0 + as, *a2 = a1 + as, *a3 = a2 + as;
-    const float *b = B + t * C1 * 8;
-    for (int k = 0; k < C1; k++) {
-      V b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
-      b += 8;
-      V x0 = wasm_v128_load32_splat(a0 + k);
-      MADD(c00, x0, b0); MADD(c01, x0, b1);
-      V x1 = wasm_v128_load32_splat(a1 + k);
-      MADD(c10, x1, b0); MADD(c11, x1, b1);
-      V x2 = wasm_v128_load32_splat(a2 + k);
-      MADD(c20, x2, b0); MADD(c21, x2, b1);
-      V x3 = wasm_v128_load32_splat(a3 + k);
-      MADD(c30, x3, b0); MADD(c31, x3, b1);
-    }
-  }
-  wasm_v128_store(C, c00); wasm_v128_store(C + 4, c01); C += cs;
-  wasm_v128_store(C, c10); wasm_v128_store(C + 4, c11); C += cs;
-  wasm_v128_store(C, c20); wasm_v128_store(C + 4, c21); C += cs;
-  wasm_v128_store(C, c30); wasm_v128_store(C + 4, c31);
-}
-
-static inline void tile1(const float *A, const int *toff, int ntaps, int C1, const float *B, float *C) {
-  V c0 = wasm_f32x4_splat(0), c1 = c0;
-  for (int t = 0; t < ntaps; t++) {
-    const float *a0 = A + toff[t];
-    const float *b = B + t * C1 * 8;
-    for (int k = 0; k < C1; k++) {
-      V x0 = wasm_v128_load32_splat(a0 + k);
-      MADD(c0, x0, wasm_v128_load(b));
-      MADD(c1, x0, wasm_v128_load(b + 4));
-      b += 8;
-    }
-  }
-  wasm_v128_store(C, c0); wasm_v128_store(C + 4, c1);
-}
+#include "tiles.h"
 
 /*
  * Correlation: out[n,od,oh,ow,:] = sum_taps sum_c1 x[n, od*s+kd, oh*s+kh, ow*s+kw, c1] * f[tap][c1][:]
