@@ -311,7 +311,8 @@ async function main(): Promise<void> {
     );
   }
   console.log(
-    "GFLOP: 2 per multiply-add of the convolutions from the layer shapes (lib/models forwardFlops; a training step counts 3 forward passes);" +
+    "GFLOP: 2 per multiply-add of the convolutions from the layer shapes, as a direct convolution does them (lib/models forwardFlops; a training step" +
+      " counts 3 forward passes); Winograd convolutions do fewer multiplies, so their effective rate can pass the peak;" +
       (withPeak ? ` peaks: the best 2-thread ones, WebAssembly ${wasmPeak!.gflops.toFixed(1)}, native ${nativePeak ? nativePeak.gflops.toFixed(1) : "-"} GFLOP/s.` : " peaks not measured (--no-peak)."),
   );
   if (cases.includes("embed64")) {
