@@ -46,7 +46,10 @@ parentPort.postMessage(m.madd_flops(workerData.iterations));
 
 /** Multiply-add GFLOP/s of madd.wasm on `threads` threads at once, best of `rounds`. */
 async function wasmPeak(threads: number, rounds: number): Promise<Peak> {
-  const workers = Array.from({ length: threads }, () => new Worker(WORKER, { eval: true, workerData: { file: WASM, iterations: WASM_ITERATIONS } }));
+  const workers = Array.from(
+    { length: threads },
+    () => new Worker(WORKER, { eval: true, workerData: { file: WASM, iterations: WASM_ITERATIONS } }),
+  );
   const next = (w: Worker): Promise<unknown> =>
     new Promise((resolve, reject) => {
       w.once("message", resolve);

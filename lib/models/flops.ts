@@ -25,7 +25,8 @@ export function forwardFlops(model: tf.LayersModel, batch = 1): number {
     // A node of one input or output holds its shape, of several a list of them.
     const shape = (Array.isArray(shapes[0]) ? shapes[0] : shapes) as tf.Shape;
     const cells = shape.slice(1, -1);
-    if (cells.some((d) => d === null)) throw new ConfigError(`forwardFlops: layer ${layer.name} of ${model.name} has an unknown extent [${shape.join(", ")}]`);
+    if (cells.some((d) => d === null))
+      throw new ConfigError(`forwardFlops: layer ${layer.name} of ${model.name} has an unknown extent [${shape.join(", ")}]`);
     // A weight's shape is always known.
     macs += (cells as number[]).reduce((a, b) => a * b, 1) * (kernel.shape as number[]).reduce((a, b) => a * b, 1);
   }

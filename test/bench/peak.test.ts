@@ -12,7 +12,11 @@ test("the committed madd.wasm is what madd.c compiles to", (t) => {
 
 test("madd.wasm counts 12 accumulators × 4 lanes × 2 FLOPs per iteration and computes acc·m + a", async () => {
   // The compiler options have no DOM library, so the WebAssembly API is reached through globalThis.
-  const wasm = (globalThis as unknown as { WebAssembly: { instantiate(b: Uint8Array): Promise<{ instance: { exports: Record<string, (n: number) => number> } }> } }).WebAssembly;
+  const wasm = (
+    globalThis as unknown as {
+      WebAssembly: { instantiate(b: Uint8Array): Promise<{ instance: { exports: Record<string, (n: number) => number> } }> };
+    }
+  ).WebAssembly;
   const { instance } = await wasm.instantiate(fs.readFileSync(path.join(PEAK, "madd.wasm")));
   assert.equal(instance.exports.madd_flops!(10), 10 * 12 * 4 * 2);
   const m = Math.fround(0.9999);

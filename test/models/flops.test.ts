@@ -20,7 +20,11 @@ test("forwardFlops counts 2 per multiply-add of every convolution from the layer
       4096 * 2 * 1; // outconv
     assert.equal(forwardFlops(ae.encoder), 2 * encoder);
     assert.equal(forwardFlops(ae.model, 3), 2 * 3 * (encoder + decoder));
-    assert.throws(() => forwardFlops(ae.decoder), /forwardFlops: layer .* of .* has an unknown extent/, "the free-standing decoder takes latents of any extent");
+    assert.throws(
+      () => forwardFlops(ae.decoder),
+      /forwardFlops: layer .* of .* has an unknown extent/,
+      "the free-standing decoder takes latents of any extent",
+    );
   } finally {
     disposeAutoencoder(ae);
   }
@@ -28,7 +32,10 @@ test("forwardFlops counts 2 per multiply-add of every convolution from the layer
 
 test("forwardFlops counts dense layers as Cin · Cout multiply-adds", () => {
   const input = tf.input({ shape: [10] });
-  const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 3 }).apply(tf.layers.dense({ units: 5 }).apply(input)) as tf.SymbolicTensor });
+  const model = tf.model({
+    inputs: input,
+    outputs: tf.layers.dense({ units: 3 }).apply(tf.layers.dense({ units: 5 }).apply(input)) as tf.SymbolicTensor,
+  });
   assert.equal(forwardFlops(model, 2), 2 * 2 * (10 * 5 + 5 * 3));
   model.dispose();
 });
