@@ -17,18 +17,39 @@ export default tseslint.config(
       // node:test's test() and describe() return promises the runner itself awaits.
       "@typescript-eslint/no-floating-promises": [
         "error",
-        { allowForKnownSafeCalls: [{ from: "package", package: "node:test", name: ["test", "it", "describe", "suite", "before", "after", "beforeEach", "afterEach"] }] },
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: "package",
+              package: "node:test",
+              name: ["test", "it", "describe", "suite", "before", "after", "beforeEach", "afterEach"],
+            },
+          ],
+        },
       ],
       // `(x) => void f(x)` arrows (event handlers, callbacks) read better without braces.
       "@typescript-eslint/no-confusing-void-expression": ["error", { ignoreArrowShorthand: true }],
       // These packages load on first use through require: optional or heavy ones (the tfjs backends, esbuild, tslab), and ESM-only or untyped ones typed where they are used.
       "@typescript-eslint/no-require-imports": [
         "error",
-        { allow: ["^@tensorflow/tfjs-(node|node-gpu|backend-wasm)$", "^esbuild$", "^tslab$", "^ml-kmeans$", "^read-excel-file/node$", "^tsne-js$", "^gifenc$"] },
+        {
+          allow: [
+            "^@tensorflow/tfjs-(node|node-gpu|backend-wasm)$",
+            "^esbuild$",
+            "^tslab$",
+            "^ml-kmeans$",
+            "^read-excel-file/node$",
+            "^tsne-js$",
+            "^gifenc$",
+          ],
+        },
       ],
       // Callbacks and commands may return nothing or a value (`void | boolean`, `number | void`), so handlers can be plain statements.
       "@typescript-eslint/no-invalid-void-type": "off",
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" },
+      ],
     },
   },
   {

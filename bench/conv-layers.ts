@@ -76,7 +76,9 @@ function relativeError(got: Float32Array, ref: Float32Array): number {
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { only: { type: "string", default: "ae64,vgg3d" }, repeats: { type: "string", default: "2" }, block: { type: "string" } } });
+  const { values } = parseArgs({
+    options: { only: { type: "string", default: "ae64,vgg3d" }, repeats: { type: "string", default: "2" }, block: { type: "string" } },
+  });
   const repeats = Number(values.repeats);
   const blockTiles = values.block === undefined ? undefined : Number(values.block);
   const nets = values.only.split(",");
@@ -102,7 +104,9 @@ function main(): void {
       });
       const picked = winogradTile(xShape, fShape, [side, side, side], 1, adjoint);
       const name = `${layer.net} ${side}³ ${cin}->${cout}`.padEnd(26);
-      console.log(`${name} ${adjoint ? "dx     " : "forward"}   ${show(direct.seconds)}   ${cells.join("   ")}   ${picked === null ? "direct" : `F(${picked})`}`);
+      console.log(
+        `${name} ${adjoint ? "dx     " : "forward"}   ${show(direct.seconds)}   ${cells.join("   ")}   ${picked === null ? "direct" : `F(${picked})`}`,
+      );
     }
   }
   process.exit(0);

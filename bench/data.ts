@@ -33,17 +33,22 @@ async function main(): Promise<void> {
   const distinct = arg("distinct", 64);
   const workers = arg("workers", 2);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bench-data-"));
-  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}, load ${os.loadavg()[0]!.toFixed(2)}`);
+  console.log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}, load ${os.loadavg()[0]!.toFixed(2)}`,
+  );
 
   const src = path.join(tmp, "synthetic");
   let t = Date.now();
   const synth = await synthNeurons({ out: src, count: distinct, seed: 1996, points: 100_000 });
-  console.log(`setup: ${distinct} synthetic neurons with 100,000 surface points each in ${((Date.now() - t) / 1000).toFixed(1)} s (not part of the measurements)`);
+  console.log(
+    `setup: ${distinct} synthetic neurons with 100,000 surface points each in ${((Date.now() - t) / 1000).toFixed(1)} s (not part of the measurements)`,
+  );
   const files = synth.rows.map((r) => path.join(src, r.source));
 
   // 1. Read + voxelise to 128³ on this thread.
   const out = new Uint8Array(128 ** 3);
-  for (let i = 0; i < 5; i++) neuronGrid({ ...readNeuronNpzFile(files[i % files.length]!), soma: synth.rows[i % files.length]!.soma! }, { size: 128, out });
+  for (let i = 0; i < 5; i++)
+    neuronGrid({ ...readNeuronNpzFile(files[i % files.length]!), soma: synth.rows[i % files.length]!.soma! }, { size: 128, out });
   const reps = Math.max(200, 2 * distinct);
   t = performance.now();
   let cpu = process.cpuUsage();
@@ -80,14 +85,16 @@ async function main(): Promise<void> {
   // With 2 cores to itself the build runs at up to 2 × the per-CPU-second rate.
   const minutesIdle = UPSTREAM_TRAIN / (Math.min(workers, os.cpus().length) * cpuRate) / 60;
   let bytes = 0;
-  for (const s of [64, 128]) for (const f of fs.readdirSync(path.join(dsDir, "cache", String(s)))) bytes += fs.statSync(path.join(dsDir, "cache", String(s), f)).size;
+  for (const s of [64, 128])
+    for (const f of fs.readdirSync(path.join(dsDir, "cache", String(s))))
+      bytes += fs.statSync(path.join(dsDir, "cache", String(s), f)).size;
   console.log(
     `cache build (64³ + 128³ per neuron, ${workers} workers): ${res.built} neurons in ${seconds.toFixed(1)} s = ${rate.toFixed(1)} neurons/s, ${res.failed.length} failed`,
   );
   console.log(`  CPU cost: ${cpuRate.toFixed(1)} neurons per CPU-second (all threads)`);
   console.log(
     `extrapolated to ${UPSTREAM_TRAIN.toLocaleString("en")} neurons: ${minutes.toFixed(1)} min at the measured wall-clock rate, ` +
-      `${minutesIdle.toFixed(1)} min with ${Math.min(workers, os.cpus().length)} idle cores at the CPU-time rate (target < 15 min) ${minutesIdle < 15 ? "PASS" : "FAIL"}; cache size ${(bytes / res.built / 1024).toFixed(1)} KiB per neuron → ${((bytes / res.built) * UPSTREAM_TRAIN / 2 ** 30).toFixed(2)} GiB (extrapolated)`,
+      `${minutesIdle.toFixed(1)} min with ${Math.min(workers, os.cpus().length)} idle cores at the CPU-time rate (target < 15 min) ${minutesIdle < 15 ? "PASS" : "FAIL"}; cache size ${(bytes / res.built / 1024).toFixed(1)} KiB per neuron → ${(((bytes / res.built) * UPSTREAM_TRAIN) / 2 ** 30).toFixed(2)} GiB (extrapolated)`,
   );
 
   // Reading back: an epoch never touches the point clouds.

@@ -70,7 +70,10 @@ const root = path.resolve(__dirname, "..");
 function occupancy(batch: number, grid: number, seed: number): tf.Tensor5D {
   const rng = new Random(seed);
   const n = batch * grid ** 3;
-  return tf.tensor5d(Float32Array.from({ length: n }, () => (rng.next() < 0.1 ? 1 : 0)), [batch, grid, grid, grid, 1]);
+  return tf.tensor5d(
+    Float32Array.from({ length: n }, () => (rng.next() < 0.1 ? 1 : 0)),
+    [batch, grid, grid, grid, 1],
+  );
 }
 
 /** Best wall time of `repeats` runs after one warm-up; `run` must finish its work (read back a value). */
@@ -108,7 +111,10 @@ function timeOurs(which: Exclude<Case, "embed64">, repeats: number, trainBatch =
       const variables = trainableVariables(ae.model);
       const optimizer = new AdamW(variables, { weightDecay: 0.01 });
       const t = bestOf(repeats, () => {
-        const { value, grads } = tf.variableGrads(() => sigmoidFocalLoss(ae.model.apply(x, { training: true }) as tf.Tensor, x, { alpha: 0.65, gamma: 1 }), variables);
+        const { value, grads } = tf.variableGrads(
+          () => sigmoidFocalLoss(ae.model.apply(x, { training: true }) as tf.Tensor, x, { alpha: 0.65, gamma: 1 }),
+          variables,
+        );
         optimizer.step(grads, 3e-3);
         value.dataSync();
         tf.dispose([value, ...Object.values(grads)]);
@@ -148,7 +154,10 @@ interface ChildResult {
 type ChildCase = Case | "ae128_forward" | "ae64_train_batch1";
 
 function runChild(which: ChildCase, repeats: number, extra: string[] = []): ChildResult {
-  const r = spawnSync(process.execPath, ["--import", "tsx", __filename, "--child", which, "--repeats", String(repeats), ...extra], { cwd: root, encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", __filename, "--child", which, "--repeats", String(repeats), ...extra], {
+    cwd: root,
+    encoding: "utf8",
+  });
   const lines = r.stdout.trim().split("\n");
   const m = /^result (\S+) (\d+)$/.exec(lines[lines.length - 1] ?? "");
   if (r.status === 0 && m) return { seconds: Number(m[1]), maxRss: Number(m[2]) };
@@ -170,7 +179,8 @@ async function timeEmbedding(dataDir: string, repeats: number): Promise<number> 
     for (let r = 0; r <= repeats; r++) {
       const t0 = performance.now();
       const result = await embedDataset(ae.encoder, dataset, EMBED_GRID, path.join(out, `run-${r}`), { batchSize: EMBED_BATCH });
-      if (result.computed !== dataset.rows.length) throw new Error(`bench embed64: embedded ${result.computed} of ${dataset.rows.length} neurons`);
+      if (result.computed !== dataset.rows.length)
+        throw new Error(`bench embed64: embedded ${result.computed} of ${dataset.rows.length} neurons`);
       if (r > 0) best = Math.min(best, (performance.now() - t0) / 1000);
     }
     return best;
@@ -202,16 +212,29 @@ async function child(which: ChildCase, repeats: number, dataDir: string | undefi
 }
 
 function torchTimes(cases: Case[], repeats: number, extra: string[] = []): Record<string, number> {
-  const args = [path.join(root, "reference", "bench_torch.py"), "--json", "--repeats", String(repeats), "--threads", "2", "--only", cases.join(","), ...extra];
+  const args = [
+    path.join(root, "reference", "bench_torch.py"),
+    "--json",
+    "--repeats",
+    String(repeats),
+    "--threads",
+    "2",
+    "--only",
+    cases.join(","),
+    ...extra,
+  ];
   const r = spawnSync(PYTHON, args, { cwd: root, encoding: "utf8" });
   if (r.error || r.status !== 0) {
-    throw new Error(`${PYTHON} reference/bench_torch.py failed (${r.error?.message ?? `exit ${r.status}`}); it needs Debian's python3-torch:\n${r.stderr}`);
+    throw new Error(
+      `${PYTHON} reference/bench_torch.py failed (${r.error?.message ?? `exit ${r.status}`}); it needs Debian's python3-torch:\n${r.stderr}`,
+    );
   }
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, number>;
 }
 
 function printPeaks(when: string, p: MachinePeaks): void {
-  const line = (peaks: Peak[]) => peaks.map((q) => `${q.gflops.toFixed(1)} GFLOP/s on ${q.threads} thread${q.threads > 1 ? "s" : ""}`).join(", ");
+  const line = (peaks: Peak[]) =>
+    peaks.map((q) => `${q.gflops.toFixed(1)} GFLOP/s on ${q.threads} thread${q.threads > 1 ? "s" : ""}`).join(", ");
   console.log(`machine peak ${when}, multiply-add throughput (bench/peak/madd.c, best of 5):`);
   console.log(`  WebAssembly SIMD, f32x4 multiply + add: ${line(p.wasm)}`);
   console.log(`  native, cc -O3 -march=native (FMA):     ${p.native.length > 0 ? line(p.native) : `skipped: ${p.nativeSkipped}`}`);
@@ -239,7 +262,8 @@ async function main(): Promise<void> {
     : [...CASES];
   const withTorch = !argv.includes("--no-torch");
   const embedNeurons = Number(value("--embed-neurons") ?? 16);
-  if (!Number.isInteger(embedNeurons) || embedNeurons < 1) throw new Error(`--embed-neurons: expected a whole number >= 1; found ${value("--embed-neurons")}`);
+  if (!Number.isInteger(embedNeurons) || embedNeurons < 1)
+    throw new Error(`--embed-neurons: expected a whole number >= 1; found ${value("--embed-neurons")}`);
 
   const engine = await initEngine({ quiet: true });
   console.log(engine.message);
@@ -262,11 +286,15 @@ async function main(): Promise<void> {
       const embedding = c === "embed64" && embedData !== null;
       const r = runChild(c, repeats, embedding ? ["--data", embedData!] : []);
       ours[c] = r;
-      console.log(`ours     ${LABEL[c].padEnd(34)} ${r.seconds !== undefined ? `${r.seconds.toFixed(3)} s (peak RSS ${(r.maxRss! / 2 ** 30).toFixed(2)} GiB)` : `failed: ${r.error}`}`);
+      console.log(
+        `ours     ${LABEL[c].padEnd(34)} ${r.seconds !== undefined ? `${r.seconds.toFixed(3)} s (peak RSS ${(r.maxRss! / 2 ** 30).toFixed(2)} GiB)` : `failed: ${r.error}`}`,
+      );
       if (c === "ae64_train" && r.seconds === undefined) {
         // Shows whether only memory stands in the way: the same step at batch 1.
         const one = runChild("ae64_train_batch1", repeats);
-        console.log(`ours     ${"AE-64 training step, batch 1".padEnd(34)} ${one.seconds !== undefined ? `${one.seconds.toFixed(3)} s (peak RSS ${(one.maxRss! / 2 ** 30).toFixed(2)} GiB; not compared)` : `failed: ${one.error}`}`);
+        console.log(
+          `ours     ${"AE-64 training step, batch 1".padEnd(34)} ${one.seconds !== undefined ? `${one.seconds.toFixed(3)} s (peak RSS ${(one.maxRss! / 2 ** 30).toFixed(2)} GiB; not compared)` : `failed: ${one.error}`}`,
+        );
       }
       if (withTorch) {
         const extra = embedding ? ["--cache", path.join(embedData!, "cache", String(EMBED_GRID)), "--batch", String(EMBED_BATCH)] : [];
@@ -286,7 +314,8 @@ async function main(): Promise<void> {
   const wasmPeak = best((p) => p.wasm.at(-1));
   const nativePeak = best((p) => p.native.at(-1));
   const rate = (c: Case, seconds: number | undefined) => (seconds === undefined ? undefined : flops[c] / seconds / 1e9);
-  const percent = (gflops: number | undefined, peak: { gflops: number } | undefined) => (gflops === undefined || peak === undefined ? "-" : `${((100 * gflops) / peak.gflops).toFixed(0)} %`);
+  const percent = (gflops: number | undefined, peak: { gflops: number } | undefined) =>
+    gflops === undefined || peak === undefined ? "-" : `${((100 * gflops) / peak.gflops).toFixed(0)} %`;
   console.log("");
   console.log(
     `${"case".padEnd(34)} ${"ours (s)".padStart(9)} ${"PyTorch (s)".padStart(12)} ${"ours/PyTorch".padStart(13)} ${"GFLOP".padStart(7)} ${"ours GFLOP/s".padStart(13)} ${"PyTorch GFLOP/s".padStart(16)}` +
@@ -313,11 +342,16 @@ async function main(): Promise<void> {
   console.log(
     "GFLOP: 2 per multiply-add of the convolutions from the layer shapes, as a direct convolution does them (lib/models forwardFlops; a training step" +
       " counts 3 forward passes); Winograd convolutions do fewer multiplies, so their effective rate can pass the peak;" +
-      (withPeak ? ` peaks: the best 2-thread ones, WebAssembly ${wasmPeak!.gflops.toFixed(1)}, native ${nativePeak ? nativePeak.gflops.toFixed(1) : "-"} GFLOP/s.` : " peaks not measured (--no-peak)."),
+      (withPeak
+        ? ` peaks: the best 2-thread ones, WebAssembly ${wasmPeak!.gflops.toFixed(1)}, native ${nativePeak ? nativePeak.gflops.toFixed(1) : "-"} GFLOP/s.`
+        : " peaks not measured (--no-peak)."),
   );
   if (cases.includes("embed64")) {
     const perSecond = (s: number | undefined) => (s === undefined ? undefined : embedNeurons / s);
-    for (const [who, n] of [["ours", perSecond(ours.embed64!.seconds)], ["PyTorch", perSecond(torch.embed64)]] as const) {
+    for (const [who, n] of [
+      ["ours", perSecond(ours.embed64!.seconds)],
+      ["PyTorch", perSecond(torch.embed64)],
+    ] as const) {
       if (n === undefined) continue;
       const hours = THESIS_NEURONS / n / 3600;
       console.log(

@@ -45,21 +45,36 @@ function familyRows(dir: string): DatasetRow[] {
     const family = r[at.family]!;
     const k = seen.get(family) ?? 0;
     seen.set(family, k + 1);
-    return { id: r[at.file]!.replace(/\.CNG\.swc$/i, ""), source: path.join(dir, r[at.file]!), split: k % 8 === 7 ? "val" : "train", soma: null, labels: { family } };
+    return {
+      id: r[at.file]!.replace(/\.CNG\.swc$/i, ""),
+      source: path.join(dir, r[at.file]!),
+      split: k % 8 === 7 ? "val" : "train",
+      soma: null,
+      labels: { family },
+    };
   });
 }
 
 /** The dataset for one normalisation, created and voxelised once. */
-async function familiesDataset(families: string, out: string, normalisation: Normalisation, grid: number, onProgress: OnProgress): Promise<Dataset | null> {
+async function familiesDataset(
+  families: string,
+  out: string,
+  normalisation: Normalisation,
+  grid: number,
+  onProgress: OnProgress,
+): Promise<Dataset | null> {
   const dir = path.join(out, `data-${normalisation}`);
   if (!fs.existsSync(path.join(dir, "dataset.json"))) {
-    createDataset(dir, familyRows(families), { description: `NeuroMorpho families from ${families}, ${normalisation === "shape" ? "per-shape" : "dataset-wide"} normalisation` });
+    createDataset(dir, familyRows(families), {
+      description: `NeuroMorpho families from ${families}, ${normalisation === "shape" ? "per-shape" : "dataset-wide"} normalisation`,
+    });
     // Unsupervised: the range may come from every neuron; labels are not used.
     if (normalisation === "dataset") computeDatasetRange(dir, { splits: ["train", "val"] });
   }
   const r = await buildCache(dir, { sizes: [grid], workers: 2, onProgress });
   if (r.stopped) return null;
-  if (r.failed.length > 0) throw new WorkbenchError(`${dir}: ${r.failed.length} neurons could not be voxelised, e.g. ${r.failed[0]!.id}: ${r.failed[0]!.message}`);
+  if (r.failed.length > 0)
+    throw new WorkbenchError(`${dir}: ${r.failed.length} neurons could not be voxelised, e.g. ${r.failed[0]!.id}: ${r.failed[0]!.message}`);
   return openDataset(dir);
 }
 
@@ -67,17 +82,34 @@ export const benchCommand = command({
   name: "bench:evaluate-families",
   summary: "train, embed and evaluate on the NeuroMorpho families (needs ../shared)",
   options: {
-    families: { type: "string", placeholder: "dir", description: "folder with the SWC files and labels.csv (file, family)", default: path.join(projectRoot(), "..", "shared", "data", "swc", "families") },
-    configs: { type: "strings", description: "configurations to train and compare", choices: Object.keys(CONFIGS), default: Object.keys(CONFIGS) },
+    families: {
+      type: "string",
+      placeholder: "dir",
+      description: "folder with the SWC files and labels.csv (file, family)",
+      default: path.join(projectRoot(), "..", "shared", "data", "swc", "families"),
+    },
+    configs: {
+      type: "strings",
+      description: "configurations to train and compare",
+      choices: Object.keys(CONFIGS),
+      default: Object.keys(CONFIGS),
+    },
     iterations: { type: "integer", description: "training steps instead of each configuration's (a quick check of the bench)", min: 2 },
     seeds: { type: "integer", description: "untrained networks per pooling", default: 3, min: 0 },
     folds: { type: "integer", description: "cross-validation folds", default: 5, min: 2 },
     k: { type: "integer", description: "neighbours of k-NN", default: 10, min: 1 },
-    out: { type: "string", placeholder: "dir", description: "where datasets, runs, embeddings and tables go", default: "results/bench/families" },
+    out: {
+      type: "string",
+      placeholder: "dir",
+      description: "where datasets, runs, embeddings and tables go",
+      default: "results/bench/families",
+    },
   },
   async run({ values: v, name }) {
     if (!fs.existsSync(path.join(v.families, "labels.csv"))) {
-      console.error(`${name}: needs the NeuroMorpho families of the shared folder (${v.families}/labels.csv not found); pass --families <dir>. Nothing to do.`);
+      console.error(
+        `${name}: needs the NeuroMorpho families of the shared folder (${v.families}/labels.csv not found); pass --families <dir>. Nothing to do.`,
+      );
       return EXIT.done;
     }
     const engine = await initEngine({ quiet: true });
@@ -105,7 +137,9 @@ export const benchCommand = command({
         const resume = fs.existsSync(path.join(runDir, "checkpoints", "last"));
         const trainer = resume ? Trainer.resume(ds, runDir) : Trainer.create(ds, runDir, options);
         const timing = path.join(runDir, "bench-time.json");
-        const spent = fs.existsSync(timing) ? (JSON.parse(fs.readFileSync(timing, "utf8")) as { cpu: number; wall: number }) : { cpu: 0, wall: 0 };
+        const spent = fs.existsSync(timing)
+          ? (JSON.parse(fs.readFileSync(timing, "utf8")) as { cpu: number; wall: number })
+          : { cpu: 0, wall: 0 };
         const cpu0 = process.cpuUsage();
         const wall0 = performance.now();
         try {
@@ -121,7 +155,9 @@ export const benchCommand = command({
           trainer.dispose();
         }
         const best = trainer.best.f1;
-        timings.push(`${runName}: ${options.iterations} steps of ${c.preset} (grid ${options.grid}, base ${options.baseChannels}, batch ${options.batchSize}) in ${(spent.cpu / 60).toFixed(1)} CPU min, ${(spent.wall / 60).toFixed(1)} min wall; best validation F1 ${best ? `${best.value.toFixed(3)} at step ${best.iteration}` : "-"}`);
+        timings.push(
+          `${runName}: ${options.iterations} steps of ${c.preset} (grid ${options.grid}, base ${options.baseChannels}, batch ${options.batchSize}) in ${(spent.cpu / 60).toFixed(1)} CPU min, ${(spent.wall / 60).toFixed(1)} min wall; best validation F1 ${best ? `${best.value.toFixed(3)} at step ${best.iteration}` : "-"}`,
+        );
         const { autoencoder } = loadCheckpoint(runDir);
         try {
           for (const pooling of POOLINGS) {

@@ -30,7 +30,9 @@ async function main(): Promise<void> {
   const optimizer = new AdamW(vars, o);
   const g = o.grid;
   // A neuron-like occupancy (about 2 % of voxels), seeded.
-  const x = tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([o.batchSize, g, g, g, 1], 0, 1, "float32", o.seed), 0.98), "float32")) as tf.Tensor5D;
+  const x = tf.tidy(() =>
+    tf.cast(tf.greater(tf.randomUniform([o.batchSize, g, g, g, 1], 0, 1, "float32", o.seed), 0.98), "float32"),
+  ) as tf.Tensor5D;
   const modelBytes = tf.memory().numBytes;
   const times: number[] = [];
   let peak = 0;
@@ -53,9 +55,13 @@ async function main(): Promise<void> {
   }
   const rssAfter = process.resourceUsage().maxRSS * 1024;
   console.log(engine.message);
-  console.log(`preset ${preset}: grid ${g}, base ${o.baseChannels} (${countParameters(a.model).toLocaleString("en")} parameters), Dense step, batch ${o.batchSize}`);
+  console.log(
+    `preset ${preset}: grid ${g}, base ${o.baseChannels} (${countParameters(a.model).toLocaleString("en")} parameters), Dense step, batch ${o.batchSize}`,
+  );
   console.log(`tensors held before the step (weights, AdamW moments, input): ${mb(modelBytes)}`);
-  console.log(`peak tensor memory during a step (tf.profile peakBytes, which counts a buffer once for each tensor sharing it): ${mb(peak)}`);
+  console.log(
+    `peak tensor memory during a step (tf.profile peakBytes, which counts a buffer once for each tensor sharing it): ${mb(peak)}`,
+  );
   console.log(`process peak resident memory: ${mb(rssAfter)} (before building the model: ${mb(rssBefore)})`);
   const heap = backendHeapBytes();
   if (heap !== null) console.log(`wasm backend heap: ${mb(heap)} of the 4096 MiB a wasm32 memory can address`);
@@ -69,7 +75,9 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   if (err instanceof Error && err.name === "RuntimeError" && tf.getBackend() === "wasm") {
     // wasm32 addresses at most 4 GiB; tfjs-wasm reports running past it this way.
-    console.error(`The step does not fit the WebAssembly backend's 4 GiB heap (${err.message}). Measure on the JavaScript CPU backend instead: WORKBENCH_BACKEND=cpu npm run bench:train-memory`);
+    console.error(
+      `The step does not fit the WebAssembly backend's 4 GiB heap (${err.message}). Measure on the JavaScript CPU backend instead: WORKBENCH_BACKEND=cpu npm run bench:train-memory`,
+    );
     process.exit(3);
   }
   console.error(err);

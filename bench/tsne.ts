@@ -51,7 +51,9 @@ function syntheticEmbeddings(n: number, d: number, seed: number): { x: Float32Ar
   const clusters = groups * perGroup;
   const rank = 6;
   const groupCentre = Array.from({ length: groups }, () => Float64Array.from({ length: d }, () => rng.normal(0, 3)));
-  const centre = Array.from({ length: clusters }, (_, c) => Float64Array.from(groupCentre[Math.floor(c / perGroup)]!, (g) => g + rng.normal(0, 1.5)));
+  const centre = Array.from({ length: clusters }, (_, c) =>
+    Float64Array.from(groupCentre[Math.floor(c / perGroup)]!, (g) => g + rng.normal(0, 1.5)),
+  );
   const sheet = Array.from({ length: clusters }, () => Float64Array.from({ length: d * rank }, () => rng.normal(0, 0.6)));
   const weight = Array.from({ length: clusters }, () => 0.3 + rng.next());
   const total = weight.reduce((a, b) => a + b, 0);
@@ -86,7 +88,12 @@ async function main(): Promise<void> {
   const dataFile = path.join(work, "data.npy");
   const resultsFile = path.join(work, "results.json");
   console.log(`t-SNE benchmark: ${n} × ${d} synthetic clustered embeddings, perplexities ${perplexities.join(", ")}; files in ${work}`);
-  console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), load average ${os.loadavg().map((v) => v.toFixed(1)).join(" ")}`);
+  console.log(
+    `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), load average ${os
+      .loadavg()
+      .map((v) => v.toFixed(1))
+      .join(" ")}`,
+  );
 
   const { x } = syntheticEmbeddings(n, d, 2024);
   if (!fs.existsSync(dataFile)) writeNpyFile(dataFile, x, [n, d]);
@@ -111,15 +118,33 @@ async function main(): Promise<void> {
       const r = await tsne(X, { perplexity, seed: 42, method: "barnes-hut", onProgress: cliProgress({ everySeconds: 30 }) });
       const seconds = (performance.now() - t) / 1000;
       const loadAfter = load();
-      console.log(`ours: ${seconds.toFixed(1)} s (neighbours + affinities ${r.seconds.affinities.toFixed(1)} s), KL ${r.klDivergence.toFixed(4)}, load average ${loadAfter.toFixed(1)}`);
+      console.log(
+        `ours: ${seconds.toFixed(1)} s (neighbours + affinities ${r.seconds.affinities.toFixed(1)} s), KL ${r.klDivergence.toFixed(4)}, load average ${loadAfter.toFixed(1)}`,
+      );
       const q = mapQuality(X, [r.embedding], { k: 10, sampleSize: sample })[0]!;
-      record({ impl: "ours", perplexity, seconds, trustworthiness: q.trustworthiness, knnPreservation: q.knnPreservation, kl: r.klDivergence, when: new Date().toISOString(), detail: `${threads} threads; neighbours+affinities ${r.seconds.affinities.toFixed(1)} s, optimisation ${r.seconds.optimisation.toFixed(1)} s`, load: [loadBefore, loadAfter] }, r.embedding);
+      record(
+        {
+          impl: "ours",
+          perplexity,
+          seconds,
+          trustworthiness: q.trustworthiness,
+          knnPreservation: q.knnPreservation,
+          kl: r.klDivergence,
+          when: new Date().toISOString(),
+          detail: `${threads} threads; neighbours+affinities ${r.seconds.affinities.toFixed(1)} s, optimisation ${r.seconds.optimisation.toFixed(1)} s`,
+          load: [loadBefore, loadAfter],
+        },
+        r.embedding,
+      );
     }
     if (only !== "ours") {
       console.log(`\nsklearn, perplexity ${perplexity}, load average ${load().toFixed(1)}`);
       const loadBefore = load();
       const out = path.join(work, `sklearn-${perplexity}.npy`);
-      const p = spawnSync("/usr/bin/python3", [path.join(__dirname, "tsne_sklearn.py"), dataFile, String(perplexity), out], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+      const p = spawnSync("/usr/bin/python3", [path.join(__dirname, "tsne_sklearn.py"), dataFile, String(perplexity), out], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+      });
       if (p.status !== 0) throw new Error(`bench/tsne_sklearn.py failed with status ${p.status}`);
       const info = JSON.parse(p.stdout.trim().split("\n").pop()!) as { seconds: number; sklearn: string; kl: number; iterations: number };
       const y = readNpyFile(out);
@@ -127,17 +152,36 @@ async function main(): Promise<void> {
       const loadAfter = load();
       console.log(`sklearn ${info.sklearn}: ${info.seconds.toFixed(1)} s, KL ${info.kl.toFixed(4)}, load average ${loadAfter.toFixed(1)}`);
       const q = mapQuality(X, [map], { k: 10, sampleSize: sample })[0]!;
-      record({ impl: "sklearn", perplexity, seconds: info.seconds, trustworthiness: q.trustworthiness, knnPreservation: q.knnPreservation, kl: info.kl, when: new Date().toISOString(), detail: `sklearn ${info.sklearn}, ${info.iterations} iterations`, load: [loadBefore, loadAfter] }, map);
+      record(
+        {
+          impl: "sklearn",
+          perplexity,
+          seconds: info.seconds,
+          trustworthiness: q.trustworthiness,
+          knnPreservation: q.knnPreservation,
+          kl: info.kl,
+          when: new Date().toISOString(),
+          detail: `sklearn ${info.sklearn}, ${info.iterations} iterations`,
+          load: [loadBefore, loadAfter],
+        },
+        map,
+      );
     }
   }
 
-  console.log(`\n| perplexity | implementation | seconds | trustworthiness (k=10) | 10-NN preservation | KL | load average (start, end) | measured |`);
+  console.log(
+    `\n| perplexity | implementation | seconds | trustworthiness (k=10) | 10-NN preservation | KL | load average (start, end) | measured |`,
+  );
   console.log(`|---|---|---|---|---|---|---|---|`);
   for (const r of readResults().sort((a, b) => a.perplexity - b.perplexity || a.impl.localeCompare(b.impl))) {
     const l = r.load ? `${r.load[0].toFixed(1)}, ${r.load[1].toFixed(1)}` : "–";
-    console.log(`| ${r.perplexity} | ${r.impl} | ${r.seconds.toFixed(1)} | ${r.trustworthiness.toFixed(4)} | ${r.knnPreservation.toFixed(4)} | ${r.kl.toFixed(3)} | ${l} | ${r.when} |`);
+    console.log(
+      `| ${r.perplexity} | ${r.impl} | ${r.seconds.toFixed(1)} | ${r.trustworthiness.toFixed(4)} | ${r.knnPreservation.toFixed(4)} | ${r.kl.toFixed(3)} | ${l} | ${r.when} |`,
+    );
   }
-  console.log(`\nQuality scored on ${Math.min(sample, n)} random query points (seed 42), each ranked against all ${n} points (the n² exact version is too slow at this size).`);
+  console.log(
+    `\nQuality scored on ${Math.min(sample, n)} random query points (seed 42), each ranked against all ${n} points (the n² exact version is too slow at this size).`,
+  );
 }
 
 main().catch((err: unknown) => {

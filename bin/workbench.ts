@@ -22,7 +22,21 @@ export const workbench = commandGroup({
   name: PROGRAM,
   summary: "learn the 3-D shape of neurons and synapses: datasets, autoencoders, embeddings, maps, synapse clusters",
   // In the order of the work: data, models, embeddings and maps, synapses, the cluster.
-  commands: [demoCommand, datasetCommand, synthCommand, voxelizeCommand, trainCommand, inferCommand, exportCommand, embedCommand, mapsCommand, evaluateCommand, synapseCommand, exploreCommand, slurmCommand],
+  commands: [
+    demoCommand,
+    datasetCommand,
+    synthCommand,
+    voxelizeCommand,
+    trainCommand,
+    inferCommand,
+    exportCommand,
+    embedCommand,
+    mapsCommand,
+    evaluateCommand,
+    synapseCommand,
+    exploreCommand,
+    slurmCommand,
+  ],
 });
 
 if (require.main === module || process.argv[1]?.endsWith("neuro-workbench.js")) main(workbench, "");

@@ -36,20 +36,42 @@ import { trainCommand } from "../training/train";
 
 /** What Slurm is asked for and how the jobs start: the same flags for every command, or a --config file. */
 const SLURM_OPTIONS = {
-  config: { type: "string", placeholder: "file.json", description: 'Slurm settings as JSON, keys as these flags: {"partition": "gpu", "cpus-per-task": 8, "setup": ["module load nodejs/20"]}; flags win' },
+  config: {
+    type: "string",
+    placeholder: "file.json",
+    description:
+      'Slurm settings as JSON, keys as these flags: {"partition": "gpu", "cpus-per-task": 8, "setup": ["module load nodejs/20"]}; flags win',
+  },
   outDir: { type: "string", placeholder: "dir", description: "where the batch scripts and their logs/ go (default <out>.slurm)" },
   name: { type: "string", description: "the start of the jobs' names (default: the name of --out)" },
   submit: { type: "boolean", description: "submit the scripts with sbatch and print the job ids (else only write them)" },
   partition: { type: "string", description: "#SBATCH --partition (default: the cluster's)" },
   account: { type: "string", description: "#SBATCH --account" },
   qos: { type: "string", description: "#SBATCH --qos" },
-  time: { type: "string", placeholder: "time", description: `#SBATCH --time of each job: minutes, HH:MM:SS or D-HH:MM:SS (default ${SLURM_DEFAULTS.time})` },
+  time: {
+    type: "string",
+    placeholder: "time",
+    description: `#SBATCH --time of each job: minutes, HH:MM:SS or D-HH:MM:SS (default ${SLURM_DEFAULTS.time})`,
+  },
   mem: { type: "string", placeholder: "size", description: "#SBATCH --mem, e.g. 16G (default: the cluster's)" },
-  cpusPerTask: { type: "integer", min: 1, description: `#SBATCH --cpus-per-task; the workbench uses that many threads (default ${SLURM_DEFAULTS.cpusPerTask})` },
-  gpus: { type: "string", placeholder: "[type:]n", description: "#SBATCH --gpus, e.g. 1 or a100:1 (used by the tfjs-node-gpu engine where it is installed)" },
+  cpusPerTask: {
+    type: "integer",
+    min: 1,
+    description: `#SBATCH --cpus-per-task; the workbench uses that many threads (default ${SLURM_DEFAULTS.cpusPerTask})`,
+  },
+  gpus: {
+    type: "string",
+    placeholder: "[type:]n",
+    description: "#SBATCH --gpus, e.g. 1 or a100:1 (used by the tfjs-node-gpu engine where it is installed)",
+  },
   constraint: { type: "string", description: "#SBATCH --constraint, e.g. a100" },
   sbatch: { type: "string", multiple: true, placeholder: "option", description: "one more #SBATCH line, e.g. --sbatch=--mail-type=END" },
-  setup: { type: "string", multiple: true, placeholder: "line", description: 'a shell line run before the workbench, e.g. --setup "module load nodejs/20"' },
+  setup: {
+    type: "string",
+    multiple: true,
+    placeholder: "line",
+    description: 'a shell line run before the workbench, e.g. --setup "module load nodejs/20"',
+  },
   workdir: { type: "string", placeholder: "dir", description: "the workbench checkout the jobs run in (default: this one)" },
   signalGrace: {
     type: "integer",
@@ -62,25 +84,69 @@ const SLURM_OPTIONS = {
     min: 0,
     description: `a job stopped for its time limit requeues itself and continues, at most this often (default ${SLURM_DEFAULTS.maxRequeues})`,
   },
-  maxParallel: { type: "integer", min: 1, placeholder: "n", description: "at most this many tasks of a job array at once (#SBATCH --array=…%n)" },
+  maxParallel: {
+    type: "integer",
+    min: 1,
+    placeholder: "n",
+    description: "at most this many tasks of a job array at once (#SBATCH --array=…%n)",
+  },
 } as const satisfies OptionSpecs;
 
 /** The Slurm settings of a command line: its flags over its --config file over the defaults. */
 function settingsOf(values: OptionValues<typeof SLURM_OPTIONS>): SlurmSettings {
-  const { partition, account, qos, constraint, time, mem, cpusPerTask, gpus, sbatch, setup, workdir, signalGrace, maxRequeues, maxParallel } = values;
-  const flags = { partition, account, qos, constraint, time, mem, cpusPerTask, gpus, sbatch, setup, workdir, signalGrace, maxRequeues, maxParallel };
+  const {
+    partition,
+    account,
+    qos,
+    constraint,
+    time,
+    mem,
+    cpusPerTask,
+    gpus,
+    sbatch,
+    setup,
+    workdir,
+    signalGrace,
+    maxRequeues,
+    maxParallel,
+  } = values;
+  const flags = {
+    partition,
+    account,
+    qos,
+    constraint,
+    time,
+    mem,
+    cpusPerTask,
+    gpus,
+    sbatch,
+    setup,
+    workdir,
+    signalGrace,
+    maxRequeues,
+    maxParallel,
+  };
   return resolveSlurmSettings(flags, values.config === undefined ? {} : readSlurmConfig(values.config));
 }
 
 /** `runs/dense64.csv` → `dense64`: a job name from the output's name. */
 function nameFrom(out: string): string {
-  return path.basename(out).replace(/\.(csv|npy)$/, "").replace(/[^\w.-]/g, "_");
+  return path
+    .basename(out)
+    .replace(/\.(csv|npy)$/, "")
+    .replace(/[^\w.-]/g, "_");
 }
 
 /** Writes the plan's scripts, submits them with --submit, and prints one line per job. */
 function writeAndSubmit(plan: PlannedJob[], settings: SlurmSettings, outDir: string, submit: boolean): number {
   const written = writeJobScripts(plan, settings, outDir);
-  const what = (j: PlannedJob) => [j.job.tasks === undefined ? "" : `array of ${j.job.tasks} tasks`, j.after ? `after ${j.after.role} ${j.after.when === "afterok" ? "succeeded" : "ended"}` : ""].filter((s) => s).join(", ");
+  const what = (j: PlannedJob) =>
+    [
+      j.job.tasks === undefined ? "" : `array of ${j.job.tasks} tasks`,
+      j.after ? `after ${j.after.role} ${j.after.when === "afterok" ? "succeeded" : "ended"}` : "",
+    ]
+      .filter((s) => s)
+      .join(", ");
   if (!submit) {
     for (const j of written) console.log(`${j.role} ${j.file}${what(j) ? ` (${what(j)})` : ""}`);
     console.log(`Logs go to ${logDirectory(outDir)}. Submit with the same command and --submit (the scripts wait for one another there).`);
@@ -100,14 +166,32 @@ export const slurmEmbedCommand = command({
     "succeeded) and with --maps maps.sh (once the merge succeeded). A task stopped for its time limit or requeued continues from its\n" +
     "finished chunks.",
   options: {
-    checkpoint: { type: "string", placeholder: "run dir | file.pth", description: "embed --checkpoint: a workbench run or checkpoint directory, or a PyTorch file", required: true },
-    model: { type: "string", choices: INFER_MODELS.filter((m) => m !== "vgg3d"), description: "embed --model: the autoencoder the checkpoint holds" },
+    checkpoint: {
+      type: "string",
+      placeholder: "run dir | file.pth",
+      description: "embed --checkpoint: a workbench run or checkpoint directory, or a PyTorch file",
+      required: true,
+    },
+    model: {
+      type: "string",
+      choices: INFER_MODELS.filter((m) => m !== "vgg3d"),
+      description: "embed --model: the autoencoder the checkpoint holds",
+    },
     data: { type: "string", placeholder: "dataset dir", description: "dataset directory with a cache at the model's grid", required: true },
-    out: { type: "string", placeholder: "file", description: "the merged table (embed --out); shard i is <out>.shard-i-of-N", required: true },
+    out: {
+      type: "string",
+      placeholder: "file",
+      description: "the merged table (embed --out); shard i is <out>.shard-i-of-N",
+      required: true,
+    },
     split: { type: "string", description: "embed --split: which neurons (default all)" },
     batch: { type: "integer", min: 1, description: "embed --batch: volumes per encoder call" },
     shards: { type: "integer", min: 1, placeholder: "N", description: "tasks of the job array, one shard each", required: true },
-    maps: { type: "string", placeholder: "dir", description: "after the merge, draw the t-SNE and UMAP maps of the table into this directory (`maps`)" },
+    maps: {
+      type: "string",
+      placeholder: "dir",
+      description: "after the merge, draw the t-SNE and UMAP maps of the table into this directory (`maps`)",
+    },
     ...SLURM_OPTIONS,
   },
   examples: [
@@ -186,7 +270,15 @@ export const slurmTrainCommand = command({
       fixed.push(`--${flagName(k)}`, String(v));
     }
     checkRuns(values.preset, fixed, axes);
-    const plan = trainJobs({ name: values.name ?? nameFrom(values.out), workdir: settings.workdir, data: values.data, out: values.out, preset: values.preset, options: fixed, sweep: axes });
+    const plan = trainJobs({
+      name: values.name ?? nameFrom(values.out),
+      workdir: settings.workdir,
+      data: values.data,
+      out: values.out,
+      preset: values.preset,
+      options: fixed,
+      sweep: axes,
+    });
     if (axes.length) console.error(`${plan[0]!.job.tasks} runs; their list: ${writeSweepRecord(values.out, axes)}`);
     return writeAndSubmit(plan, settings, values.outDir ?? `${values.out}.slurm`, values.submit === true);
   },
@@ -204,7 +296,10 @@ export const slurmSummaryCommand = command({
     console.log(formatSweepSummary(summary));
     console.log(`Written: ${writeSweepSummary(summary)}`);
     const open = summary.runs.filter((r) => r.status !== "finished");
-    if (open.length) throw new WorkbenchError(`${open.length} of ${summary.runs.length} runs not finished: ${open.map((r) => `${r.name} (${r.status}, ${r.iteration}/${r.total})`).join(", ")}`);
+    if (open.length)
+      throw new WorkbenchError(
+        `${open.length} of ${summary.runs.length} runs not finished: ${open.map((r) => `${r.name} (${r.status}, ${r.iteration}/${r.total})`).join(", ")}`,
+      );
     return EXIT.done;
   },
 });

@@ -14,7 +14,15 @@ import { cliProgress } from "../lib/core";
 import type { OnProgress } from "../lib/core";
 import { command, commandGroup, EXIT, listenForStop, main, UsageError } from "../lib/cli";
 import type { OptionSpecs, StopRequest } from "../lib/cli";
-import { buildCache, compareSplits, createDatasetFromFiles, DEFAULT_INFO, formatDatasetSummary, importUpstream, summariseDataset } from "../lib/dataset";
+import {
+  buildCache,
+  compareSplits,
+  createDatasetFromFiles,
+  DEFAULT_INFO,
+  formatDatasetSummary,
+  importUpstream,
+  summariseDataset,
+} from "../lib/dataset";
 import type { WriteDatasetResult } from "../lib/dataset";
 import { CENTRE_MODES } from "../lib/neuron";
 import type { CentreMode } from "../lib/neuron";
@@ -25,13 +33,30 @@ const SHOWN = 20;
 
 const gridOptions = {
   grids: { type: "integers", placeholder: "sizes", description: "grid sizes to cache, e.g. 64,128", default: [64], min: 8 },
-  workers: { type: "integer", description: `threads voxelising in parallel (default every core: ${os.availableParallelism()} here)`, min: 1 },
+  workers: {
+    type: "integer",
+    description: `threads voxelising in parallel (default every core: ${os.availableParallelism()} here)`,
+    min: 1,
+  },
 } satisfies OptionSpecs;
 
 const settingOptions = {
-  normalise: { type: "string", description: "scale each neuron by its own range, or all by one range from the training split", choices: NORMALISE, default: "shape" },
-  npzScale: { type: "number", placeholder: "factor", description: "factor for .npz coordinates (the upstream float16 files store µm/1000)", default: DEFAULT_INFO.npzScale },
-  force: { type: "boolean", description: "replace a dataset in --out made with other settings or splits (its grids that no longer match are deleted)" },
+  normalise: {
+    type: "string",
+    description: "scale each neuron by its own range, or all by one range from the training split",
+    choices: NORMALISE,
+    default: "shape",
+  },
+  npzScale: {
+    type: "number",
+    placeholder: "factor",
+    description: "factor for .npz coordinates (the upstream float16 files store µm/1000)",
+    default: DEFAULT_INFO.npzScale,
+  },
+  force: {
+    type: "boolean",
+    description: "replace a dataset in --out made with other settings or splits (its grids that no longer match are deleted)",
+  },
 } satisfies OptionSpecs;
 
 function shortList(items: readonly string[]): string {
@@ -55,7 +80,9 @@ function reportWrite(dir: string, w: WriteDatasetResult): void {
   const splits = new Map<string, number>();
   for (const r of w.dataset.rows) splits.set(r.split, (splits.get(r.split) ?? 0) + 1);
   const counts = [...splits].sort(([a], [b]) => compareSplits(a, b)).map(([s, n]) => `${s} ${n}`);
-  console.log(`${w.dataset.rows.length} neurons (${counts.join(", ")}) → ${path.join(dir, "manifest.csv")}, ${path.join(dir, "dataset.json")}`);
+  console.log(
+    `${w.dataset.rows.length} neurons (${counts.join(", ")}) → ${path.join(dir, "manifest.csv")}, ${path.join(dir, "dataset.json")}`,
+  );
 }
 
 /** Builds the grids with a progress bar; 0 done, 1 some neurons could not be voxelised, 3 stopped. */
@@ -63,8 +90,13 @@ async function buildGrids(dir: string, sizes: number[], workers: number | undefi
   const threads = workers ?? os.availableParallelism();
   const r = await buildCache(dir, { sizes, workers: threads, onProgress });
   for (const f of r.failed) console.error(`could not voxelise ${f.id}: ${f.message}`);
-  const failed = r.failed.length > 0 ? `, ${r.failed.length} could not be voxelised (listed above; training refuses a dataset with missing grids: fix or remove those files and run again)` : "";
-  console.log(`grids ${sizes.map((s) => `${s}³`).join(", ")}: ${r.built} neurons voxelised, ${r.skipped} already cached${failed} in ${r.seconds.toFixed(1)} s on ${threads} thread${threads === 1 ? "" : "s"}`);
+  const failed =
+    r.failed.length > 0
+      ? `, ${r.failed.length} could not be voxelised (listed above; training refuses a dataset with missing grids: fix or remove those files and run again)`
+      : "";
+  console.log(
+    `grids ${sizes.map((s) => `${s}³`).join(", ")}: ${r.built} neurons voxelised, ${r.skipped} already cached${failed} in ${r.seconds.toFixed(1)} s on ${threads} thread${threads === 1 ? "" : "s"}`,
+  );
   if (r.stopped) return EXIT.stopped;
   return r.failed.length > 0 ? EXIT.failed : EXIT.done;
 }
@@ -88,12 +120,28 @@ const createCommand = command({
   options: {
     out: { type: "string", placeholder: "dir", description: "dataset directory to write", required: true },
     labels: { type: "string", placeholder: "csv|xlsx", description: "label table (CSV or Excel), one row per neuron" },
-    idColumn: { type: "string", placeholder: "column", description: 'label-table column naming each neuron (default "id" when present, else the first column)' },
+    idColumn: {
+      type: "string",
+      placeholder: "column",
+      description: 'label-table column naming each neuron (default "id" when present, else the first column)',
+    },
     split: { type: "numbers", placeholder: "train,val,test", description: "shares of train, val and test (default 80,10,10)", min: 0 },
-    splitColumn: { type: "string", placeholder: "column", description: "take the splits from this label column (train, val, test) instead of --split" },
-    stratify: { type: "string", placeholder: "column|none", description: "label column to stratify --split by, or none (default: see above)" },
+    splitColumn: {
+      type: "string",
+      placeholder: "column",
+      description: "take the splits from this label column (train, val, test) instead of --split",
+    },
+    stratify: {
+      type: "string",
+      placeholder: "column|none",
+      description: "label column to stratify --split by, or none (default: see above)",
+    },
     ...gridOptions,
-    centre: { type: "string", description: "centring (default soma when every neuron has one, as SWC files do, else mean)", choices: CENTRE_MODES },
+    centre: {
+      type: "string",
+      description: "centring (default soma when every neuron has one, as SWC files do, else mean)",
+      choices: CENTRE_MODES,
+    },
     points: { type: "integer", description: "points sampled from each SWC skeleton and PLY mesh", default: DEFAULT_INFO.points, min: 1 },
     seed: { type: "integer", description: "seed of the splits and of the point sampling", default: DEFAULT_INFO.seed },
     ...settingOptions,
@@ -132,15 +180,23 @@ const createCommand = command({
         throw e;
       }
       const warnings: string[] = res.unreadable.map((u) => `left out ${u.message}`);
-      if (res.unlabelled.length > 0) warnings.push(`neurons without a row in ${v.labels}, kept with empty labels (${res.unlabelled.length}): ${shortList(res.unlabelled)}`);
+      if (res.unlabelled.length > 0)
+        warnings.push(
+          `neurons without a row in ${v.labels}, kept with empty labels (${res.unlabelled.length}): ${shortList(res.unlabelled)}`,
+        );
       if (res.unmatchedLabels.length > 0) {
-        warnings.push(`rows of ${v.labels} naming no neuron file (${res.unmatchedLabels.length}): ${shortList(res.unmatchedLabels.map((u) => `row ${u.row} "${u.key}"`))}`);
+        warnings.push(
+          `rows of ${v.labels} naming no neuron file (${res.unmatchedLabels.length}): ${shortList(res.unmatchedLabels.map((u) => `row ${u.row} "${u.key}"`))}`,
+        );
       }
-      if (res.noSplit.length > 0) warnings.push(`neurons left out, without a value in column ${v.splitColumn} (${res.noSplit.length}): ${shortList(res.noSplit)}`);
+      if (res.noSplit.length > 0)
+        warnings.push(`neurons left out, without a value in column ${v.splitColumn} (${res.noSplit.length}): ${shortList(res.noSplit)}`);
       for (const w of warnings) console.error(`warning: ${w}`);
       console.error(
         `${res.files} neuron files (${res.checked} read now${res.checked < res.files ? ", the others cached before" : ""}); ` +
-          (v.splitColumn ? `splits from column ${v.splitColumn}` : `splits seeded (${v.seed})${res.stratifiedBy ? `, stratified by ${res.stratifiedBy}` : ", not stratified"}`),
+          (v.splitColumn
+            ? `splits from column ${v.splitColumn}`
+            : `splits seeded (${v.seed})${res.stratifiedBy ? `, stratified by ${res.stratifiedBy}` : ", not stratified"}`),
       );
       reportWrite(v.out, res);
       const code = await buildGrids(v.out, v.grids, v.workers, onProgress);
@@ -174,16 +230,32 @@ const importUpstreamCommand = command({
     "Then builds the grid cache on every core; running the same command again continues it.",
   options: {
     coords: { type: "string", placeholder: "dir", description: "folder of <id>.npz point clouds", required: true },
-    splits: { type: "strings", placeholder: "train=<npy>,val=<npy>,test=<npy>", description: "split lists: .npy arrays of ids", required: true },
+    splits: {
+      type: "strings",
+      placeholder: "train=<npy>,val=<npy>,test=<npy>",
+      description: "split lists: .npy arrays of ids",
+      required: true,
+    },
     labels: { type: "string", placeholder: "csv|xlsx", description: "label table, one row per neuron" },
     idColumn: { type: "string", placeholder: "column", description: "label-table column holding the neuron id", default: "id" },
-    somaScale: { type: "number", placeholder: "factor", description: "factor taking the table's soma positions into the clouds' units", default: 1 },
+    somaScale: {
+      type: "number",
+      placeholder: "factor",
+      description: "factor taking the table's soma positions into the clouds' units",
+      default: 1,
+    },
     out: { type: "string", placeholder: "dir", description: "dataset directory to write", required: true },
-    centre: { type: "string", description: "centring (default soma when the table gives every neuron one, else mean)", choices: CENTRE_MODES },
+    centre: {
+      type: "string",
+      description: "centring (default soma when the table gives every neuron one, else mean)",
+      choices: CENTRE_MODES,
+    },
     ...gridOptions,
     ...settingOptions,
   },
-  examples: ["npm run dataset -- import-upstream --coords data/coords --splits train=data/train.npy,val=data/val.npy,test=data/test.npy --labels data/labels.csv --id-column segment_id --out data/ds --grids 64,128"],
+  examples: [
+    "npm run dataset -- import-upstream --coords data/coords --splits train=data/train.npy,val=data/val.npy,test=data/test.npy --labels data/labels.csv --id-column segment_id --out data/ds --grids 64,128",
+  ],
   async run({ values: v, name }) {
     const stop = listenForStop(name, "after the current neuron (cached grids are kept)");
     const onProgress = progressUntilStopped(stop);
@@ -207,8 +279,14 @@ const importUpstreamCommand = command({
         if (stop.requested) return EXIT.stopped;
         throw e;
       }
-      if (res.missingClouds.length > 0) console.error(`warning: listed ids without a cloud in ${v.coords}, left out (${res.missingClouds.length}): ${shortList(res.missingClouds)}`);
-      if (res.missingLabels.length > 0) console.error(`warning: neurons without a row in ${v.labels}, kept with empty labels (${res.missingLabels.length}): ${shortList(res.missingLabels)}`);
+      if (res.missingClouds.length > 0)
+        console.error(
+          `warning: listed ids without a cloud in ${v.coords}, left out (${res.missingClouds.length}): ${shortList(res.missingClouds)}`,
+        );
+      if (res.missingLabels.length > 0)
+        console.error(
+          `warning: neurons without a row in ${v.labels}, kept with empty labels (${res.missingLabels.length}): ${shortList(res.missingLabels)}`,
+        );
       reportWrite(v.out, res);
       return await buildGrids(v.out, v.grids, v.workers, onProgress);
     } finally {

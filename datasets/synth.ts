@@ -21,17 +21,33 @@ export const synthNeuronsCommand = command({
     count: { type: "integer", description: "neurons to generate, spread evenly over the classes", default: 64, min: 1 },
     seed: { type: "integer", description: "seed of everything random", default: 1996, min: 0 },
     points: { type: "integer", description: "surface points per neuron", default: 100_000, min: 1 },
-    classes: { type: "strings", placeholder: "class,…", description: "neuron classes to draw from", choices: NEURON_CLASSES, default: [...NEURON_CLASSES] },
-    grids: { type: "integers", placeholder: "size,…", description: "also voxelise into the dataset's cache at these grid sizes (none when not given)", min: 8 },
+    classes: {
+      type: "strings",
+      placeholder: "class,…",
+      description: "neuron classes to draw from",
+      choices: NEURON_CLASSES,
+      default: [...NEURON_CLASSES],
+    },
+    grids: {
+      type: "integers",
+      placeholder: "size,…",
+      description: "also voxelise into the dataset's cache at these grid sizes (none when not given)",
+      min: 8,
+    },
     workers: { type: "integer", description: "threads for voxelising", default: 1, min: 1 },
   },
-  examples: ["npm run synth -- neurons --out results/data/neurons --count 96 --grids 32", "npm run synth -- neurons --out l23 --classes pyramidal_l23,basket --count 20"],
+  examples: [
+    "npm run synth -- neurons --out results/data/neurons --count 96 --grids 32",
+    "npm run synth -- neurons --out l23 --classes pyramidal_l23,basket --count 20",
+  ],
   async run({ values }) {
     const started = Date.now();
     const res = await synthNeurons({ ...values, classes: values.classes as NeuronClass[], onProgress: cliProgress() });
     const bySplit = new Map<string, number>();
     for (const r of res.rows) bySplit.set(r.split, (bySplit.get(r.split) ?? 0) + 1);
-    console.log(`wrote ${res.rows.length} neurons to ${res.dir} (${[...bySplit].map(([s, n]) => `${s} ${n}`).join(", ")}) in ${seconds(started)}`);
+    console.log(
+      `wrote ${res.rows.length} neurons to ${res.dir} (${[...bySplit].map(([s, n]) => `${s} ${n}`).join(", ")}) in ${seconds(started)}`,
+    );
     if (res.cache) {
       console.log(`cache: ${res.cache.built} voxelised, ${res.cache.skipped} already cached, ${res.cache.failed.length} failed`);
       for (const f of res.cache.failed) console.error(`  ${f.id}: ${f.message}`);
@@ -69,7 +85,9 @@ export const synthSynapsesCommand = command({
       height: size[1],
       depth: size[2],
     });
-    const types = Object.entries(summary.types).map(([t, n]) => `${t} ${n}`).join(", ");
+    const types = Object.entries(summary.types)
+      .map(([t, n]) => `${t} ${n}`)
+      .join(", ");
     console.log(`wrote ${summary.boxes} boxes, ${summary.synapses} synapses (${types}) to ${out} in ${seconds(started)}`);
   },
 });

@@ -24,11 +24,24 @@ export const voxelizeCommand = command({
   options: {
     grid: { type: "integer", description: "grid size (the published models use 64 or 128)", default: 64, min: 8 },
     out: { type: "string", placeholder: "dir", description: "directory to write the grids and manifest to", required: true },
-    centre: { type: "string", description: "what each cloud is centred on; without it, the soma when the file gives one (SWC), else the mean", choices: CENTRE_MODES },
-    normalise: { type: "string", description: "scale each neuron by its own range (shape) or all by the range over every input (dataset)", choices: ["shape", "dataset"], default: "shape" },
+    centre: {
+      type: "string",
+      description: "what each cloud is centred on; without it, the soma when the file gives one (SWC), else the mean",
+      choices: CENTRE_MODES,
+    },
+    normalise: {
+      type: "string",
+      description: "scale each neuron by its own range (shape) or all by the range over every input (dataset)",
+      choices: ["shape", "dataset"],
+      default: "shape",
+    },
     points: { type: "integer", description: "points sampled from SWC skeletons and PLY meshes", default: 100_000, min: 1 },
     seed: { type: "integer", description: "seed of that sampling", default: 1996, min: 0 },
-    npzScale: { type: "number", description: "factor applied to .npz coordinates, which the upstream layout stores in µm/1000", default: 1000 },
+    npzScale: {
+      type: "number",
+      description: "factor applied to .npz coordinates, which the upstream layout stores in µm/1000",
+      default: 1000,
+    },
   },
   positionals: { name: "input", description: "neuron files, or directories searched recursively for them", min: 1 },
   examples: [
@@ -81,7 +94,9 @@ export const voxelizeCommand = command({
           output,
           points: cloud.points.length / 3,
           occupied: countOccupied(g.data),
-          extent_x: g.extent[0], extent_y: g.extent[1], extent_z: g.extent[2],
+          extent_x: g.extent[0],
+          extent_y: g.extent[1],
+          extent_z: g.extent[2],
           clipped: g.clipped,
           centre: mode,
         });

@@ -19,7 +19,12 @@ export const demoCommand = command({
     out: { type: "string", placeholder: "dir", description: "folder of every result", default: "results" },
     neurons: { type: "integer", description: "synthetic neurons to generate", default: 96, min: 1 },
     points: { type: "integer", description: "surface points per synthetic neuron", default: 100_000, min: 1 },
-    iterations: { type: "integer", description: "training iterations of each tiny model, the tiny preset's by default", default: PRESETS.tiny.iterations, min: 2 },
+    iterations: {
+      type: "integer",
+      description: "training iterations of each tiny model, the tiny preset's by default",
+      default: PRESETS.tiny.iterations,
+      min: 2,
+    },
     boxes: { type: "integer", description: "synthetic EM boxes", default: 4, min: 1 },
     synapsesPerBox: { type: "integer", description: "synapses in each EM box", default: 8, min: 1 },
   },
@@ -29,7 +34,10 @@ export const demoCommand = command({
     await initEngine();
     const r = await runDemo({ ...values, onProgress: cliProgress() });
     console.log(`\nDone in ${((Date.now() - start) / 1000).toFixed(0)} s. Open ${r.report}`);
-    for (const m of r.models) console.log(`  tiny ${m.mode}: validation F1 ${m.validation.f1.toFixed(3)}, IoU ${m.validation.iou.toFixed(3)} at threshold ${m.threshold.toFixed(2)} (${m.validation.neurons} neurons never trained on)`);
+    for (const m of r.models)
+      console.log(
+        `  tiny ${m.mode}: validation F1 ${m.validation.f1.toFixed(3)}, IoU ${m.validation.iou.toFixed(3)} at threshold ${m.threshold.toFixed(2)} (${m.validation.neurons} neurons never trained on)`,
+      );
     console.log(`  the embeddings against baselines (${r.baselines.csv}):\n\n${r.baselines.text}`);
     for (const s of r.synapses) console.log(`  synapses, seg type ${s.segType}: ARI ${s.ari === null ? "–" : s.ari.toFixed(3)} (k=${s.k})`);
     console.log(`  figures and GIFs: ${r.out}/figures`);

@@ -9,7 +9,16 @@
 import { cliProgress, WorkbenchError } from "../lib/core";
 import { command, commandGroup, EXIT, listenForStop, main } from "../lib/cli";
 import { openDataset } from "../lib/dataset";
-import { completeEmbeddingTable, describeMerge, EMBED_DEFAULTS, embedDataset, mergeEmbeddingShards, parseShard, POOLINGS, SLURM_SHARD } from "../lib/embeddings";
+import {
+  completeEmbeddingTable,
+  describeMerge,
+  EMBED_DEFAULTS,
+  embedDataset,
+  mergeEmbeddingShards,
+  parseShard,
+  POOLINGS,
+  SLURM_SHARD,
+} from "../lib/embeddings";
 import type { Pooling } from "../lib/embeddings";
 import { initEngine } from "../lib/engine";
 import { AUTOENCODER_MODELS, disposeInferenceNetwork, loadInferenceNetwork, type AutoencoderModel } from "../lib/interop";
@@ -20,19 +29,30 @@ const SPLIT = {
   default: EMBED_DEFAULTS.split,
 } as const;
 
-const alreadyComplete = (neurons: number, files: { csv: string; npy: string }) => `Already complete: ${neurons} neurons in ${files.csv}, ${files.npy}; nothing recomputed.`;
+const alreadyComplete = (neurons: number, files: { csv: string; npy: string }) =>
+  `Already complete: ${neurons} neurons in ${files.csv}, ${files.npy}; nothing recomputed.`;
 
 export const embedNeuronsCommand = command({
   name: "embed",
   summary: "embed every neuron of a dataset with an autoencoder's encoder (512 values each)",
   options: {
-    checkpoint: { type: "string", placeholder: "run dir | file.pth", description: "a workbench run or checkpoint directory, or a PyTorch .pth/.pt file", required: true },
+    checkpoint: {
+      type: "string",
+      placeholder: "run dir | file.pth",
+      description: "a workbench run or checkpoint directory, or a PyTorch .pth/.pt file",
+      required: true,
+    },
     model: {
       type: "string",
       choices: AUTOENCODER_MODELS,
       description: "the autoencoder a .pth holds (needed for one); a workbench directory says it, and must agree when it is given",
     },
-    data: { type: "string", placeholder: "dataset dir", description: "dataset directory with a cache at the model's grid (npm run dataset -- create …)", required: true },
+    data: {
+      type: "string",
+      placeholder: "dataset dir",
+      description: "dataset directory with a cache at the model's grid (npm run dataset -- create …)",
+      required: true,
+    },
     out: { type: "string", placeholder: "file", description: "the table to write, with or without .csv", required: true },
     split: SPLIT,
     shard: {
@@ -41,12 +61,18 @@ export const embedNeuronsCommand = command({
       description: `embed only shard i of N (0-based) into <out>.shard-i-of-N.*; ${SLURM_SHARD}: i and N of this Slurm job array task`,
     },
     batch: { type: "integer", min: 1, description: "volumes per encoder call (memory only)", default: EMBED_DEFAULTS.batchSize },
-    chunk: { type: "integer", min: 1, description: "neurons per saved chunk: a stop keeps the finished chunks", default: EMBED_DEFAULTS.chunkSize },
+    chunk: {
+      type: "integer",
+      min: 1,
+      description: "neurons per saved chunk: a stop keeps the finished chunks",
+      default: EMBED_DEFAULTS.chunkSize,
+    },
     pooling: {
       type: "string",
       choices: POOLINGS,
       default: EMBED_DEFAULTS.pooling,
-      description: "how the 8³ latent becomes one vector: channel-max (the thesis: 512 values), global-max, global-mean, global-max+mean (per channel; docs/embeddings-choices.md)",
+      description:
+        "how the 8³ latent becomes one vector: channel-max (the thesis: 512 values), global-max, global-mean, global-max+mean (per channel; docs/embeddings-choices.md)",
     },
   },
   examples: [
@@ -95,7 +121,9 @@ export const embedNeuronsCommand = command({
     else {
       const files = `${r.files!.csv}, ${r.files!.npy}`;
       const encoderShare = ((100 * r.encoderSeconds) / r.seconds).toFixed(1);
-      console.log(`${r.total} neurons → ${files} (${r.computed} embedded now at ${(r.computed / r.seconds).toFixed(2)} neurons/s on ${engine.backend}, ${encoderShare} % of the time in the encoder)`);
+      console.log(
+        `${r.total} neurons → ${files} (${r.computed} embedded now at ${(r.computed / r.seconds).toFixed(2)} neurons/s on ${engine.backend}, ${encoderShare} % of the time in the encoder)`,
+      );
     }
     return EXIT.done;
   },
@@ -104,11 +132,16 @@ export const embedNeuronsCommand = command({
 export const embedMergeCommand = command({
   name: "merge",
   summary: "join the N shard tables of `embed --shard` into one, checking that no neuron is missing or doubled",
-  description: "Writes <out>.csv, .npy and .meta.csv only when every shard is there and every neuron appears once (in the dataset's order with --data).",
+  description:
+    "Writes <out>.csv, .npy and .meta.csv only when every shard is there and every neuron appears once (in the dataset's order with --data).",
   options: {
     out: { type: "string", placeholder: "file", description: "the --out the shards were written with", required: true },
     shards: { type: "integer", min: 1, placeholder: "N", description: "the N of --shard i/N", required: true },
-    data: { type: "string", placeholder: "dataset dir", description: "also check that every neuron of this dataset (and --split) is present" },
+    data: {
+      type: "string",
+      placeholder: "dataset dir",
+      description: "also check that every neuron of this dataset (and --split) is present",
+    },
     split: { ...SPLIT, description: `${SPLIT.description}; with --data` },
   },
   examples: ["npm run embed -- merge --out emb/dense64 --shards 8 --data neurons"],

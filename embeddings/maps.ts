@@ -22,13 +22,27 @@ export const mapsCommand = command({
     "Labels are the table's columns, joined with the manifest's when --data is given. The same seed gives the same CSV; a map whose CSV and\n" +
     "JSON are there with the same settings and table is not computed again.",
   options: {
-    embeddings: { type: "string", placeholder: "table", description: "embedding table from `embed`: <stem>.csv, <stem>.npy or the stem", required: true },
+    embeddings: {
+      type: "string",
+      placeholder: "table",
+      description: "embedding table from `embed`: <stem>.csv, <stem>.npy or the stem",
+      required: true,
+    },
     out: { type: "string", placeholder: "dir", description: "directory to write the maps into", required: true },
     method: { type: "strings", description: "which maps", choices: MAP_METHODS, default: [...MAP_METHODS] },
     dims: { type: "string", description: "map dimensions", choices: ["2", "3"], default: "2" },
-    perplexity: { type: "number", description: "t-SNE perplexity (lowered to (n − 1)/3 for small tables; the thesis maps use 300)", default: 30, min: 1 },
+    perplexity: {
+      type: "number",
+      description: "t-SNE perplexity (lowered to (n − 1)/3 for small tables; the thesis maps use 300)",
+      default: 30,
+      min: 1,
+    },
     neighbours: { type: "integer", description: "UMAP neighbourhood size", default: 15, min: 2 },
-    colorBy: { type: "strings", placeholder: "column,…", description: "columns to colour by, one figure each (default every label column)" },
+    colorBy: {
+      type: "strings",
+      placeholder: "column,…",
+      description: "columns to colour by, one figure each (default every label column)",
+    },
     seed: { type: "integer", description: "seed of the maps, the quality sample and the k-NN folds", default: 42 },
     data: { type: "string", placeholder: "dataset dir", description: "dataset whose manifest labels are joined to the table by id" },
   },
@@ -40,7 +54,9 @@ export const mapsCommand = command({
   async run({ values, name }) {
     const read = readEmbeddingTable(values.embeddings);
     const table = values.data ? withDatasetLabels(read, openDataset(values.data)) : read;
-    console.error(`${table.ids.length} neurons × ${table.dim} from ${values.embeddings}; labels: ${Object.keys(table.labels).join(", ") || "none"}`);
+    console.error(
+      `${table.ids.length} neurons × ${table.dim} from ${values.embeddings}; labels: ${Object.keys(table.labels).join(", ") || "none"}`,
+    );
     const stop = listenForStop(name, "now (the map being computed is dropped; maps already written are kept)");
     const bar = cliProgress();
     let result: Awaited<ReturnType<typeof writeEmbeddingMaps>>;
@@ -68,9 +84,13 @@ export const mapsCommand = command({
     }
     for (const m of result.maps) {
       const q = m.quality;
-      console.log(`${m.csv}${m.reused ? " (kept)" : ""}: trustworthiness ${q.trustworthiness.toFixed(4)}, k-NN preservation ${q.knnPreservation.toFixed(4)} (k = ${q.k})`);
+      console.log(
+        `${m.csv}${m.reused ? " (kept)" : ""}: trustworthiness ${q.trustworthiness.toFixed(4)}, k-NN preservation ${q.knnPreservation.toFixed(4)} (k = ${q.k})`,
+      );
     }
-    console.log(`Quality: ${result.quality}; figures: ${result.html}${result.images.length ? ` and ${result.images.length} PNG/SVG files in ${path.resolve(values.out)}` : ""}`);
+    console.log(
+      `Quality: ${result.quality}; figures: ${result.html}${result.images.length ? ` and ${result.images.length} PNG/SVG files in ${path.resolve(values.out)}` : ""}`,
+    );
     if (result.imagesMissing) console.error(`no PNG/SVG written, only the HTML: ${result.imagesMissing}`);
     return EXIT.done;
   },

@@ -6,7 +6,13 @@
 import { cliProgress } from "../lib/core";
 import { command, EXIT, listenForStop, main } from "../lib/cli";
 import { initEngine } from "../lib/engine";
-import { pretrainedFeatureNetwork, runSynapsePipeline, SEGMENTATION_TYPES, SYNAPSE_PIPELINE_DEFAULTS, SynapsePipelineStopped } from "../lib/synapse";
+import {
+  pretrainedFeatureNetwork,
+  runSynapsePipeline,
+  SEGMENTATION_TYPES,
+  SYNAPSE_PIPELINE_DEFAULTS,
+  SynapsePipelineStopped,
+} from "../lib/synapse";
 
 const D = SYNAPSE_PIPELINE_DEFAULTS;
 
@@ -19,24 +25,43 @@ export const synapseCommand = command({
     "the same command continues from them to the features an uninterrupted run computes.\n" +
     "Without --weights the VGG3D has random weights (said in the output and the report).",
   options: {
-    data: { type: "string", placeholder: "dir", description: "the boxes: raw/bboxN, seg/bboxN, masks/bbox_N and the bboxN.xlsx (or .csv) tables", required: true },
+    data: {
+      type: "string",
+      placeholder: "dir",
+      description: "the boxes: raw/bboxN, seg/bboxN, masks/bbox_N and the bboxN.xlsx (or .csv) tables",
+      required: true,
+    },
     out: { type: "string", placeholder: "dir", description: "folder for the features, clusters, figures and report", required: true },
     segType: {
       type: "integer",
       min: 0,
-      description: `segmentation type: ${Object.entries(SEGMENTATION_TYPES).map(([k, v]) => `${k} ${v}`).join(", ")}`,
+      description: `segmentation type: ${Object.entries(SEGMENTATION_TYPES)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}`,
       default: D.segType,
     },
     alpha: { type: "number", min: 0, description: "blending outside the mask, α·gray + (1−α)·raw, in [0, 1]", default: D.alpha },
     gray: { type: "number", min: 0, description: "gray level outside the mask, in [0, 1]", default: D.gray },
     k: { type: "integer", min: 1, description: "clusters of the final k-means (at most the number of synapses)", default: D.k },
     seed: { type: "integer", min: 0, description: "seed of UMAP, k-means and t-SNE", default: D.seed },
-    mark: { type: "strings", placeholder: "id,…", description: "synapses to mark in the maps, e.g. bbox1/syn_1_01 (default: the one nearest each cluster centre)" },
+    mark: {
+      type: "strings",
+      placeholder: "id,…",
+      description: "synapses to mark in the maps, e.g. bbox1/syn_1_01 (default: the one nearest each cluster centre)",
+    },
     samples: { type: "integer", min: 1, description: "synapses per cluster in the sample grid", default: D.samplesPerCluster },
     noGifs: { type: "boolean", description: "write no GIF per synapse" },
     noTsne: { type: "boolean", description: "skip t-SNE 2D and 3D" },
-    labels: { type: "string", placeholder: "synapse-labels.json", description: "the mask label table (default: the data folder's, else config/synapse-labels.json)" },
-    weights: { type: "string", placeholder: "vgg3d.pth", description: "the pretrained VGG3D (a PyTorch state dict with features.N.* keys)" },
+    labels: {
+      type: "string",
+      placeholder: "synapse-labels.json",
+      description: "the mask label table (default: the data folder's, else config/synapse-labels.json)",
+    },
+    weights: {
+      type: "string",
+      placeholder: "vgg3d.pth",
+      description: "the pretrained VGG3D (a PyTorch state dict with features.N.* keys)",
+    },
   },
   examples: [
     "npm run synapse -- --data results/data/synapses --out results/synapse --seg-type 10 --alpha 1",
@@ -80,7 +105,10 @@ export const synapseCommand = command({
     if (warnings > 0) console.log(`${warnings} warnings (listed in the report)`);
     const a = result.analysis;
     if (a.ari !== null) console.log(`adjusted Rand index (k-means k=${a.k} vs true types): ${a.ari.toFixed(3)}`);
-    if (a.ariAtTypeCount) console.log(`adjusted Rand index (k-means k=${a.ariAtTypeCount.k} = number of types vs true types): ${a.ariAtTypeCount.ari.toFixed(3)}`);
+    if (a.ariAtTypeCount)
+      console.log(
+        `adjusted Rand index (k-means k=${a.ariAtTypeCount.k} = number of types vs true types): ${a.ariAtTypeCount.ari.toFixed(3)}`,
+      );
     console.log(`report: ${result.files.report}`);
     console.log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s on ${engine.backend}`);
     return EXIT.done;

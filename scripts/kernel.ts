@@ -9,9 +9,13 @@ import { KERNEL_NAME, installKernelspec } from "../lib/notebook";
 export const kernelCommand = command({
   name: "kernel",
   summary: `register the "${KERNEL_NAME}" Jupyter kernel (TypeScript through tslab) with absolute paths`,
-  description: "Writes kernels/tslab-workbench/kernel.json into the user's Jupyter data directory, an environment's prefix or a given prefix.",
+  description:
+    "Writes kernels/tslab-workbench/kernel.json into the user's Jupyter data directory, an environment's prefix or a given prefix.",
   options: {
-    sysPrefix: { type: "boolean", description: "install into the active Python environment (conda, virtualenv) instead of the user's directory" },
+    sysPrefix: {
+      type: "boolean",
+      description: "install into the active Python environment (conda, virtualenv) instead of the user's directory",
+    },
     prefix: { type: "string", placeholder: "dir", description: "install into <dir>/share/jupyter/kernels" },
     python: { type: "string", description: "the Python whose sys.prefix --sys-prefix uses (default $CONDA_PREFIX, else python3)" },
   },

@@ -12,7 +12,8 @@ import type { ModelVariant } from "../lib/pipeline";
 const VARIANTS: Record<ModelVariant, { title: string; about: string }> = {
   dense64: {
     title: "Dense-64 VoxelMorph autoencoder",
-    about: "Dense training decodes the whole latent grid and compares it with the whole input. Published validation F1 of the thesis model: about 0.867 at threshold 0.55.",
+    about:
+      "Dense training decodes the whole latent grid and compares it with the whole input. Published validation F1 of the thesis model: about 0.867 at threshold 0.55.",
   },
   nlat64: {
     title: "nLat-64 VoxelMorph autoencoder",
@@ -33,7 +34,13 @@ export const MODEL_NOTEBOOK_VARIANTS = Object.keys(VARIANTS) as ModelVariant[];
 /** One line of the parameters cell, comments aligned. */
 const param = (name: string, value: string, comment: string): string => `${`const ${name} = ${value};`.padEnd(47)} // ${comment}`;
 const markdown = (source: string): NotebookCell => ({ cell_type: "markdown", metadata: {}, source });
-const code = (tag: string, source: string): NotebookCell => ({ cell_type: "code", metadata: { tags: [tag] }, source, outputs: [], execution_count: null });
+const code = (tag: string, source: string): NotebookCell => ({
+  cell_type: "code",
+  metadata: { tags: [tag] },
+  source,
+  outputs: [],
+  execution_count: null,
+});
 
 /** The notebook of one variant. */
 export function modelNotebook(variant: ModelVariant): Notebook {
@@ -56,7 +63,11 @@ this notebook only calls them and shows the results.`),
       "parameters",
       [
         param("VARIANT", `"${variant}"`, "dense64 | nlat64 | dense128 | nlat128: the architecture of a .pth, the mode of a new tiny run"),
-        param("CHECKPOINT", `""`, 'a workbench run directory (any preset), one of its checkpoints, or a thesis .pth ("" = train the tiny preset)'),
+        param(
+          "CHECKPOINT",
+          `""`,
+          'a workbench run directory (any preset), one of its checkpoints, or a thesis .pth ("" = train the tiny preset)',
+        ),
         param("DATA_DIR", `"../results/data/neurons"`, "dataset directory (synthetic neurons are generated if it holds none)"),
         param("RUN_DIR", `"../results/runs/notebook-${variant}"`, "where the tiny run is kept (resumed when it is there)"),
         param("TRAIN", "false", "continue training the run before evaluating it"),
@@ -92,7 +103,9 @@ const splits = [...new Set(dataset.rows.map((r) => r.split))].map((s) => ({ spli
 showTable(splits);
 console.log(\`\${dataset.rows.length} neurons in \${DATA_DIR}, voxel grids \${GRID}³ cached\`);`,
     ),
-    markdown("## Model\nThe weights, the architecture and how the model was trained; the run's loss and validation curves when it has a log."),
+    markdown(
+      "## Model\nThe weights, the architecture and how the model was trained; the run's loss and validation curves when it has a log.",
+    ),
     code(
       "model",
       `const setup = await prepareAutoencoder({
@@ -116,7 +129,9 @@ const evaluation: EvaluationOptions = {
 const training = trainingCurves(evaluation);
 if (training.figures.training) showFigure(training.figures.training);`,
     ),
-    markdown("## Threshold search\nMean F1 and IoU over batches at thresholds 0.10, 0.15, …, 0.95 on train and validation neurons; the best validation F1 picks the threshold."),
+    markdown(
+      "## Threshold search\nMean F1 and IoU over batches at thresholds 0.10, 0.15, …, 0.95 on train and validation neurons; the best validation F1 picks the threshold.",
+    ),
     code(
       "thresholds",
       `const search = await searchThreshold(ae, dataset, { ...evaluation, onProgress: progressDisplay() });
@@ -126,7 +141,9 @@ showTable(thresholdTable(search), 3);
 const best = search.best;
 console.log(\`best validation threshold \${best.threshold.toFixed(2)}: F1 \${best.validation.f1.toFixed(3)}, IoU \${best.validation.iou.toFixed(3)} (\${search.scores.validation.neurons} neurons of split "\${search.splits.validation}"; train F1 \${best.train.f1.toFixed(3)})\`);`,
     ),
-    markdown("## One neuron: prediction vs ground truth\nThe histogram of its predicted probabilities, and interactive 3D, 10 % cropped per side; the legend gives IoU and F1 at the chosen threshold."),
+    markdown(
+      "## One neuron: prediction vs ground truth\nThe histogram of its predicted probabilities, and interactive 3D, 10 % cropped per side; the legend gives IoU and F1 at the chosen threshold.",
+    ),
     code(
       "reconstruction",
       `const neuron = reconstructNeuron(ae, dataset, best.threshold, evaluation);
@@ -135,7 +152,9 @@ console.log(\`neuron \${neuron.id} (\${labels}): F1 \${neuron.scores.f1.toFixed(
 showFigure(neuron.figures.histogram);
 showFigure(neuron.figures.reconstruction);`,
     ),
-    markdown("## GIFs\nGround truth (blue) and prediction (orange) turning about the depth axis, and the z slices (truth left, probability right)."),
+    markdown(
+      "## GIFs\nGround truth (blue) and prediction (orange) turning about the depth axis, and the z slices (truth left, probability right).",
+    ),
     code(
       "gifs",
       `const gifs = neuronGifs(neuron, evaluation);

@@ -18,11 +18,19 @@ export const exportCommand = command({
     "  from networks import Autoencoder   # reference/networks.py\n" +
     "  model = Autoencoder(grid=G, base_channels=B); model.load_state_dict(torch.load(OUT)); model.eval()",
   options: {
-    checkpoint: { type: "string", placeholder: "run dir", description: "training run directory (npm run train -- --out …)", required: true },
+    checkpoint: {
+      type: "string",
+      placeholder: "run dir",
+      description: "training run directory (npm run train -- --out …)",
+      required: true,
+    },
     out: { type: "string", placeholder: "file.pth", description: ".pth file to write", required: true },
     which: { type: "string", description: "which of the run's checkpoints", choices: CHECKPOINT_NAMES, default: "best-f1" },
   },
-  examples: ["npm run export -- --checkpoint results/runs/tiny-dense --out tiny-dense.pth", "npm run export -- --checkpoint runs/dense64 --out dense64-last.pth --which last"],
+  examples: [
+    "npm run export -- --checkpoint results/runs/tiny-dense --out tiny-dense.pth",
+    "npm run export -- --checkpoint runs/dense64 --out dense64-last.pth --which last",
+  ],
   async run({ values }) {
     await initEngine({ quiet: true });
     const r = exportRunCheckpoint(values.checkpoint, values.out, values.which as CheckpointName);

@@ -10,11 +10,19 @@ import { ConfigError, writeFileAtomic } from "../lib/core";
 import { command, main } from "../lib/cli";
 import { initEngine } from "../lib/engine";
 import { readNpyFile, writeNpy, type NpyArray } from "../lib/io";
-import { disposeInferenceNetwork, INFER_MODELS, loadInferenceNetwork, runInference, type InferArray, type InferenceNetwork } from "../lib/interop";
+import {
+  disposeInferenceNetwork,
+  INFER_MODELS,
+  loadInferenceNetwork,
+  runInference,
+  type InferArray,
+  type InferenceNetwork,
+} from "../lib/interop";
 
 /** The .npy values as numbers, scaled to [0, 1] for VGG3D when they are unsigned integer intensities. */
 function inputArray(npy: NpyArray, net: InferenceNetwork, file: string): InferArray {
-  if (npy.dtype === "unicode" || npy.dtype === "bytes") throw new ConfigError(`${file}: expected a numeric array; found ${npy.dtype} strings`);
+  if (npy.dtype === "unicode" || npy.dtype === "bytes")
+    throw new ConfigError(`${file}: expected a numeric array; found ${npy.dtype} strings`);
   const scale = net.kind === "vgg3d" ? (npy.dtype === "uint8" ? 1 / 255 : npy.dtype === "uint16" ? 1 / 65535 : 1) : 1;
   const src = npy.data as ArrayLike<number | bigint>;
   const data = Float32Array.from({ length: src.length }, (_, i) => Number(src[i]) * scale);
@@ -29,7 +37,12 @@ export const inferCommand = command({
     "The VGG3D takes [80, 80, 80] or [N, 80, 80, 80] intensities (uint8/uint16 scaled to [0, 1], floats as given) and gives [192] or [N, 192].\n" +
     "A workbench run or checkpoint directory says which autoencoder it holds; a PyTorch .pth needs --model.",
   options: {
-    checkpoint: { type: "string", placeholder: "run dir | file.pth", description: "a workbench run or checkpoint directory, or a PyTorch .pth/.pt file", required: true },
+    checkpoint: {
+      type: "string",
+      placeholder: "run dir | file.pth",
+      description: "a workbench run or checkpoint directory, or a PyTorch .pth/.pt file",
+      required: true,
+    },
     model: {
       type: "string",
       choices: INFER_MODELS,
@@ -55,7 +68,9 @@ export const inferCommand = command({
       disposeInferenceNetwork(net);
     }
     writeFileAtomic(values.out, writeNpy(result.data, result.shape, "float32"));
-    console.log(`${net.description}: ${values.input} → ${values.out} [${result.shape.join(", ")}] in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `${net.description}: ${values.input} → ${values.out} [${result.shape.join(", ")}] in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   },
 });
 

@@ -12,7 +12,15 @@ import type { OptionSpec } from "../lib/cli";
 import { openDataset } from "../lib/dataset";
 import { initEngine } from "../lib/engine";
 import { countParameters } from "../lib/models";
-import { INTEGER_TRAIN_OPTIONS, PRESET_NAMES, PRESETS, resolveTrainOptions, TRAIN_OPTION_DESCRIPTIONS, Trainer, TRAINING_MODES } from "../lib/train";
+import {
+  INTEGER_TRAIN_OPTIONS,
+  PRESET_NAMES,
+  PRESETS,
+  resolveTrainOptions,
+  TRAIN_OPTION_DESCRIPTIONS,
+  Trainer,
+  TRAINING_MODES,
+} from "../lib/train";
 import type { TrainOptions } from "../lib/train";
 
 /** `[dense64, nlat64 64; dense128, nlat128 128; tiny 32]`: what each preset sets, grouped by value. */
@@ -66,7 +74,9 @@ export const trainCommand = command({
     if (resume) {
       const given = Object.keys(overrides);
       if (given.length > 0) {
-        throw new ConfigError(`--resume continues with the run's own settings (${path.join(out, "config.json")}); drop ${given.map((k) => `--${flagName(k)}`).join(", ")}`);
+        throw new ConfigError(
+          `--resume continues with the run's own settings (${path.join(out, "config.json")}); drop ${given.map((k) => `--${flagName(k)}`).join(", ")}`,
+        );
       }
       trainer = Trainer.resume(dataset, out);
       console.error(`Resuming ${out} at iteration ${trainer.iteration}/${trainer.total}`);
@@ -103,10 +113,19 @@ export const trainCommand = command({
     }
     const last = summary.validations[summary.validations.length - 1];
     console.log(`${summary.stopped ? "Stopped" : "Finished"} at iteration ${summary.iteration}/${summary.total}.`);
-    if (last) console.log(`Last validation (iteration ${last.iteration}): F1 ${last.f1.toFixed(4)}, IoU ${last.iou.toFixed(4)}, loss ${last.loss.toFixed(5)} on ${last.neurons} neurons`);
+    if (last)
+      console.log(
+        `Last validation (iteration ${last.iteration}): F1 ${last.f1.toFixed(4)}, IoU ${last.iou.toFixed(4)}, loss ${last.loss.toFixed(5)} on ${last.neurons} neurons`,
+      );
     const b = summary.best;
-    if (b.f1) console.log(`Best validation F1 ${b.f1.value.toFixed(4)} at iteration ${b.f1.iteration} → ${path.join(out, "checkpoints", "best-f1")}`);
-    if (b.iou) console.log(`Best validation IoU ${b.iou.value.toFixed(4)} at iteration ${b.iou.iteration} → ${path.join(out, "checkpoints", "best-iou")}`);
+    if (b.f1)
+      console.log(
+        `Best validation F1 ${b.f1.value.toFixed(4)} at iteration ${b.f1.iteration} → ${path.join(out, "checkpoints", "best-f1")}`,
+      );
+    if (b.iou)
+      console.log(
+        `Best validation IoU ${b.iou.value.toFixed(4)} at iteration ${b.iou.iteration} → ${path.join(out, "checkpoints", "best-iou")}`,
+      );
     console.log(`Log: ${path.join(out, "log.jsonl")}; checkpoints: ${fs.readdirSync(path.join(out, "checkpoints")).join(", ")}`);
     return summary.stopped ? EXIT.stopped : EXIT.done;
   },

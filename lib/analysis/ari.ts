@@ -11,7 +11,8 @@ function pairs(x: number): number {
  * definition and special cases as sklearn's adjusted_rand_score.
  */
 export function adjustedRandIndex(a: ArrayLike<Label>, b: ArrayLike<Label>): number {
-  if (a.length !== b.length) throw new ConfigError(`adjustedRandIndex: the labelings have ${a.length} and ${b.length} entries; they must label the same points`);
+  if (a.length !== b.length)
+    throw new ConfigError(`adjustedRandIndex: the labelings have ${a.length} and ${b.length} entries; they must label the same points`);
   const n = a.length;
   const ea = encodeLabels(a, "adjustedRandIndex (first labeling)");
   const eb = encodeLabels(b, "adjustedRandIndex (second labeling)");

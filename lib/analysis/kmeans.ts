@@ -9,7 +9,11 @@ interface MlKMeansResult {
   converged: boolean;
 }
 interface MlKMeansModule {
-  kmeans(data: number[][], k: number, options: { seed?: number; maxIterations?: number; tolerance?: number; initialization?: "kmeans++" | "random" | "mostDistant" }): MlKMeansResult;
+  kmeans(
+    data: number[][],
+    k: number,
+    options: { seed?: number; maxIterations?: number; tolerance?: number; initialization?: "kmeans++" | "random" | "mostDistant" },
+  ): MlKMeansResult;
 }
 
 /** ml-kmeans is an ES module; Node ≥ 20.19 loads it through require (tsx, tslab and tsc's CommonJS output alike). */
@@ -55,12 +59,18 @@ function inertiaOf(x: Matrix, labels: ArrayLike<number>, centroids: number[][]):
 export function kmeans(x: MatrixLike, k: number, options: KMeansOptions = {}): KMeansResult {
   const o = withDefaults(KMEANS_DEFAULTS, options);
   const m = toMatrix(x, "kmeans");
-  if (!Number.isInteger(k) || k < 1 || k > m.rows) throw new ConfigError(`kmeans: k must be an integer in 1..${m.rows} (the number of points), found ${k}`);
+  if (!Number.isInteger(k) || k < 1 || k > m.rows)
+    throw new ConfigError(`kmeans: k must be an integer in 1..${m.rows} (the number of points), found ${k}`);
   const rows = toRows(m);
   const seeds = random(o.seed);
   let best: { r: MlKMeansResult; inertia: number } | null = null;
   for (let run = 0; run < o.nInit; run++) {
-    const r = mlKmeans().kmeans(rows, k, { seed: seeds.nextUint32(), maxIterations: o.maxIterations, tolerance: o.tolerance, initialization: "kmeans++" });
+    const r = mlKmeans().kmeans(rows, k, {
+      seed: seeds.nextUint32(),
+      maxIterations: o.maxIterations,
+      tolerance: o.tolerance,
+      initialization: "kmeans++",
+    });
     const inertia = inertiaOf(m, r.clusters, r.centroids);
     if (!best || inertia < best.inertia) best = { r, inertia };
   }
@@ -98,7 +108,8 @@ export function elbow(x: MatrixLike, ks: readonly number[], options: ElbowOption
       point.silhouette = silhouette(m, r.labels, { sampleSize: options.silhouetteSampleSize, seed: options.seed });
     }
     out.push(point);
-    if (options.onProgress?.({ done: out.length, total: ks.length, label: "k-means per k", values: { k, inertia: r.inertia } }) === false) break;
+    if (options.onProgress?.({ done: out.length, total: ks.length, label: "k-means per k", values: { k, inertia: r.inertia } }) === false)
+      break;
   }
   return out;
 }

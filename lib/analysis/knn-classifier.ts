@@ -34,7 +34,8 @@ export function stratifiedFolds(labels: ArrayLike<Label>, options: StratifiedFol
   const counts = new Int32Array(classes);
   for (const c of enc) counts[c]!++;
   if (counts.every((c) => c < folds)) throw new ConfigError(`stratifiedFolds: ${folds} folds but no class has that many points`);
-  if (counts.some((c) => c < folds)) warnOnce(`stratifiedFolds: the smallest class has ${Math.min(...counts)} points, fewer than the ${folds} folds`);
+  if (counts.some((c) => c < folds))
+    warnOnce(`stratifiedFolds: the smallest class has ${Math.min(...counts)} points, fewer than the ${folds} folds`);
   const order = Int32Array.from(enc).sort();
   const allocation = Array.from({ length: folds }, () => new Int32Array(classes));
   for (let i = 0; i < n; i++) allocation[i % folds]![order[i]!]!++;
@@ -136,8 +137,15 @@ export function knnAccuracy(x: MatrixLike, labels: ArrayLike<Label>, options: Kn
   const foldAccuracies: number[] = [];
   for (let f = 0; f < folds; f++) {
     const rows = foldRows(test, f);
-    if (rows.train.length < k) throw new ConfigError(`knnAccuracy: fold ${f} leaves ${rows.train.length} training points, fewer than k = ${k}`);
-    const guess = knnClassify(selectRows(m, rows.train), Int32Array.from(rows.train, (i) => codes[i]!), classes.length, selectRows(m, rows.test), k);
+    if (rows.train.length < k)
+      throw new ConfigError(`knnAccuracy: fold ${f} leaves ${rows.train.length} training points, fewer than k = ${k}`);
+    const guess = knnClassify(
+      selectRows(m, rows.train),
+      Int32Array.from(rows.train, (i) => codes[i]!),
+      classes.length,
+      selectRows(m, rows.test),
+      k,
+    );
     let right = 0;
     guess.forEach((g, t) => (right += g === codes[rows.test[t]!] ? 1 : 0));
     foldAccuracies.push(right / rows.test.length);

@@ -22,9 +22,8 @@ export function encodeLabels(labels: ArrayLike<Label | null | undefined>, what =
     distinct.push(v);
   }
   const numbers = distinct.filter((v): v is number => typeof v === "number");
-  const classes = numbers.length === distinct.length
-    ? numbers.sort((a, b) => a - b)
-    : distinct.map(String).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const classes =
+    numbers.length === distinct.length ? numbers.sort((a, b) => a - b) : distinct.map(String).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const index = new Map<string, number>(classes.map((c, i) => [String(c), i]));
   const codes = new Int32Array(n);
   for (let i = 0; i < n; i++) codes[i] = index.get(String(labels[i]))!;

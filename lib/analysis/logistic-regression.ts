@@ -96,16 +96,23 @@ function dot(a: Float64Array, b: Float64Array): number {
  * Plain arithmetic in a fixed order, so the same data give the same model
  * bit for bit. `codes` are class numbers 0..classCount-1.
  */
-export function fitLogisticRegression(x: MatrixLike, codes: ArrayLike<number>, classCount: number, options: LogisticRegressionOptions = {}): LogisticModel {
+export function fitLogisticRegression(
+  x: MatrixLike,
+  codes: ArrayLike<number>,
+  classCount: number,
+  options: LogisticRegressionOptions = {},
+): LogisticModel {
   const m0 = toMatrix(x, "logistic regression");
   const o = withDefaults(DEFAULTS, options);
   const n = m0.rows;
   const d = m0.cols;
   if (codes.length !== n) throw new ConfigError(`logistic regression: ${codes.length} labels for ${n} points`);
-  if (!Number.isInteger(classCount) || classCount < 2) throw new ConfigError(`logistic regression: needs at least 2 classes, found ${classCount}`);
+  if (!Number.isInteger(classCount) || classCount < 2)
+    throw new ConfigError(`logistic regression: needs at least 2 classes, found ${classCount}`);
   if (!(o.c > 0)) throw new ConfigError(`logistic regression: C must be > 0, found ${o.c}`);
   const y = Int32Array.from(codes);
-  for (const v of y) if (!(v >= 0 && v < classCount)) throw new ConfigError(`logistic regression: class code ${v} outside 0..${classCount - 1}`);
+  for (const v of y)
+    if (!(v >= 0 && v < classCount)) throw new ConfigError(`logistic regression: class code ${v} outside 0..${classCount - 1}`);
   const m = classCount === 2 ? 1 : classCount;
   const size = m * d + m;
   let theta = new Float64Array(size);
@@ -133,7 +140,10 @@ export function fitLogisticRegression(x: MatrixLike, codes: ArrayLike<number>, c
       const yh = yHist[h]!;
       for (let p = 0; p < size; p++) dir[p] -= alpha[h]! * yh[p]!;
     }
-    const gamma = sHist.length > 0 ? dot(sHist.at(-1)!, yHist.at(-1)!) / dot(yHist.at(-1)!, yHist.at(-1)!) : 1 / Math.max(1, Math.sqrt(dot(grad, grad)));
+    const gamma =
+      sHist.length > 0
+        ? dot(sHist.at(-1)!, yHist.at(-1)!) / dot(yHist.at(-1)!, yHist.at(-1)!)
+        : 1 / Math.max(1, Math.sqrt(dot(grad, grad)));
     for (let p = 0; p < size; p++) dir[p] *= gamma;
     for (let h = 0; h < sHist.length; h++) {
       const beta = rho[h]! * dot(yHist[h]!, dir);
@@ -183,7 +193,10 @@ export function fitLogisticRegression(x: MatrixLike, codes: ArrayLike<number>, c
     if (change <= 1e-15 * Math.max(1, Math.abs(f))) break;
   }
   converged ||= gradMax(grad) <= o.tolerance;
-  if (!converged) warnOnce(`logistic regression: L-BFGS stopped after ${iterations} iterations with a gradient of ${gradMax(grad).toExponential(2)} (tolerance ${o.tolerance}); the probe accuracy may be slightly off`);
+  if (!converged)
+    warnOnce(
+      `logistic regression: L-BFGS stopped after ${iterations} iterations with a gradient of ${gradMax(grad).toExponential(2)} (tolerance ${o.tolerance}); the probe accuracy may be slightly off`,
+    );
   return { classCount, dim: d, weights: theta.slice(0, m * d), intercepts: theta.slice(m * d), iterations, converged, loss: f };
 }
 
@@ -203,7 +216,7 @@ export function logisticProbabilities(model: LogisticModel, x: MatrixLike): Floa
     logits(theta, m0, i, m, binary, z);
     const max = Math.max(...z);
     let sum = 0;
-    for (let k = 0; k < K; k++) sum += (z[k] = Math.exp(z[k]! - max));
+    for (let k = 0; k < K; k++) sum += z[k] = Math.exp(z[k]! - max);
     for (let k = 0; k < K; k++) out[i * K + k] = z[k]! / sum;
   }
   return out;

@@ -80,5 +80,6 @@ export function squaredDistance(a: Matrix, i: number, b: Matrix, j: number): num
 
 /** Checks that two tables describe the same points. */
 export function checkSameRows(a: Matrix, b: Matrix, whatA: string, whatB: string): void {
-  if (a.rows !== b.rows) throw new ConfigError(`${whatA} has ${a.rows} rows but ${whatB} has ${b.rows}; they must describe the same points`);
+  if (a.rows !== b.rows)
+    throw new ConfigError(`${whatA} has ${a.rows} rows but ${whatB} has ${b.rows}; they must describe the same points`);
 }

@@ -27,7 +27,8 @@ export interface NeighbourOptions {
 
 function checkK(n: number, k: number): void {
   if (!Number.isInteger(k) || k < 1) throw new ConfigError(`nearest neighbours: k must be a positive integer, found ${k}`);
-  if (k > n - 1) throw new ConfigError(`nearest neighbours: not enough points (${n}) for ${k} neighbours each; use k <= ${n - 1} or add points`);
+  if (k > n - 1)
+    throw new ConfigError(`nearest neighbours: not enough points (${n}) for ${k} neighbours each; use k <= ${n - 1} or add points`);
 }
 
 /**
@@ -39,7 +40,10 @@ class TopK {
   readonly idx: Int32Array;
   readonly size: Int32Array;
 
-  constructor(readonly rows: number, readonly k: number) {
+  constructor(
+    readonly rows: number,
+    readonly k: number,
+  ) {
     this.dist = new Float32Array(rows * k);
     this.idx = new Int32Array(rows * k);
     this.size = new Int32Array(rows);
@@ -134,10 +138,16 @@ export async function nearestNeighbours(X: Matrix, k: number, options: Neighbour
 }
 
 /** nearestNeighbours on the threads of an existing pool. */
-export async function nearestNeighboursOn(pool: TsnePool, X: Matrix, k: number, options: Omit<NeighbourOptions, "threads"> = {}): Promise<Neighbours | null> {
+export async function nearestNeighboursOn(
+  pool: TsnePool,
+  X: Matrix,
+  k: number,
+  options: Omit<NeighbourOptions, "threads"> = {},
+): Promise<Neighbours | null> {
   const n = X.rows;
   checkK(n, k);
-  if (n >= MAX_POINTS) throw new ConfigError(`nearest neighbours: ${n} points are too many for the exact search (at most ${MAX_POINTS - 1})`);
+  if (n >= MAX_POINTS)
+    throw new ConfigError(`nearest neighbours: ${n} points are too many for the exact search (at most ${MAX_POINTS - 1})`);
   const d = X.cols;
   const nPad = Math.ceil(n / 8) * 8;
   const B = Math.min(Math.ceil(Math.max(8, options.blockSize ?? 256) / 8) * 8, nPad);
@@ -148,7 +158,10 @@ export async function nearestNeighboursOn(pool: TsnePool, X: Matrix, k: number, 
   const normPtr = panelPtr + xBytes;
   const outPtr = normPtr + Math.ceil(nPad / 4) * 16;
   const total = outPtr + pool.threads * outBytes;
-  if (total > MAX_BYTES) throw new ConfigError(`nearest neighbours: ${n} × ${d} points need ${(total / 2 ** 30).toFixed(2)} GiB of kernel memory; the limit is 4 GiB`);
+  if (total > MAX_BYTES)
+    throw new ConfigError(
+      `nearest neighbours: ${n} × ${d} points need ${(total / 2 ** 30).toFixed(2)} GiB of kernel memory; the limit is 4 GiB`,
+    );
   distanceModule ??= new WASM.Module(fs.readFileSync(path.join(__dirname, "kernels", "distances.wasm")));
   const memory = new WASM.Memory({ initial: Math.ceil(total / PAGE), maximum: MAX_BYTES / PAGE, shared: true });
   const x = new Float32Array(memory.buffer, xPtr, nPad * d);
@@ -187,7 +200,24 @@ export async function nearestNeighboursOn(pool: TsnePool, X: Matrix, k: number, 
   const round = Math.max(4 * pool.threads, Math.ceil(count / 100));
   for (let first = 0; first < count; first += round) {
     const last = Math.min(count, first + round);
-    pool.run({ kind: "knn", module: distanceModule, memory, xPtr, panelPtr, normPtr, outPtr, outBytes, n, d, k, block: B, pairs, first, last, candidates });
+    pool.run({
+      kind: "knn",
+      module: distanceModule,
+      memory,
+      xPtr,
+      panelPtr,
+      normPtr,
+      outPtr,
+      outBytes,
+      n,
+      d,
+      k,
+      block: B,
+      pairs,
+      first,
+      last,
+      candidates,
+    });
     if (options.onProgress?.({ done: last, total: count, label: "nearest neighbours" }) === false) return null;
     await new Promise((r) => setImmediate(r));
   }

@@ -87,7 +87,16 @@ function orthonormalizeRows(q: Float64Array, r: number, cols: number): void {
  * XQ_i = (x_i − mean) Q for every row (Q is r × d), and, when `back` is
  * given, back += Σ_i XQ_iᵀ (x_i − mean) in the same pass over the data.
  */
-function projectRows(data: ArrayLike<number>, mean: Float64Array, Q: Float64Array, XQ: Float64Array, n: number, d: number, r: number, back?: Float64Array): void {
+function projectRows(
+  data: ArrayLike<number>,
+  mean: Float64Array,
+  Q: Float64Array,
+  XQ: Float64Array,
+  n: number,
+  d: number,
+  r: number,
+  back?: Float64Array,
+): void {
   const row = new Float64Array(d);
   for (let i = 0; i < n; i++) {
     for (let j = 0, p = i * d; j < d; j++) row[j] = data[p + j]! - mean[j]!;

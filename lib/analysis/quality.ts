@@ -41,7 +41,8 @@ export function mapQuality(original: MatrixLike, maps: readonly MatrixLike[], op
   for (const [i, Y] of Ys.entries()) checkSameRows(X, Y, "original", `map ${i}`);
   const n = X.rows;
   const k = options.k ?? 10;
-  if (!(Number.isInteger(k) && k >= 1 && k < n / 2)) throw new ConfigError(`map quality: k (${k}) must be an integer, at least 1 and less than n/2 (${n / 2})`);
+  if (!(Number.isInteger(k) && k >= 1 && k < n / 2))
+    throw new ConfigError(`map quality: k (${k}) must be an integer, at least 1 and less than n/2 (${n / 2})`);
   const q = queryPoints(n, options);
   const mapNeighbours = Ys.map((Y) => nearestNeighboursBrute(Y, k, q));
   const penalty = new Float64Array(Ys.length);
@@ -67,7 +68,11 @@ export function mapQuality(original: MatrixLike, maps: readonly MatrixLike[], op
     let next = 1;
     for (let t = 0; t < n; t++) if (order[t] !== i) rank[order[t]!] = next++;
     own.clear();
-    for (let t = 0, got = 0; got < k; t++) if (order[t] !== i) { own.add(order[t]!); got++; }
+    for (let t = 0, got = 0; got < k; t++)
+      if (order[t] !== i) {
+        own.add(order[t]!);
+        got++;
+      }
     for (let m = 0; m < Ys.length; m++) {
       const nb = mapNeighbours[m]!.indices;
       for (let t = 0; t < k; t++) {
@@ -104,4 +109,3 @@ export function trustworthiness(original: MatrixLike, embedded: MatrixLike, opti
 export function knnPreservation(original: MatrixLike, embedded: MatrixLike, options: MapQualityOptions = {}): number {
   return mapQuality(original, [embedded], options)[0]!.knnPreservation;
 }
-

@@ -35,7 +35,7 @@ export class SpaceTree {
   private reserve(nodes: number): void {
     const S = this.dims + 5;
     if (nodes * S <= this.packed.length) return;
-    const grown = new Float64Array(new SharedArrayBuffer(Math.max(nodes, 2 * this.packed.length / S) * S * 8));
+    const grown = new Float64Array(new SharedArrayBuffer(Math.max(nodes, (2 * this.packed.length) / S) * S * 8));
     grown.set(this.packed.subarray(0, this.size * S));
     this.packed = grown;
   }

@@ -16,7 +16,14 @@ interface TsneJsModel {
   run(): [number, number];
   getOutput(): number[][];
 }
-type TsneJsClass = new (config: { dim: number; perplexity: number; earlyExaggeration: number; learningRate: number; nIter: number; metric: string }) => TsneJsModel;
+type TsneJsClass = new (config: {
+  dim: number;
+  perplexity: number;
+  earlyExaggeration: number;
+  learningRate: number;
+  nIter: number;
+  metric: string;
+}) => TsneJsModel;
 
 /**
  * Exact t-SNE through tsne-js for small sets (quadratic in time and memory).
@@ -47,5 +54,11 @@ export function tsneExact(x: Matrix, o: TsneExactOptions): TsneResult {
     Math.random = saved;
   }
   const embedding = toMatrix(model.getOutput(), "tsne-js output");
-  return { embedding, iterations, klDivergence: error, stopped: false, seconds: { affinities: 0, optimisation: (performance.now() - t0) / 1000 } };
+  return {
+    embedding,
+    iterations,
+    klDivergence: error,
+    stopped: false,
+    seconds: { affinities: 0, optimisation: (performance.now() - t0) / 1000 },
+  };
 }

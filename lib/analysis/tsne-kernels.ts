@@ -195,7 +195,8 @@ export function offer(c: KnnCandidates, k: number, r: number, key: number): void
  * threads.
  */
 export function knnBlocks(job: KnnJob, part: number): void {
-  const WA = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: Record<string, unknown> } } }).WebAssembly;
+  const WA = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: Record<string, unknown> } } })
+    .WebAssembly;
   const sqdist = new WA.Instance(job.module, { env: { memory: job.memory } }).exports.sqdist_block as (...a: number[]) => void;
   const { n, d, k, block, pairs } = job;
   const cand = job.candidates[part]!;

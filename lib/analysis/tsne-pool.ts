@@ -60,6 +60,9 @@ export function shared<T extends Float64Array | Float32Array | Int32Array | Uint
 }
 
 /** A zeroed typed array in shared memory. */
-export function sharedArray<T extends Float64Array | Float32Array | Int32Array | Uint8Array>(C: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number): T {
+export function sharedArray<T extends Float64Array | Float32Array | Int32Array | Uint8Array>(
+  C: { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
+  length: number,
+): T {
   return new C(new SharedArrayBuffer(length * C.BYTES_PER_ELEMENT));
 }

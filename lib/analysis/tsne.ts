@@ -76,7 +76,10 @@ function tsneNeighbourCount(n: number, perplexity: number): number {
   return Math.min(n - 1, Math.floor(3 * perplexity + 1));
 }
 
-type OptimizerOptions = Required<Pick<TsneOptions, "dims" | "earlyExaggeration" | "exaggerationIterations" | "iterations" | "theta">> & { learningRate: number; threads?: number };
+type OptimizerOptions = Required<Pick<TsneOptions, "dims" | "earlyExaggeration" | "exaggerationIterations" | "iterations" | "theta">> & {
+  learningRate: number;
+  threads?: number;
+};
 
 /**
  * Barnes-Hut t-SNE state: affinities fixed, map and optimiser state stepping.
@@ -144,8 +147,16 @@ export class TsneOptimizer {
     this.pool ??= new TsnePool(this.options.threads);
     // The workers start on the attraction, which needs no tree, while this thread builds it.
     const attraction = this.pool.start({
-      kind: "attraction", n, dims, y, rowStart: P.rowStart, columns: P.columns, values: P.values,
-      withError, attractive, kl: this.kl,
+      kind: "attraction",
+      n,
+      dims,
+      y,
+      rowStart: P.rowStart,
+      columns: P.columns,
+      values: P.values,
+      withError,
+      attractive,
+      kl: this.kl,
     });
     tree.build(y, n);
     this.pool.finish(attraction);
@@ -209,7 +220,9 @@ export async function initTsne(x: MatrixLike, options: TsneOptions = {}): Promis
   const m = toMatrix(x, "tsne");
   const n = m.rows;
   if (!(o.perplexity > 0) || o.perplexity >= n) {
-    throw new ConfigError(`tsne: perplexity (${o.perplexity}) must be positive and below the number of points (${n}); a third of n or less is usual`);
+    throw new ConfigError(
+      `tsne: perplexity (${o.perplexity}) must be positive and below the number of points (${n}); a third of n or less is usual`,
+    );
   }
   checkChoice("tsne init", o.init, TSNE_INITS);
   const k = tsneNeighbourCount(n, o.perplexity);
@@ -218,7 +231,8 @@ export async function initTsne(x: MatrixLike, options: TsneOptions = {}): Promis
   try {
     let nn = o.neighbours;
     if (nn) {
-      if (nn.n !== n || nn.k < k) throw new ConfigError(`tsne: the given neighbours are for ${nn.n} points × ${nn.k}; need ${n} × at least ${k}`);
+      if (nn.n !== n || nn.k < k)
+        throw new ConfigError(`tsne: the given neighbours are for ${nn.n} points × ${nn.k}; need ${n} × at least ${k}`);
       if (nn.k > k) nn = truncateNeighbours(nn, k);
     } else if (n * n * m.cols < 2e8) {
       nn = nearestNeighboursBrute(m, k);
@@ -260,27 +274,33 @@ export async function tsne(x: MatrixLike, options: TsneOptions = {}): Promise<Ts
   const opt = await initTsne(m, o);
   const t1 = performance.now();
   if (!opt) {
-    return { embedding: { rows: m.rows, cols: o.dims, data: new Float64Array(m.rows * o.dims) }, iterations: 0, klDivergence: NaN, stopped: true, seconds: { affinities: (t1 - t0) / 1000, optimisation: 0 } };
+    return {
+      embedding: { rows: m.rows, cols: o.dims, data: new Float64Array(m.rows * o.dims) },
+      iterations: 0,
+      klDivergence: NaN,
+      stopped: true,
+      seconds: { affinities: (t1 - t0) / 1000, optimisation: 0 },
+    };
   }
   let stopped = false;
   let lastYield = performance.now();
   try {
-  while (!opt.done) {
-    const check = (opt.iteration + 1) % 50 === 0 || opt.iteration + 1 === o.iterations;
-    opt.step(check);
-    if (check || opt.iteration % 10 === 0) {
-      const values = Number.isNaN(opt.klDivergence) ? undefined : { kl: opt.klDivergence };
-      if (o.onProgress?.({ done: opt.iteration, total: o.iterations, label: "t-SNE iterations", values }) === false) {
-        stopped = true;
-        break;
+    while (!opt.done) {
+      const check = (opt.iteration + 1) % 50 === 0 || opt.iteration + 1 === o.iterations;
+      opt.step(check);
+      if (check || opt.iteration % 10 === 0) {
+        const values = Number.isNaN(opt.klDivergence) ? undefined : { kl: opt.klDivergence };
+        if (o.onProgress?.({ done: opt.iteration, total: o.iterations, label: "t-SNE iterations", values }) === false) {
+          stopped = true;
+          break;
+        }
+      }
+      // Let a notebook redraw its progress now and then.
+      if (performance.now() - lastYield > 500) {
+        await new Promise((r) => setImmediate(r));
+        lastYield = performance.now();
       }
     }
-    // Let a notebook redraw its progress now and then.
-    if (performance.now() - lastYield > 500) {
-      await new Promise((r) => setImmediate(r));
-      lastYield = performance.now();
-    }
-  }
   } finally {
     opt.close();
   }

@@ -73,7 +73,8 @@ function optionLine(key: string, spec: OptionSpec): [string, string] {
   const notes: string[] = [];
   if (spec.required) notes.push("required");
   if (spec.multiple) notes.push("repeatable");
-  if (spec.default !== undefined && spec.type !== "boolean") notes.push(`default ${Array.isArray(spec.default) ? spec.default.join(",") : String(spec.default)}`);
+  if (spec.default !== undefined && spec.type !== "boolean")
+    notes.push(`default ${Array.isArray(spec.default) ? spec.default.join(",") : String(spec.default)}`);
   return [`${short}${flag}${value}`, `${spec.description}${notes.length ? ` (${notes.join("; ")})` : ""}`];
 }
 
@@ -94,7 +95,10 @@ function npmForm(path: string): string {
 /** The --help text of a command, generated from its declaration; `path` is e.g. "dataset create". */
 export function commandHelp(cmd: AnyCommand, path: string): string {
   const lines: string[] = [];
-  const forms = (tail: string): string[] => [`usage: ${npmForm(path)} ${tail}`, `   or: npx ${[PROGRAM, path].filter((p) => p !== "").join(" ")} ${tail}`];
+  const forms = (tail: string): string[] => [
+    `usage: ${npmForm(path)} ${tail}`,
+    `   or: npx ${[PROGRAM, path].filter((p) => p !== "").join(" ")} ${tail}`,
+  ];
   if (cmd.kind === "group" && path === "") {
     lines.push(`usage: npx ${PROGRAM} <command> [options]`, "   or: npm run <command> -- [options]");
   } else if (cmd.kind === "group") {
@@ -106,7 +110,11 @@ export function commandHelp(cmd: AnyCommand, path: string): string {
     if (cmd.description) lines.push("", cmd.description);
     lines.push("", "commands:", ...table(cmd.commands.map((c) => [c.name, c.summary])));
     if (cmd.default) {
-      lines.push("", `options of \`${path}\` without a command:`, ...table(Object.entries(cmd.default.options).map(([k, s]) => optionLine(k, s))));
+      lines.push(
+        "",
+        `options of \`${path}\` without a command:`,
+        ...table(Object.entries(cmd.default.options).map(([k, s]) => optionLine(k, s))),
+      );
     }
     lines.push("", `\`${path === "" ? PROGRAM : path} <command> --help\` describes each command.`);
   } else {

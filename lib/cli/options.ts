@@ -88,7 +88,10 @@ function convert(flag: string, spec: OptionSpec, raw: string | boolean): unknown
   if (spec.type === "boolean") return raw;
   const text = raw as string;
   if (spec.type === "strings" || spec.type === "integers" || spec.type === "numbers") {
-    const items = text.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+    const items = text
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
     if (items.length === 0) throw new UsageError(`--${flag}: expected a comma-separated list; found ${JSON.stringify(text)}`);
     return items.map((s) => convertOne(flag, spec, s));
   }
@@ -101,7 +104,8 @@ function usageErrorFrom(e: unknown): UsageError {
   const message = String(err.message ?? e);
   const flag = /'(-[^' ]+)/.exec(message)?.[1];
   if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return new UsageError(`unknown option ${flag ?? message}`);
-  if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return new UsageError(`unexpected argument ${/'([^']*)'/.exec(message)?.[1] ?? message}`);
+  if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL")
+    return new UsageError(`unexpected argument ${/'([^']*)'/.exec(message)?.[1] ?? message}`);
   if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
     if (message.includes("ambiguous")) return new UsageError(`${flag}: a value starting with '-' is written ${flag}=<value>`);
     if (message.includes("does not take an argument")) return new UsageError(`${flag} takes no value`);
@@ -129,7 +133,11 @@ export function parseOptions<O extends OptionSpecs>(argv: readonly string[], opt
     version: { type: "boolean" },
   };
   for (const [key, spec] of Object.entries(options)) {
-    config[flagName(key)] = { type: spec.type === "boolean" ? "boolean" : "string", multiple: spec.multiple === true, ...(spec.short ? { short: spec.short } : {}) };
+    config[flagName(key)] = {
+      type: spec.type === "boolean" ? "boolean" : "string",
+      multiple: spec.multiple === true,
+      ...(spec.short ? { short: spec.short } : {}),
+    };
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -153,8 +161,10 @@ export function parseOptions<O extends OptionSpecs>(argv: readonly string[], opt
   const rest = parsed.positionals;
   if (positionals && !help && !version) {
     const min = positionals.min ?? 0;
-    if (rest.length < min) throw new UsageError(`expected ${min === 1 ? "a" : `at least ${min}`} <${positionals.name}> (${positionals.description})`);
-    if (positionals.max !== undefined && rest.length > positionals.max) throw new UsageError(`unexpected argument ${JSON.stringify(rest[positionals.max])}`);
+    if (rest.length < min)
+      throw new UsageError(`expected ${min === 1 ? "a" : `at least ${min}`} <${positionals.name}> (${positionals.description})`);
+    if (positionals.max !== undefined && rest.length > positionals.max)
+      throw new UsageError(`unexpected argument ${JSON.stringify(rest[positionals.max])}`);
   }
   return { values: values as OptionValues<O>, positionals: rest, help, version };
 }

@@ -27,7 +27,9 @@ export function listenForStop(name: string, what: string, stderr: NodeJS.Writabl
       return;
     }
     signal = s;
-    stderr.write(`\n${name}: ${s} received; stopping ${what}. Run the same command again to continue.${s === "SIGINT" ? " Ctrl-C again to kill." : ""}\n`);
+    stderr.write(
+      `\n${name}: ${s} received; stopping ${what}. Run the same command again to continue.${s === "SIGINT" ? " Ctrl-C again to kill." : ""}\n`,
+    );
   };
   for (const s of STOP_SIGNALS) process.on(s, handler);
   return {

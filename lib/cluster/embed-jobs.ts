@@ -47,7 +47,14 @@ export function embedJobs(o: EmbedJobsOptions): PlannedJob[] {
         description: [`Embeds shard i of ${o.shards} of ${data} into ${out}.shard-i-of-${o.shards}.* (task i = shard i).`],
         tasks: o.shards,
         body: [
-          `workbench ${embed} ${flags([["checkpoint", checkpoint], ["model", o.model], ["data", data], ["out", out], ["split", o.split], ["batch", o.batch]])} --shard "$SLURM_ARRAY_TASK_ID/${o.shards}"`,
+          `workbench ${embed} ${flags([
+            ["checkpoint", checkpoint],
+            ["model", o.model],
+            ["data", data],
+            ["out", out],
+            ["split", o.split],
+            ["batch", o.batch],
+          ])} --shard "$SLURM_ARRAY_TASK_ID/${o.shards}"`,
         ],
       },
     },
@@ -57,7 +64,14 @@ export function embedJobs(o: EmbedJobsOptions): PlannedJob[] {
         name: `${o.name}-merge`,
         description: [`Joins the ${o.shards} shards of ${out}, checking that every neuron of ${data} is there once.`],
         light: true,
-        body: [`workbench ${embed} merge ${flags([["out", out], ["shards", o.shards], ["data", data], ["split", o.split]])}`],
+        body: [
+          `workbench ${embed} merge ${flags([
+            ["out", out],
+            ["shards", o.shards],
+            ["data", data],
+            ["split", o.split],
+          ])}`,
+        ],
       },
       after: { role: "embed", when: "afterok" },
     },
@@ -69,7 +83,13 @@ export function embedJobs(o: EmbedJobsOptions): PlannedJob[] {
       job: {
         name: `${o.name}-maps`,
         description: [`Draws the t-SNE and UMAP maps of ${out} into ${maps}.`],
-        body: [`workbench ${commandFile(o.workdir, "maps")} ${flags([["embeddings", out], ["out", maps], ["data", data]])}`],
+        body: [
+          `workbench ${commandFile(o.workdir, "maps")} ${flags([
+            ["embeddings", out],
+            ["out", maps],
+            ["data", data],
+          ])}`,
+        ],
       },
       after: { role: "merge", when: "afterok" },
     });

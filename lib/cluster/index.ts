@@ -1,4 +1,12 @@
-export { SLURM_CONFIG_KEYS, SLURM_DEFAULTS, formatSlurmTime, lightJobTime, readSlurmConfig, resolveSlurmSettings, slurmTimeSeconds } from "./settings";
+export {
+  SLURM_CONFIG_KEYS,
+  SLURM_DEFAULTS,
+  formatSlurmTime,
+  lightJobTime,
+  readSlurmConfig,
+  resolveSlurmSettings,
+  slurmTimeSeconds,
+} from "./settings";
 export type { SlurmSettings } from "./settings";
 export { renderBatchScript, sbatchDirectives, shellQuote } from "./script";
 export type { BatchJob } from "./script";

@@ -16,7 +16,9 @@ export const COMMAND_FILES = {
 export function commandFile(workdir: string, which: keyof typeof COMMAND_FILES): string {
   const file = COMMAND_FILES[which];
   if (!fs.existsSync(path.join(workdir, file))) {
-    throw new ConfigError(`--workdir ${workdir}: no ${file} there, so the jobs could not run \`${which}\`; give the workbench checkout the jobs should run in`);
+    throw new ConfigError(
+      `--workdir ${workdir}: no ${file} there, so the jobs could not run \`${which}\`; give the workbench checkout the jobs should run in`,
+    );
   }
   return file;
 }

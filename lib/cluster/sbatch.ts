@@ -33,7 +33,9 @@ export function submitJobs(jobs: readonly WrittenJob[], sbatch = "sbatch"): Subm
     const already = done.length ? ` (already submitted: ${done.map((d) => `${d.role} ${d.id}`).join(", ")})` : "";
     if (r.error) {
       const missing = (r.error as NodeJS.ErrnoException).code === "ENOENT";
-      const message = missing ? `${sbatch} not found: submit from a machine with Slurm's commands, or submit the scripts yourself` : `${sbatch}: ${r.error.message}`;
+      const message = missing
+        ? `${sbatch} not found: submit from a machine with Slurm's commands, or submit the scripts yourself`
+        : `${sbatch}: ${r.error.message}`;
       throw missing ? new MissingDependencyError(`${message}${already}`) : new WorkbenchError(`${message}${already}`);
     }
     const id = r.status === 0 ? parsableJobId(r.stdout) : null;

@@ -24,14 +24,18 @@ export function shellQuote(word: string): string {
 
 /** A value on an #SBATCH line: sbatch reads double quotes there, so a path with spaces is quoted. */
 function directiveValue(value: string, what: string): string {
-  if (/["\r\n]/.test(value)) throw new ConfigError(`${what}: an #SBATCH value cannot hold a double quote or a line break; found ${JSON.stringify(value)}`);
+  if (/["\r\n]/.test(value))
+    throw new ConfigError(`${what}: an #SBATCH value cannot hold a double quote or a line break; found ${JSON.stringify(value)}`);
   return /\s/.test(value) ? `"${value}"` : value;
 }
 
 /** The #SBATCH lines of a job, in a fixed order. */
 export function sbatchDirectives(job: BatchJob, s: SlurmSettings, logDir: string): string[] {
   // Slurm reads %j, %A, %a, … in file names; a % of the directory's own would be taken for one.
-  if (logDir.includes("%")) throw new ConfigError(`--out-dir: Slurm would read the % in ${JSON.stringify(logDir)} as a file-name pattern; choose a directory without %`);
+  if (logDir.includes("%"))
+    throw new ConfigError(
+      `--out-dir: Slurm would read the % in ${JSON.stringify(logDir)} as a file-name pattern; choose a directory without %`,
+    );
   const log = path.join(logDir, `${job.name}-${job.tasks === undefined ? "%j" : "%A_%a"}.out`);
   const options: Array<[string, string | number | undefined]> = [
     ["job-name", directiveValue(job.name, "job name")],

@@ -90,7 +90,10 @@ export function slurmTimeSeconds(text: string, what: string): number {
   const days = /^(\d+)-(\d+)(?::(\d+))?(?::(\d+))?$/.exec(t);
   if (days) return Number(days[1]) * 86400 + Number(days[2]) * 3600 + Number(days[3] ?? 0) * 60 + Number(days[4] ?? 0);
   const parts = /^\d+(:\d+){0,2}$/.test(t) ? t.split(":").map(Number) : null;
-  if (!parts) throw new ConfigError(`${what}: expected a Slurm time limit (minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS); found ${JSON.stringify(text)}`);
+  if (!parts)
+    throw new ConfigError(
+      `${what}: expected a Slurm time limit (minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS); found ${JSON.stringify(text)}`,
+    );
   if (parts.length === 1) return parts[0]! * 60;
   if (parts.length === 2) return parts[0]! * 60 + parts[1]!;
   return parts[0]! * 3600 + parts[1]! * 60 + parts[2]!;
@@ -108,8 +111,11 @@ function checkWord(value: string | undefined, what: string, pattern: RegExp, exp
 
 /** The extra #SBATCH option with its "#SBATCH" prefix dropped when given one. */
 function sbatchOption(line: string, what: string): string {
-  const option = oneLine(line, what).replace(/^#SBATCH\s+/, "").trim();
-  if (!option.startsWith("-")) throw new ConfigError(`${what}: expected an sbatch option such as --mail-type=END; found ${JSON.stringify(line)}`);
+  const option = oneLine(line, what)
+    .replace(/^#SBATCH\s+/, "")
+    .trim();
+  if (!option.startsWith("-"))
+    throw new ConfigError(`${what}: expected an sbatch option such as --mail-type=END; found ${JSON.stringify(line)}`);
   return option;
 }
 
@@ -126,20 +132,24 @@ export function readSlurmConfig(file: string): Partial<SlurmSettings> {
   } catch (err) {
     throw new ConfigError(`${file}: cannot read as JSON (${(err as Error).message})`, { cause: err });
   }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ConfigError(`${file}: expected a JSON object of settings such as {"partition": "gpu"}`);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw new ConfigError(`${file}: expected a JSON object of settings such as {"partition": "gpu"}`);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     const name = KEYS[checkChoice(`${file}: setting`, key, SLURM_CONFIG_KEYS)];
     const what = `${file}: "${key}"`;
     if (INTEGER_KEYS.includes(name)) {
-      if (typeof value !== "number" || !Number.isInteger(value)) throw new ConfigError(`${what}: expected a whole number; found ${JSON.stringify(value)}`);
+      if (typeof value !== "number" || !Number.isInteger(value))
+        throw new ConfigError(`${what}: expected a whole number; found ${JSON.stringify(value)}`);
       out[name] = value;
     } else if (LIST_KEYS.includes(name)) {
       const list = typeof value === "string" ? [value] : value;
-      if (!Array.isArray(list) || !list.every((l) => typeof l === "string")) throw new ConfigError(`${what}: expected a list of strings (or one string); found ${JSON.stringify(value)}`);
+      if (!Array.isArray(list) || !list.every((l) => typeof l === "string"))
+        throw new ConfigError(`${what}: expected a list of strings (or one string); found ${JSON.stringify(value)}`);
       out[name] = list;
     } else {
-      if (typeof value !== "string" && !(name === "time" && typeof value === "number")) throw new ConfigError(`${what}: expected a string; found ${JSON.stringify(value)}`);
+      if (typeof value !== "string" && !(name === "time" && typeof value === "number"))
+        throw new ConfigError(`${what}: expected a string; found ${JSON.stringify(value)}`);
       out[name] = String(value);
     }
   }
@@ -160,7 +170,8 @@ function checkSettings(s: Partial<SlurmSettings>, what: (key: keyof SlurmSetting
     const n = s[k];
     if (n !== undefined && n < 1) throw new ConfigError(`${what(k)}: expected at least 1; found ${n}`);
   }
-  if (s.maxRequeues !== undefined && s.maxRequeues < 0) throw new ConfigError(`${what("maxRequeues")}: expected 0 or more; found ${s.maxRequeues}`);
+  if (s.maxRequeues !== undefined && s.maxRequeues < 0)
+    throw new ConfigError(`${what("maxRequeues")}: expected 0 or more; found ${s.maxRequeues}`);
   if (s.signalGrace !== undefined && !(s.signalGrace >= 1 && s.signalGrace <= MAX_SIGNAL_GRACE)) {
     throw new ConfigError(`${what("signalGrace")}: expected seconds from 1 to ${MAX_SIGNAL_GRACE} (Slurm's limit); found ${s.signalGrace}`);
   }
@@ -180,7 +191,9 @@ export function resolveSlurmSettings(flags: Partial<SlurmSettings>, config: Part
   s.workdir = path.resolve(s.workdir);
   const limit = slurmTimeSeconds(s.time, "--time");
   if (s.signalGrace >= limit) {
-    throw new ConfigError(`--signal-grace ${s.signalGrace} s is not shorter than --time ${s.time} (${limit} s): the job would be told to stop as it starts; lower --signal-grace or raise --time`);
+    throw new ConfigError(
+      `--signal-grace ${s.signalGrace} s is not shorter than --time ${s.time} (${limit} s): the job would be told to stop as it starts; lower --signal-grace or raise --time`,
+    );
   }
   return s;
 }

@@ -49,7 +49,8 @@ function configIterations(file: string): number {
 export function summarizeRun(runDir: string, name: string, values: Record<string, string>): RunSummary {
   const config = path.join(runDir, "config.json");
   const total = fs.existsSync(config) ? configIterations(config) : 0;
-  if (!fs.existsSync(path.join(runDir, "log.jsonl"))) return { name, values, status: "not started", iteration: 0, total, bestF1: null, bestIou: null };
+  if (!fs.existsSync(path.join(runDir, "log.jsonl")))
+    return { name, values, status: "not started", iteration: 0, total, bestF1: null, bestIou: null };
   const log = readTrainingLog(runDir);
   const validations = log.filter((r): r is ValidationRecord => r.kind === "validation");
   const iteration = log.reduce((m, r) => Math.max(m, r.iteration), 0);
@@ -91,11 +92,20 @@ function columns(s: SweepSummary): string[] {
 /** The summary as aligned text, with the runs of best F1 and best IoU named below. */
 export function formatSweepSummary(s: SweepSummary): string {
   const cols = columns(s);
-  const shown = (c: Cell, col: string) => (c === null ? "" : typeof c === "number" && col.startsWith("best_") && !col.endsWith("_iteration") ? c.toFixed(4) : String(c));
+  const shown = (c: Cell, col: string) =>
+    c === null ? "" : typeof c === "number" && col.startsWith("best_") && !col.endsWith("_iteration") ? c.toFixed(4) : String(c);
   const cells = [cols, ...rows(s).map((r) => cols.map((c) => shown(r[c] ?? null, c)))];
   const widths = cols.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
-  const lines = cells.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd());
-  for (const [label, pick] of [["F1", (r: RunSummary) => r.bestF1], ["IoU", (r: RunSummary) => r.bestIou]] as const) {
+  const lines = cells.map((row) =>
+    row
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd(),
+  );
+  for (const [label, pick] of [
+    ["F1", (r: RunSummary) => r.bestF1],
+    ["IoU", (r: RunSummary) => r.bestIou],
+  ] as const) {
     const top = s.runs.filter((r) => pick(r)).sort((a, b) => pick(b)!.value - pick(a)!.value)[0];
     if (top) lines.push(`best validation ${label}: ${pick(top)!.value.toFixed(4)}, ${top.name} (iteration ${pick(top)!.iteration})`);
   }

@@ -24,13 +24,19 @@ export function parseSweep(texts: readonly string[], keys: readonly string[]): S
   const axes: SweepAxis[] = [];
   for (const text of texts) {
     const eq = text.indexOf("=");
-    if (eq < 0) throw new ConfigError(`--sweep: expected <option>=<value>,<value>,… such as max-lr=1e-3,3e-3; found ${JSON.stringify(text)}`);
+    if (eq < 0)
+      throw new ConfigError(`--sweep: expected <option>=<value>,<value>,… such as max-lr=1e-3,3e-3; found ${JSON.stringify(text)}`);
     const key = checkChoice("--sweep: option", text.slice(0, eq).trim().replace(/^--/, ""), keys);
-    const values = text.slice(eq + 1).split(",").map((v) => v.trim());
-    if (values.some((v) => v === "")) throw new ConfigError(`--sweep ${key}: expected values separated by commas; found ${JSON.stringify(text)}`);
+    const values = text
+      .slice(eq + 1)
+      .split(",")
+      .map((v) => v.trim());
+    if (values.some((v) => v === ""))
+      throw new ConfigError(`--sweep ${key}: expected values separated by commas; found ${JSON.stringify(text)}`);
     const repeated = values.find((v, i) => values.indexOf(v) !== i);
     if (repeated !== undefined) throw new ConfigError(`--sweep ${key}: the value ${repeated} is given twice`);
-    if (axes.some((a) => a.key === key)) throw new ConfigError(`--sweep ${key}: given twice; list all its values in one --sweep ${key}=a,b,c`);
+    if (axes.some((a) => a.key === key))
+      throw new ConfigError(`--sweep ${key}: given twice; list all its values in one --sweep ${key}=a,b,c`);
     axes.push({ key, values });
   }
   return axes;
@@ -87,7 +93,8 @@ export function writeSweepRecord(dir: string, axes: readonly SweepAxis[]): strin
 
 export function readSweepRecord(dir: string): SweepRecord {
   const file = path.join(dir, SWEEP_RECORD);
-  if (!fs.existsSync(file)) throw new ConfigError(`${dir}: not a sweep directory (no ${SWEEP_RECORD}; \`slurm train --sweep …\` writes one)`);
+  if (!fs.existsSync(file))
+    throw new ConfigError(`${dir}: not a sweep directory (no ${SWEEP_RECORD}; \`slurm train --sweep …\` writes one)`);
   let record: Partial<SweepRecord>;
   try {
     record = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<SweepRecord>;

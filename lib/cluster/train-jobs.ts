@@ -45,23 +45,34 @@ export function trainJobs(o: TrainJobsOptions): PlannedJob[] {
   const out = path.resolve(o.out);
   const train = commandFile(o.workdir, "train");
   const sweptPreset = o.sweep.some((a) => a.key === "preset");
-  const start = [...(sweptPreset ? [] : ["--preset", o.preset]), "--data", data, "--out"].map(shellQuote).join(" ") + ` "$run"${o.options.length ? ` ${o.options.map(shellQuote).join(" ")}` : ""}`;
+  const start =
+    [...(sweptPreset ? [] : ["--preset", o.preset]), "--data", data, "--out"].map(shellQuote).join(" ") +
+    ` "$run"${o.options.length ? ` ${o.options.map(shellQuote).join(" ")}` : ""}`;
   if (o.sweep.length === 0) {
     return [
       {
         role: "train",
-        job: { name: `${o.name}-train`, description: [`Trains ${out} on ${data} (preset ${o.preset}).`], body: [`run=${shellQuote(out)}`, ...trainLines(train, data, start)] },
+        job: {
+          name: `${o.name}-train`,
+          description: [`Trains ${out} on ${data} (preset ${o.preset}).`],
+          body: [`run=${shellQuote(out)}`, ...trainLines(train, data, start)],
+        },
       },
     ];
   }
   const points = expandSweep(o.sweep);
-  const cases = points.map((p, i) => `  ${i}) run=${shellQuote(path.join(out, p.name))}; point=(${p.values.map((v) => `--${v.key} ${shellQuote(v.value)}`).join(" ")}) ;;`);
+  const cases = points.map(
+    (p, i) =>
+      `  ${i}) run=${shellQuote(path.join(out, p.name))}; point=(${p.values.map((v) => `--${v.key} ${shellQuote(v.value)}`).join(" ")}) ;;`,
+  );
   return [
     {
       role: "train",
       job: {
         name: `${o.name}-train`,
-        description: [`Trains the ${points.length} runs of the sweep ${o.sweep.map((a) => `${a.key}=${a.values.join(",")}`).join(" × ")} on ${data}, one per task, in ${out}/<run>.`],
+        description: [
+          `Trains the ${points.length} runs of the sweep ${o.sweep.map((a) => `${a.key}=${a.values.join(",")}`).join(" × ")} on ${data}, one per task, in ${out}/<run>.`,
+        ],
         tasks: points.length,
         body: [
           'case "$SLURM_ARRAY_TASK_ID" in',

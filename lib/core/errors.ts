@@ -18,18 +18,8 @@ export class ParseError extends WorkbenchError {
   readonly line?: number;
   readonly byteOffset?: number;
 
-  constructor(
-    file: string,
-    where: { line?: number; byteOffset?: number },
-    what: string,
-    options?: { cause?: unknown },
-  ) {
-    const loc =
-      where.line !== undefined
-        ? `${file}:${where.line}`
-        : where.byteOffset !== undefined
-          ? `${file}@${where.byteOffset}`
-          : file;
+  constructor(file: string, where: { line?: number; byteOffset?: number }, what: string, options?: { cause?: unknown }) {
+    const loc = where.line !== undefined ? `${file}:${where.line}` : where.byteOffset !== undefined ? `${file}@${where.byteOffset}` : file;
     super(`${loc}: ${what}`, options);
     this.file = file;
     this.line = where.line;

@@ -4,7 +4,10 @@ import { WorkbenchError } from "./errors";
 export const MINIMUM_NODE = "20.19.0";
 
 function parts(version: string): number[] {
-  return version.replace(/^v/, "").split(".").map((p) => Number.parseInt(p, 10) || 0);
+  return version
+    .replace(/^v/, "")
+    .split(".")
+    .map((p) => Number.parseInt(p, 10) || 0);
 }
 
 /** Whether `version` ("20.18.1", "v22.3.0") is at least MINIMUM_NODE. */

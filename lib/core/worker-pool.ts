@@ -178,10 +178,13 @@ export class WorkerPool {
     // Each worker reports the number of the job it finished, so nothing but
     // this job's end lets the call return.
     for (let part = 1; part <= this.workers.length; part++) {
-      for (let last; (last = Atomics.load(c, DONE + part)) !== sequence; ) Atomics.wait(c, DONE + part, last);
+      for (let last; (last = Atomics.load(c, DONE + part)) !== sequence;) Atomics.wait(c, DONE + part, last);
     }
     for (let part = 1; part <= this.workers.length; part++) {
-      if (c[DONE + this.size + part] !== 0) failures.push(`worker thread ${part}: ${(receiveMessageOnPort(this.ports[part - 1]!)?.message as string | undefined) ?? "no message"}`);
+      if (c[DONE + this.size + part] !== 0)
+        failures.push(
+          `worker thread ${part}: ${(receiveMessageOnPort(this.ports[part - 1]!)?.message as string | undefined) ?? "no message"}`,
+        );
     }
     this.running = false;
     if (failures.length > 0) throw new Error(`${this.name} ${job} failed on ${failures.join("; ")}`, { cause });

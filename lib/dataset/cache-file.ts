@@ -27,14 +27,23 @@ export function encodeGrid(data: Uint8Array, size: number, occupied: number): Ui
 }
 
 function checkHeader(bytes: Uint8Array, size: number, file: string): number {
-  if (bytes.length < HEADER) throw new ParseError(file, { byteOffset: 0 }, `cache file is ${bytes.length} bytes, shorter than its header; delete it and rebuild the cache`);
+  if (bytes.length < HEADER)
+    throw new ParseError(
+      file,
+      { byteOffset: 0 },
+      `cache file is ${bytes.length} bytes, shorter than its header; delete it and rebuild the cache`,
+    );
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dv.getUint32(0, true) !== MAGIC) throw new ParseError(file, { byteOffset: 0 }, "not a voxel cache file (expected NVX1)");
   const s = dv.getUint16(4, true);
   if (s !== size) throw new ParseError(file, { byteOffset: 4 }, `holds a ${s}³ grid, expected ${size}³`);
   const len = dv.getUint32(12, true);
   if (bytes.length !== HEADER + len) {
-    throw new ParseError(file, { byteOffset: 12 }, `payload should be ${len} bytes, found ${bytes.length - HEADER} (interrupted write?); delete it and rebuild the cache`);
+    throw new ParseError(
+      file,
+      { byteOffset: 12 },
+      `payload should be ${len} bytes, found ${bytes.length - HEADER} (interrupted write?); delete it and rebuild the cache`,
+    );
   }
   return len;
 }
@@ -47,7 +56,12 @@ function packedBytes(size: number): number {
 function unpack<T extends VoxelArray>(packed: Buffer | null, err: Error | null, size: number, file: string, out?: T): T {
   if (err || !packed || packed.length !== packedBytes(size)) {
     const found = err ? `corrupt (${err.message})` : `${packed?.length ?? 0} bytes`;
-    throw new ParseError(file, { byteOffset: HEADER }, `payload should inflate to ${packedBytes(size)} bytes, found ${found}; delete it and rebuild the cache`, { cause: err ?? undefined });
+    throw new ParseError(
+      file,
+      { byteOffset: HEADER },
+      `payload should inflate to ${packedBytes(size)} bytes, found ${found}; delete it and rebuild the cache`,
+      { cause: err ?? undefined },
+    );
   }
   return unpackBits<T>(packed, size * size * size, out);
 }
@@ -65,7 +79,12 @@ export function decodeGrid<T extends VoxelArray = Uint8Array>(bytes: Uint8Array,
   return unpack(packed, err, size, file, out);
 }
 
-export async function decodeGridAsync<T extends VoxelArray = Uint8Array>(bytes: Uint8Array, size: number, file: string, out?: T): Promise<T> {
+export async function decodeGridAsync<T extends VoxelArray = Uint8Array>(
+  bytes: Uint8Array,
+  size: number,
+  file: string,
+  out?: T,
+): Promise<T> {
   checkHeader(bytes, size, file);
   // Inflating on libuv's thread pool lets several grids decode while the caller computes.
   const [packed, err] = await new Promise<[Buffer | null, Error | null]>((resolve) =>

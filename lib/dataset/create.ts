@@ -99,16 +99,22 @@ export async function createDatasetFromFiles(options: CreateFromFilesOptions): P
 
   const table = options.labels ? await readLabelTable(options.labels) : undefined;
   const match = table ? matchLabels(table, named, options.idColumn) : undefined;
-  if (splitColumn !== undefined && !match) throw new ConfigError(`split column "${splitColumn}": the splits come from the label table, and none was given`);
+  if (splitColumn !== undefined && !match)
+    throw new ConfigError(`split column "${splitColumn}": the splits come from the label table, and none was given`);
   if (splitColumn !== undefined && !match!.columns.includes(splitColumn)) {
-    throw new ConfigError(`${table!.file}: no split column "${splitColumn}"; the columns are ${match!.columns.map((c) => `"${c}"`).join(", ")}`);
+    throw new ConfigError(
+      `${table!.file}: no split column "${splitColumn}"; the columns are ${match!.columns.map((c) => `"${c}"`).join(", ")}`,
+    );
   }
-  if (splitColumn !== undefined && options.stratify) throw new ConfigError("stratify applies to a split by shares, not to splits read from a column");
+  if (splitColumn !== undefined && options.stratify)
+    throw new ConfigError("stratify applies to a split by shares, not to splits read from a column");
   const labelColumns = (match?.columns ?? []).filter((c) => c !== splitColumn);
   const clash = labelColumns.find((c) => MANIFEST_COLUMNS.includes(c));
   if (clash !== undefined) {
     const hint = clash === "split" ? 'take the splits from it (split column "split") or rename it' : "rename it";
-    throw new ConfigError(`${table!.file}: label column "${clash}" is one of the manifest's own columns (${MANIFEST_COLUMNS.join(", ")}); ${hint}`);
+    throw new ConfigError(
+      `${table!.file}: label column "${clash}" is one of the manifest's own columns (${MANIFEST_COLUMNS.join(", ")}); ${hint}`,
+    );
   }
   const labelOf = (id: string, c: string): string => match?.rows.get(id)?.[c] ?? "";
 
@@ -139,13 +145,17 @@ export async function createDatasetFromFiles(options: CreateFromFilesOptions): P
   }
   if (readable.length === 0) {
     const shown = unreadable.slice(0, 3).map((u) => u.message);
-    throw new WorkbenchError(`none of the ${files.length} neuron files could be read (${shown.join("; ")}${unreadable.length > 3 ? `; and ${unreadable.length - 3} more` : ""})`);
+    throw new WorkbenchError(
+      `none of the ${files.length} neuron files could be read (${shown.join("; ")}${unreadable.length > 3 ? `; and ${unreadable.length - 3} more` : ""})`,
+    );
   }
 
   const centre = options.centre ?? (readable.every((r) => r.soma) ? "soma" : "mean");
   const somaless = readable.filter((r) => !r.soma).map((r) => r.file);
   if ((centre === "soma" || centre === "soma-xz") && somaless.length > 0) {
-    throw new ConfigError(`centre "${centre}" needs a soma position, and ${somaless.length} file(s) give none (${somaless.slice(0, 3).join(", ")}); centre them on their "mean" or "none"`);
+    throw new ConfigError(
+      `centre "${centre}" needs a soma position, and ${somaless.length} file(s) give none (${somaless.slice(0, 3).join(", ")}); centre them on their "mean" or "none"`,
+    );
   }
 
   readable.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -159,7 +169,9 @@ export async function createDatasetFromFiles(options: CreateFromFilesOptions): P
       const value = labelOf(r.id, splitColumn);
       if (value === "") noSplit.push(r.id);
       else if (!(SPLIT_NAMES as readonly string[]).includes(value)) {
-        throw new WorkbenchError(`${table!.file}, row ${match!.rowNumbers.get(r.id)}: ${splitColumn} "${value}": expected ${SPLIT_NAMES.join(", ")}`);
+        throw new WorkbenchError(
+          `${table!.file}, row ${match!.rowNumbers.get(r.id)}: ${splitColumn} "${value}": expected ${SPLIT_NAMES.join(", ")}`,
+        );
       }
       return value !== "";
     });
@@ -168,7 +180,9 @@ export async function createDatasetFromFiles(options: CreateFromFilesOptions): P
     splitRule = `column ${splitColumn} of ${path.basename(table!.file)}`;
   } else {
     if (options.stratify && !labelColumns.includes(options.stratify)) {
-      throw new ConfigError(`stratify: no label column "${options.stratify}"; the label columns are ${labelColumns.map((c) => `"${c}"`).join(", ") || "none (no label table)"}`);
+      throw new ConfigError(
+        `stratify: no label column "${options.stratify}"; the label columns are ${labelColumns.map((c) => `"${c}"`).join(", ") || "none (no label table)"}`,
+      );
     }
     const values = (c: string): string[] => readable.map((r) => labelOf(r.id, c));
     stratifiedBy = options.stratify === undefined ? defaultStratifyColumn(labelColumns, values) : options.stratify;

@@ -49,7 +49,9 @@ export function openDataset(dir: string): Dataset {
     row(id);
     const file = cachePath(dir, id, size);
     if (!fs.existsSync(file)) {
-      throw new WorkbenchError(`${dir}: neuron "${id}" has no cached ${size}³ grid; build it with \`npm run dataset -- cache ${dir} --grids ${size}\` (in a notebook: buildCache(dir, { sizes: [${size}] }))`);
+      throw new WorkbenchError(
+        `${dir}: neuron "${id}" has no cached ${size}³ grid; build it with \`npm run dataset -- cache ${dir} --grids ${size}\` (in a notebook: buildCache(dir, { sizes: [${size}] }))`,
+      );
     }
     return file;
   };
@@ -109,7 +111,12 @@ export function computeDatasetRange(dir: string, options: { splits?: string[]; o
 }
 
 /** The range over `rows` (sources relative to `dir`) as `info` samples and centres them; null when onProgress asked to stop. */
-export function rangeOfRows(dir: string, rows: readonly DatasetRow[], info: Pick<DatasetInfo, "points" | "seed" | "npzScale" | "centre">, onProgress?: OnProgress): NormaliseRange | null {
+export function rangeOfRows(
+  dir: string,
+  rows: readonly DatasetRow[],
+  info: Pick<DatasetInfo, "points" | "seed" | "npzScale" | "centre">,
+  onProgress?: OnProgress,
+): NormaliseRange | null {
   const ranges: NormaliseRange[] = [];
   for (const r of rows) {
     const cloud = loadPointCloud(sourcePath(dir, r), { points: info.points, seed: info.seed, npzScale: info.npzScale });
@@ -149,7 +156,8 @@ export interface BuildCacheResult {
 export async function buildCache(dir: string, options: BuildCacheOptions = {}): Promise<BuildCacheResult> {
   const ds = openDataset(dir);
   const sizes = options.sizes ?? [64];
-  for (const s of sizes) if (!Number.isInteger(s) || s < 8) throw new WorkbenchError(`buildCache: grid sizes must be integers >= 8, found ${s}`);
+  for (const s of sizes)
+    if (!Number.isInteger(s) || s < 8) throw new WorkbenchError(`buildCache: grid sizes must be integers >= 8, found ${s}`);
   const rows = options.ids ? options.ids.map((id) => ds.row(id)) : ds.rows;
   const start = Date.now();
   const result: BuildCacheResult = { built: 0, skipped: 0, failed: [], stopped: false, seconds: 0 };
@@ -189,7 +197,6 @@ export async function buildCache(dir: string, options: BuildCacheOptions = {}): 
   return result;
 }
 
-
 async function buildWithWorkers(
   dir: string,
   info: DatasetInfo,
@@ -204,24 +211,26 @@ async function buildWithWorkers(
   let next = 0;
   let stop = false;
   await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<void>((resolve, reject) => {
-        const w = new Worker(code, { eval: true, workerData: { dir, info, sizes } });
-        const feed = (): void => {
-          if (stop || next >= rows.length) w.postMessage(null);
-          else w.postMessage(rows[next++]);
-        };
-        w.on("message", (m: { id: string; written?: number; error?: string }) => {
-          if (!record(m.id, m.written, m.error) && !stop) {
-            stop = true;
-            onStop();
-          }
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const w = new Worker(code, { eval: true, workerData: { dir, info, sizes } });
+          const feed = (): void => {
+            if (stop || next >= rows.length) w.postMessage(null);
+            else w.postMessage(rows[next++]);
+          };
+          w.on("message", (m: { id: string; written?: number; error?: string }) => {
+            if (!record(m.id, m.written, m.error) && !stop) {
+              stop = true;
+              onStop();
+            }
+            feed();
+          });
+          w.on("error", reject);
+          w.on("exit", () => resolve());
           feed();
-        });
-        w.on("error", reject);
-        w.on("exit", () => resolve());
-        feed();
-      }),
+        }),
     ),
   );
 }
@@ -289,7 +298,8 @@ export async function* readBatches(
   options: { start?: number; prefetch?: number } = {},
 ): AsyncGenerator<Batch> {
   const prefetch = options.prefetch ?? 2;
-  if (!Number.isInteger(prefetch) || prefetch < 0) throw new WorkbenchError(`readBatches: prefetch should be a whole number >= 0; found ${prefetch}`);
+  if (!Number.isInteger(prefetch) || prefetch < 0)
+    throw new WorkbenchError(`readBatches: prefetch should be a whole number >= 0; found ${prefetch}`);
   const voxels = size * size * size;
   const load = async (b: number): Promise<Batch> => {
     const bids = [...groups[b]!];

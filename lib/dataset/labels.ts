@@ -51,9 +51,12 @@ export interface LabelMatch {
  */
 export function matchLabels(table: Table, files: readonly LabelledFile[], idColumn?: string): LabelMatch {
   const column = idColumn ?? (table.columns.includes("id") ? "id" : table.columns[0]);
-  if (column === undefined) throw new WorkbenchError(`${table.file}: the table has no columns; expected a header row naming an id column and the labels`);
+  if (column === undefined)
+    throw new WorkbenchError(`${table.file}: the table has no columns; expected a header row naming an id column and the labels`);
   if (!table.columns.includes(column)) {
-    throw new WorkbenchError(`${table.file}: no id column "${column}"; the columns are ${table.columns.map((c) => `"${c}"`).join(", ")} (choose one with the id column option)`);
+    throw new WorkbenchError(
+      `${table.file}: no id column "${column}"; the columns are ${table.columns.map((c) => `"${c}"`).join(", ")} (choose one with the id column option)`,
+    );
   }
   // Exact file names first, then ids, then names without the extension, so a
   // value that is one neuron's file name is never taken for another's id.

@@ -85,7 +85,8 @@ export function formatManifest(rows: DatasetRow[], labelColumns: string[]): stri
 export function parseManifest(text: string, file: string): { rows: DatasetRow[]; labelColumns: string[] } {
   const { columns, rows } = parseCsv(text, file);
   for (const c of MANIFEST_COLUMNS) {
-    if (!columns.includes(c)) throw new ParseError(file, { line: 1 }, `missing column "${c}"; a manifest starts with ${MANIFEST_COLUMNS.join(",")}`);
+    if (!columns.includes(c))
+      throw new ParseError(file, { line: 1 }, `missing column "${c}"; a manifest starts with ${MANIFEST_COLUMNS.join(",")}`);
   }
   const at = Object.fromEntries(columns.map((c, i) => [c, i]));
   const labelColumns = columns.filter((c) => !MANIFEST_COLUMNS.includes(c));
@@ -119,7 +120,10 @@ export function parseManifest(text: string, file: string): { rows: DatasetRow[];
 
 export function readInfo(dir: string): DatasetInfo {
   const file = path.join(dir, INFO);
-  if (!fs.existsSync(file)) throw new WorkbenchError(`${dir}: not a dataset directory (no ${INFO}); create one with \`npm run dataset -- create\` (in a notebook: createDatasetFromFiles)`);
+  if (!fs.existsSync(file))
+    throw new WorkbenchError(
+      `${dir}: not a dataset directory (no ${INFO}); create one with \`npm run dataset -- create\` (in a notebook: createDatasetFromFiles)`,
+    );
   let raw: Partial<DatasetInfo>;
   try {
     raw = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<DatasetInfo>;
@@ -127,7 +131,11 @@ export function readInfo(dir: string): DatasetInfo {
     throw new ParseError(file, {}, `not valid JSON: ${(e as Error).message}`, { cause: e });
   }
   if (raw.format !== "neuron-voxel-dataset" || raw.version !== 1) {
-    throw new ParseError(file, {}, `expected format "neuron-voxel-dataset" version 1, found ${JSON.stringify(raw.format)} version ${raw.version}`);
+    throw new ParseError(
+      file,
+      {},
+      `expected format "neuron-voxel-dataset" version 1, found ${JSON.stringify(raw.format)} version ${raw.version}`,
+    );
   }
   const info = { ...DEFAULT_INFO, labelColumns: [], ...raw } as DatasetInfo;
   checkChoice(`${file}: centre`, info.centre, CENTRE_MODES);

@@ -47,7 +47,9 @@ export function readSource(file: string, options: SourceOptions = {}): SourceSha
     case ".ply": {
       const m = readPlyFile(file);
       if (m.vertices.length === 0) throw new WorkbenchError(`${file}: the PLY file has no vertices`);
-      return m.triangles.length > 0 ? { kind: "mesh", vertices: m.vertices, triangles: m.triangles } : { kind: "cloud", cloud: { points: m.vertices } };
+      return m.triangles.length > 0
+        ? { kind: "mesh", vertices: m.vertices, triangles: m.triangles }
+        : { kind: "cloud", cloud: { points: m.vertices } };
     }
     case ".swc":
       return { kind: "skeleton", morphology: readSwcFile(file) };

@@ -22,7 +22,8 @@ export function splitCounts(n: number, shares: readonly number[]): number[] {
     throw new ConfigError(`split: expected 1 to ${SPLIT_NAMES.length} shares (${SPLIT_NAMES.join(", ")}), found ${shares.length}`);
   }
   const total = shares.reduce((a, b) => a + b, 0);
-  if (shares.some((s) => !(s >= 0)) || !(total > 0)) throw new ConfigError(`split: expected shares >= 0 with a positive sum, found ${shares.join(",")}`);
+  if (shares.some((s) => !(s >= 0)) || !(total > 0))
+    throw new ConfigError(`split: expected shares >= 0 with a positive sum, found ${shares.join(",")}`);
   const exact = shares.map((s) => (n * s) / total);
   const counts = exact.map(Math.floor);
   const byRemainder = shares.map((_, i) => i).sort((a, b) => exact[b]! - counts[b]! - (exact[a]! - counts[a]!) || a - b);

@@ -73,7 +73,12 @@ export function summariseDataset(dir: string): DatasetSummary {
     dir,
     neurons: ds.rows.length,
     splits,
-    labels: ds.info.labelColumns.map((c) => summariseLabel(c, ds.rows.map((r) => r.labels[c] ?? ""))),
+    labels: ds.info.labelColumns.map((c) =>
+      summariseLabel(
+        c,
+        ds.rows.map((r) => r.labels[c] ?? ""),
+      ),
+    ),
     grids,
     centre,
     normalisation,
@@ -95,7 +100,9 @@ export function formatDatasetSummary(s: DatasetSummary): string {
   if (s.description) lines.push(`  from: ${s.description}`);
   if (s.splitRule) lines.push(`  splits: ${s.splitRule}`);
   const norm = s.normalisation === "shape" ? "per shape" : `dataset-wide, [${s.normalisation.min}, ${s.normalisation.max}]`;
-  lines.push(`  centre ${s.centre}; normalisation ${norm}; ${s.points} points sampled per SWC/PLY-mesh neuron (seed ${s.seed}); .npz scale ${s.npzScale}`);
+  lines.push(
+    `  centre ${s.centre}; normalisation ${norm}; ${s.points} points sampled per SWC/PLY-mesh neuron (seed ${s.seed}); .npz scale ${s.npzScale}`,
+  );
   lines.push(s.labels.length === 0 ? "  labels: none" : "  labels:");
   for (const l of s.labels) {
     const missing = l.missing > 0 ? `; ${l.missing} without a value` : "";
@@ -103,7 +110,9 @@ export function formatDatasetSummary(s: DatasetSummary): string {
       lines.push(`    ${l.column} (numeric, ${l.count} values): min ${l.min}, median ${l.median}, max ${l.max}${missing}`);
     } else {
       const others = l.others > 0 ? `, ${count(l.classes - l.top.length, "other class", "other classes")} (${l.others})` : "";
-      lines.push(`    ${l.column} (${count(l.classes, "class", "classes")}): ${l.top.map((t) => `${t.value} ${t.count}`).join(", ")}${others}${missing}`);
+      lines.push(
+        `    ${l.column} (${count(l.classes, "class", "classes")}): ${l.top.map((t) => `${t.value} ${t.count}`).join(", ")}${others}${missing}`,
+      );
     }
   }
   if (s.grids.length === 0) lines.push("  cached grids: none");

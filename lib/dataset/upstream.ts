@@ -46,9 +46,15 @@ export async function importUpstream(options: ImportUpstreamOptions): Promise<Im
   if (!fs.existsSync(coordsDir)) throw new WorkbenchError(`${coordsDir}: no such folder of .npz clouds`);
   const table = labels ? await readLabelTable(labels) : undefined;
   if (table && !table.columns.includes(idColumn)) {
-    throw new WorkbenchError(`${labels}: no id column "${idColumn}"; the columns are ${table.columns.map((c) => `"${c}"`).join(", ")} (set idColumn)`);
+    throw new WorkbenchError(
+      `${labels}: no id column "${idColumn}"; the columns are ${table.columns.map((c) => `"${c}"`).join(", ")} (set idColumn)`,
+    );
   }
-  const somaCols = somaColumns ?? (table && ["soma_x", "soma_y", "soma_z"].every((c) => table.columns.includes(c)) ? (["soma_x", "soma_y", "soma_z"] as [string, string, string]) : undefined);
+  const somaCols =
+    somaColumns ??
+    (table && ["soma_x", "soma_y", "soma_z"].every((c) => table.columns.includes(c))
+      ? (["soma_x", "soma_y", "soma_z"] as [string, string, string])
+      : undefined);
   const skip = new Set<string>([idColumn, ...(somaCols ?? [])]);
   const labelCols = table ? (keep ?? table.columns.filter((c) => !skip.has(c))) : [];
   const byId = new Map<string, Record<string, Cell>>();
@@ -81,7 +87,15 @@ export async function importUpstream(options: ImportUpstreamOptions): Promise<Im
   }
   if (rows.length === 0) throw new WorkbenchError(`no listed id has a cloud in ${coordsDir} (${missingClouds.length} missing)`);
   const centre = createOptions.centre ?? (rows.every((r) => r.soma) ? "soma" : "mean");
-  const splitRule = `lists ${Object.entries(splits).map(([name, file]) => `${name}=${path.basename(file)}`).join(", ")}`;
-  const written = writeDataset(out, rows, { description: `upstream clouds from ${path.resolve(coordsDir)}`, splitRule, ...createOptions, centre, labelColumns: labelCols });
+  const splitRule = `lists ${Object.entries(splits)
+    .map(([name, file]) => `${name}=${path.basename(file)}`)
+    .join(", ")}`;
+  const written = writeDataset(out, rows, {
+    description: `upstream clouds from ${path.resolve(coordsDir)}`,
+    splitRule,
+    ...createOptions,
+    centre,
+    labelColumns: labelCols,
+  });
   return { ...written, missingClouds, missingLabels };
 }

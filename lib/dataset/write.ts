@@ -39,7 +39,13 @@ export interface WriteDatasetResult {
 type Settings = Pick<DatasetInfo, "centre" | "points" | "seed" | "npzScale"> & { normalise: "shape" | "dataset" };
 
 function settingsOf(info: DatasetInfo): Settings {
-  return { centre: info.centre, points: info.points, seed: info.seed, npzScale: info.npzScale, normalise: info.normalisation === "shape" ? "shape" : "dataset" };
+  return {
+    centre: info.centre,
+    points: info.points,
+    seed: info.seed,
+    npzScale: info.npzScale,
+    normalise: info.normalisation === "shape" ? "shape" : "dataset",
+  };
 }
 
 /** What a grid of a row is made from besides the settings. */
@@ -89,9 +95,13 @@ export function writeDataset(dir: string, rows: DatasetRow[], options: WriteData
   const old = exists ? openDataset(dir) : null;
   const now: Settings = { ...settingsOf(info), normalise };
   const before = old ? settingsOf(old.info) : now;
-  const changed = (Object.keys(now) as Array<keyof Settings>).filter((k) => now[k] !== before[k]).map((k) => `${k} ${before[k]} → ${now[k]}`);
+  const changed = (Object.keys(now) as Array<keyof Settings>)
+    .filter((k) => now[k] !== before[k])
+    .map((k) => `${k} ${before[k]} → ${now[k]}`);
   const oldById = new Map((old?.rows ?? []).map((r) => [r.id, r]));
-  const moved = rows.filter((r) => oldById.has(r.id) && oldById.get(r.id)!.split !== r.split).map((r) => `${r.id} ${oldById.get(r.id)!.split} → ${r.split}`);
+  const moved = rows
+    .filter((r) => oldById.has(r.id) && oldById.get(r.id)!.split !== r.split)
+    .map((r) => `${r.id} ${oldById.get(r.id)!.split} → ${r.split}`);
   const refuse = (what: string): never => {
     throw new ConfigError(
       `${dir} already holds a dataset, and writing this one would change ${what}. Its cached grids, or models trained on its splits, would no longer match. ` +
@@ -101,7 +111,10 @@ export function writeDataset(dir: string, rows: DatasetRow[], options: WriteData
   if (old && !force && (changed.length > 0 || moved.length > 0)) {
     const parts = [...changed];
     if (moved.length > 0) {
-      const rule = old.info.splitRule && old.info.splitRule !== info.splitRule ? ` (split by "${old.info.splitRule}", now "${info.splitRule ?? "as given"}")` : "";
+      const rule =
+        old.info.splitRule && old.info.splitRule !== info.splitRule
+          ? ` (split by "${old.info.splitRule}", now "${info.splitRule ?? "as given"}")`
+          : "";
       parts.push(`the split of ${moved.length} of ${old.rows.length} neurons${rule}: ${list(moved)}`);
     }
     refuse(parts.join("; "));
@@ -110,16 +123,22 @@ export function writeDataset(dir: string, rows: DatasetRow[], options: WriteData
   let normalisation: DatasetInfo["normalisation"] = "shape";
   if (normalise === "dataset") {
     const train = rows.filter((r) => r.split === "train");
-    if (train.length === 0) throw new WorkbenchError(`${dir}: dataset-wide normalisation is computed from the training split, and it has no neurons`);
+    if (train.length === 0)
+      throw new WorkbenchError(`${dir}: dataset-wide normalisation is computed from the training split, and it has no neurons`);
     const oldTrain = (old?.rows ?? []).filter((r) => r.split === "train");
-    const sameTrain = oldTrain.length === train.length && train.every((r) => oldById.has(r.id) && oldById.get(r.id)!.split === "train" && gridInput(oldById.get(r.id)!) === gridInput(r));
+    const sameTrain =
+      oldTrain.length === train.length &&
+      train.every((r) => oldById.has(r.id) && oldById.get(r.id)!.split === "train" && gridInput(oldById.get(r.id)!) === gridInput(r));
     if (old && !stale && old.info.normalisation !== "shape" && sameTrain) {
       normalisation = old.info.normalisation;
     } else {
       const range = rangeOfRows(dir, train, info, onProgress);
       if (range === null) throw new WorkbenchError(`${dir}: stopped while computing the normalisation range; nothing was written`);
       if (old && old.info.normalisation !== "shape" && !sameRange(old.info.normalisation, range)) {
-        if (!force && !stale) refuse(`the dataset-wide normalisation, ${JSON.stringify(old.info.normalisation)} → ${JSON.stringify(range)}, since the training neurons changed`);
+        if (!force && !stale)
+          refuse(
+            `the dataset-wide normalisation, ${JSON.stringify(old.info.normalisation)} → ${JSON.stringify(range)}, since the training neurons changed`,
+          );
         stale = true;
       }
       normalisation = range;

@@ -54,7 +54,9 @@ function finishedTable(stem: string, ids: readonly string[]): { csv: string; npy
   if (![csv, npy, meta].every((f) => fs.existsSync(f))) return null;
   const found = parseCsv(fs.readFileSync(meta, "utf8"), meta).rows.map((r) => r[0]);
   if (found.join("\n") !== ids.join("\n")) {
-    throw new WorkbenchError(`embed: ${stem} already holds a table of ${found.length} other neurons than the ${ids.length} this run embeds (dataset, split or shard changed?); delete it or write elsewhere`);
+    throw new WorkbenchError(
+      `embed: ${stem} already holds a table of ${found.length} other neurons than the ${ids.length} this run embeds (dataset, split or shard changed?); delete it or write elsewhere`,
+    );
   }
   return { csv, npy, meta };
 }
@@ -74,7 +76,11 @@ function embeddingTarget(dataset: Dataset, out: string, split: string, shard: Sh
  * it is already complete, null when there is work to do: lets a caller stop
  * before loading a model at all.
  */
-export function completeEmbeddingTable(dataset: Dataset, out: string, options: Pick<EmbedOptions, "split" | "shard"> = {}): { ids: string[]; files: { csv: string; npy: string; meta: string } } | null {
+export function completeEmbeddingTable(
+  dataset: Dataset,
+  out: string,
+  options: Pick<EmbedOptions, "split" | "shard"> = {},
+): { ids: string[]; files: { csv: string; npy: string; meta: string } } | null {
   const { ids, stem } = embeddingTarget(dataset, out, options.split ?? EMBED_DEFAULTS.split, options.shard);
   const files = finishedTable(stem, ids);
   return files ? { ids, files } : null;
@@ -87,17 +93,33 @@ export function completeEmbeddingTable(dataset: Dataset, out: string, options: P
  * chunks are removed once the table is written. A table already written for
  * the same neurons is reported as it is, without computing anything.
  */
-export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, grid: number, out: string, options: EmbedOptions = {}): Promise<EmbedResult> {
+export async function embedDataset(
+  encoder: tf.LayersModel,
+  dataset: Dataset,
+  grid: number,
+  out: string,
+  options: EmbedOptions = {},
+): Promise<EmbedResult> {
   const o = withDefaults(EMBED_DEFAULTS, options);
   const start = performance.now();
   for (const key of ["batchSize", "chunkSize"] as const) {
     if (!Number.isInteger(o[key]) || o[key] < 1) throw new ConfigError(`embed: ${key} should be a whole number >= 1; found ${o[key]}`);
   }
-  if (!Number.isInteger(o.prefetch) || o.prefetch < 0) throw new ConfigError(`embed: prefetch should be a whole number >= 0; found ${o.prefetch}`);
+  if (!Number.isInteger(o.prefetch) || o.prefetch < 0)
+    throw new ConfigError(`embed: prefetch should be a whole number >= 0; found ${o.prefetch}`);
   const { ids, stem } = embeddingTarget(dataset, out, o.split, o.shard);
   const finished = finishedTable(stem, ids);
   if (finished) {
-    return { complete: true, alreadyComplete: true, total: ids.length, computed: 0, saved: ids.length, seconds: (performance.now() - start) / 1000, encoderSeconds: 0, files: finished };
+    return {
+      complete: true,
+      alreadyComplete: true,
+      total: ids.length,
+      computed: 0,
+      saved: ids.length,
+      seconds: (performance.now() - start) / 1000,
+      encoderSeconds: 0,
+      files: finished,
+    };
   }
   const partsDir = `${stem}.parts`;
   fs.mkdirSync(partsDir, { recursive: true });
@@ -118,17 +140,26 @@ export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, gr
     if (fs.existsSync(`${base}.npy`) && fs.existsSync(`${base}.ids.json`)) {
       const savedIds = JSON.parse(fs.readFileSync(`${base}.ids.json`, "utf8")) as string[];
       if (savedIds.join("\n") !== chunkIds.join("\n")) {
-        throw new WorkbenchError(`embed: ${base}.ids.json holds other neurons than this run would embed (dataset, split or shard changed?); delete ${partsDir} to start over`);
+        throw new WorkbenchError(
+          `embed: ${base}.ids.json holds other neurons than this run would embed (dataset, split or shard changed?); delete ${partsDir} to start over`,
+        );
       }
       const part = readNpyFile(`${base}.npy`);
       if (part.shape[1] !== dim) {
-        throw new WorkbenchError(`embed: ${base}.npy holds ${part.shape[1]} values per neuron, this run makes ${dim} ("${o.pooling}" pooling); was it started with another pooling or model? Delete ${partsDir} to start over`);
+        throw new WorkbenchError(
+          `embed: ${base}.npy holds ${part.shape[1]} values per neuron, this run makes ${dim} ("${o.pooling}" pooling); was it started with another pooling or model? Delete ${partsDir} to start over`,
+        );
       }
       values.set(part.data as Float32Array, c * o.chunkSize * dim);
       done += chunkIds.length;
       saved += chunkIds.length;
     } else {
-      pending.push({ ids: chunkIds, base, values: values.subarray(c * o.chunkSize * dim, (c * o.chunkSize + chunkIds.length) * dim), filled: 0 });
+      pending.push({
+        ids: chunkIds,
+        base,
+        values: values.subarray(c * o.chunkSize * dim, (c * o.chunkSize + chunkIds.length) * dim),
+        filled: 0,
+      });
     }
   }
   // A batch never spans two chunks, so a chunk is saved as soon as its last batch is done.
@@ -160,7 +191,15 @@ export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, gr
       saved += chunk.ids.length;
     }
     if (o.onProgress?.({ done, total: ids.length, label: "embedding neurons" }) === false && done < ids.length) {
-      return { complete: false, alreadyComplete: false, total: ids.length, computed, saved, seconds: (performance.now() - start) / 1000, encoderSeconds };
+      return {
+        complete: false,
+        alreadyComplete: false,
+        total: ids.length,
+        computed,
+        saved,
+        seconds: (performance.now() - start) / 1000,
+        encoderSeconds,
+      };
     }
   }
   const labelColumns = dataset.info.labelColumns;
@@ -175,5 +214,14 @@ export async function embedDataset(encoder: tf.LayersModel, dataset: Dataset, gr
   fs.rmSync(partsDir, { recursive: true, force: true });
   // Every chunk came from disk: say so once, so a progress bar ends.
   if (computed === 0) o.onProgress?.({ done: ids.length, total: ids.length, label: "embedding neurons" });
-  return { complete: true, alreadyComplete: false, total: ids.length, computed, saved: ids.length, seconds: (performance.now() - start) / 1000, encoderSeconds, files };
+  return {
+    complete: true,
+    alreadyComplete: false,
+    total: ids.length,
+    computed,
+    saved: ids.length,
+    seconds: (performance.now() - start) / 1000,
+    encoderSeconds,
+    files,
+  };
 }

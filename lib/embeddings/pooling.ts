@@ -31,7 +31,8 @@ export function pooledSize(pooling: Pooling, channels: number, cells = 8): numbe
 
 /** The pooled latent [B, pooledSize]; call inside tf.tidy (the result is a new tensor). */
 export function poolLatent(z: tf.Tensor, pooling: Pooling): tf.Tensor2D {
-  if (z.rank !== 5) throw new ConfigError(`latent embeddings: the encoder gave a rank-${z.rank} tensor [${z.shape.join(", ")}], expected [B, 8, 8, 8, C]`);
+  if (z.rank !== 5)
+    throw new ConfigError(`latent embeddings: the encoder gave a rank-${z.rank} tensor [${z.shape.join(", ")}], expected [B, 8, 8, 8, C]`);
   const b = z.shape[0];
   switch (checkChoice("pooling", pooling, POOLINGS)) {
     case "channel-max":

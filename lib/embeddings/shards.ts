@@ -20,7 +20,8 @@ export function parseShard(text: string, env: NodeJS.ProcessEnv = process.env): 
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
-  if (!m || !(count >= 1) || !(index < count)) throw new ConfigError(`--shard: expected i/N with 0 <= i < N (e.g. 3/8) or ${SLURM_SHARD}; found "${text}"`);
+  if (!m || !(count >= 1) || !(index < count))
+    throw new ConfigError(`--shard: expected i/N with 0 <= i < N (e.g. 3/8) or ${SLURM_SHARD}; found "${text}"`);
   return { index, count };
 }
 
@@ -41,14 +42,20 @@ function slurmNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
 export function slurmShard(env: NodeJS.ProcessEnv = process.env): Shard {
   const what = `--shard ${SLURM_SHARD}`;
   const id = slurmNumber(env, "SLURM_ARRAY_TASK_ID");
-  if (id === undefined) throw new ConfigError(`${what}: SLURM_ARRAY_TASK_ID is not set, so this is not a task of a Slurm job array (sbatch --array=0-7 …); give --shard i/N instead`);
+  if (id === undefined)
+    throw new ConfigError(
+      `${what}: SLURM_ARRAY_TASK_ID is not set, so this is not a task of a Slurm job array (sbatch --array=0-7 …); give --shard i/N instead`,
+    );
   const min = slurmNumber(env, "SLURM_ARRAY_TASK_MIN");
   const max = slurmNumber(env, "SLURM_ARRAY_TASK_MAX");
   const step = slurmNumber(env, "SLURM_ARRAY_TASK_STEP") ?? 1;
   if (step < 1) throw new ConfigError(`${what}: SLURM_ARRAY_TASK_STEP should be at least 1; found ${step}`);
   let count = slurmNumber(env, "SLURM_ARRAY_TASK_COUNT");
   if (count === undefined) {
-    if (min === undefined || max === undefined) throw new ConfigError(`${what}: SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_MAX; give --shard i/N instead`);
+    if (min === undefined || max === undefined)
+      throw new ConfigError(
+        `${what}: SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_MAX; give --shard i/N instead`,
+      );
     if (max < min) throw new ConfigError(`${what}: SLURM_ARRAY_TASK_MAX ${max} is below SLURM_ARRAY_TASK_MIN ${min}`);
     count = Math.floor((max - min) / step) + 1;
   }
@@ -98,7 +105,8 @@ export interface MergeResult {
  * `expectedIds` order when given, shard order otherwise.
  */
 export function mergeEmbeddingShards(out: string, count: number, expectedIds?: readonly string[]): MergeResult {
-  if (!Number.isInteger(count) || count < 1) throw new ConfigError(`merge: the number of shards must be a positive integer, found ${count}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new ConfigError(`merge: the number of shards must be a positive integer, found ${count}`);
   const missingShards: number[] = [];
   const tables: EmbeddingTable[] = [];
   for (let index = 0; index < count; index++) {
@@ -112,8 +120,12 @@ export function mergeEmbeddingShards(out: string, count: number, expectedIds?: r
   const dim = tables[0]!.dim;
   const labelColumns = Object.keys(tables[0]!.labels);
   for (const t of tables) {
-    if (t.dim !== dim) throw new WorkbenchError(`merge: shards disagree on the embedding size (${dim} and ${t.dim}); were they made by the same model?`);
-    if (Object.keys(t.labels).join(",") !== labelColumns.join(",")) throw new WorkbenchError(`merge: shards disagree on the label columns (${labelColumns.join(",")} and ${Object.keys(t.labels).join(",")})`);
+    if (t.dim !== dim)
+      throw new WorkbenchError(`merge: shards disagree on the embedding size (${dim} and ${t.dim}); were they made by the same model?`);
+    if (Object.keys(t.labels).join(",") !== labelColumns.join(","))
+      throw new WorkbenchError(
+        `merge: shards disagree on the label columns (${labelColumns.join(",")} and ${Object.keys(t.labels).join(",")})`,
+      );
   }
   const where = new Map<string, { t: number; i: number }>();
   const seen = new Map<string, number>();
@@ -133,7 +145,13 @@ export function mergeEmbeddingShards(out: string, count: number, expectedIds?: r
   result.rows = order.filter((id) => where.has(id)).length;
   if (missingShards.length || result.missingIds.length || result.duplicatedIds.length || result.unexpectedIds.length) return result;
   const n = order.length;
-  const merged: EmbeddingTable = { ids: order, splits: new Array<string>(n), labels: Object.fromEntries(labelColumns.map((c) => [c, new Array<string>(n)])), dim, values: new Float32Array(n * dim) };
+  const merged: EmbeddingTable = {
+    ids: order,
+    splits: new Array<string>(n),
+    labels: Object.fromEntries(labelColumns.map((c) => [c, new Array<string>(n)])),
+    dim,
+    values: new Float32Array(n * dim),
+  };
   order.forEach((id, r) => {
     const { t, i } = where.get(id)!;
     const src = tables[t]!;
@@ -153,7 +171,8 @@ export function describeMerge(r: MergeResult): string {
   const parts: string[] = [];
   if (r.missingShards.length) parts.push(`shards not finished: ${r.missingShards.join(", ")}`);
   if (r.missingIds.length) parts.push(`${r.missingIds.length} ids missing: ${list(r.missingIds)}`);
-  if (r.duplicatedIds.length) parts.push(`${r.duplicatedIds.length} ids doubled: ${list(r.duplicatedIds.map((d) => `${d.id} ×${d.count}`))}`);
+  if (r.duplicatedIds.length)
+    parts.push(`${r.duplicatedIds.length} ids doubled: ${list(r.duplicatedIds.map((d) => `${d.id} ×${d.count}`))}`);
   if (r.unexpectedIds.length) parts.push(`${r.unexpectedIds.length} ids not in the dataset: ${list(r.unexpectedIds)}`);
   return `not merged: ${parts.join("; ")}`;
 }

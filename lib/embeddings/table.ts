@@ -40,7 +40,8 @@ function metaColumns(t: EmbeddingTable): string[] {
 function checkTable(t: EmbeddingTable): void {
   const n = t.ids.length;
   if (t.splits.length !== n) throw new ConfigError(`embedding table: ${t.splits.length} splits for ${n} ids`);
-  for (const [c, v] of Object.entries(t.labels)) if (v.length !== n) throw new ConfigError(`embedding table: label "${c}" has ${v.length} values for ${n} ids`);
+  for (const [c, v] of Object.entries(t.labels))
+    if (v.length !== n) throw new ConfigError(`embedding table: label "${c}" has ${v.length} values for ${n} ids`);
   if (t.values.length !== n * t.dim) throw new ConfigError(`embedding table: ${t.values.length} values for ${n} ids × ${t.dim}`);
 }
 
@@ -93,7 +94,8 @@ export function writeEmbeddingTable(out: string, t: EmbeddingTable): { csv: stri
 }
 
 function tableFromMeta(columns: string[], rows: string[][], file: string): Omit<EmbeddingTable, "dim" | "values"> {
-  if (columns[0] !== "id" || columns[1] !== "split") throw new ParseError(file, { line: 1 }, `expected the columns to start with id,split; found ${columns.slice(0, 2).join(",")}`);
+  if (columns[0] !== "id" || columns[1] !== "split")
+    throw new ParseError(file, { line: 1 }, `expected the columns to start with id,split; found ${columns.slice(0, 2).join(",")}`);
   const labelColumns = columns.slice(2).filter((c) => !/^emb_\d+$/.test(c));
   const labels: Record<string, string[]> = Object.fromEntries(labelColumns.map((c) => [c, [] as string[]]));
   const ids: string[] = [];
@@ -121,19 +123,22 @@ export function readEmbeddingTable(out: string): EmbeddingTable {
     if (rows.length !== a.shape[0]) throw new ParseError(files.meta, {}, `${rows.length} rows but ${files.npy} has ${a.shape[0]}`);
     return { ...tableFromMeta(columns, rows, files.meta), dim: a.shape[1]!, values: a.data };
   }
-  if (!fs.existsSync(files.csv)) throw new ConfigError(`no embedding table at ${files.stem} (looked for ${files.npy} + ${files.meta}, and ${files.csv})`);
+  if (!fs.existsSync(files.csv))
+    throw new ConfigError(`no embedding table at ${files.stem} (looked for ${files.npy} + ${files.meta}, and ${files.csv})`);
   const { columns, rows } = parseCsv(fs.readFileSync(files.csv, "utf8"), files.csv);
   const first = columns.findIndex((c) => /^emb_\d+$/.test(c));
   if (first < 0) throw new ParseError(files.csv, { line: 1 }, "no emb_1.. columns");
   const dim = columns.length - first;
   columns.slice(first).forEach((c, j) => {
-    if (c !== embeddingColumn(j)) throw new ParseError(files.csv, { line: 1 }, `column ${first + j + 1}: expected ${embeddingColumn(j)}, found ${c}`);
+    if (c !== embeddingColumn(j))
+      throw new ParseError(files.csv, { line: 1 }, `column ${first + j + 1}: expected ${embeddingColumn(j)}, found ${c}`);
   });
   const values = new Float32Array(rows.length * dim);
   rows.forEach((r, i) => {
     for (let j = 0; j < dim; j++) {
       const v = Number(r[first + j]);
-      if (r[first + j] === "" || !Number.isFinite(v)) throw new ParseError(files.csv, { line: i + 2 }, `${embeddingColumn(j)}: expected a number, found "${r[first + j]}"`);
+      if (r[first + j] === "" || !Number.isFinite(v))
+        throw new ParseError(files.csv, { line: i + 2 }, `${embeddingColumn(j)}: expected a number, found "${r[first + j]}"`);
       values[i * dim + j] = v;
     }
   });

@@ -114,7 +114,9 @@ export async function initEngine(options: { backend?: BackendName; quiet?: boole
   let active: { tfBackend: string; device: string } | undefined;
   if (requested !== undefined) {
     if (!isAvailable(requested)) {
-      throw new MissingDependencyError(`backend ${requested} was asked for (${fromEnv ? BACKEND_ENV : "options.backend"}) but ${why(requested)}. Available here: ${BACKENDS.filter(isAvailable).join(", ")}`);
+      throw new MissingDependencyError(
+        `backend ${requested} was asked for (${fromEnv ? BACKEND_ENV : "options.backend"}) but ${why(requested)}. Available here: ${BACKENDS.filter(isAvailable).join(", ")}`,
+      );
     }
     try {
       active = await activate(requested);

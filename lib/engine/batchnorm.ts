@@ -172,7 +172,18 @@ const kernels: Record<string, (args: KernelArgs) => tf.TensorInfo | tf.TensorInf
     const c = channelsOf(x);
     const outs = allocate(backend, [x.shape, [c], [c]]);
     const [dx, dGamma, dBeta] = outs.map((o) => read(backend, o));
-    gradient(read(backend, dy), read(backend, x), read(backend, y), read(backend, mean), read(backend, invStd), read(backend, gamma), Boolean(attrs?.relu), dx!, dGamma!, dBeta!);
+    gradient(
+      read(backend, dy),
+      read(backend, x),
+      read(backend, y),
+      read(backend, mean),
+      read(backend, invStd),
+      read(backend, gamma),
+      Boolean(attrs?.relu),
+      dx!,
+      dGamma!,
+      dBeta!,
+    );
     return outs;
   },
 };
@@ -216,7 +227,15 @@ export function channelAffine<T extends tf.Tensor>(x: T, scale: tf.Tensor1D, shi
   });
 }
 
-function batchNormGrad(dy: tf.Tensor, x: tf.Tensor, y: tf.Tensor, mean: tf.Tensor1D, invStd: tf.Tensor1D, gamma: tf.Tensor1D, relu: boolean): tf.Tensor[] {
+function batchNormGrad(
+  dy: tf.Tensor,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  mean: tf.Tensor1D,
+  invStd: tf.Tensor1D,
+  gamma: tf.Tensor1D,
+  relu: boolean,
+): tf.Tensor[] {
   if (hasKernel(GRAD)) return tf.engine().runKernel<tf.Tensor[]>(GRAD, { dy, x, y, mean, invStd, gamma }, { relu });
   return tf.tidy(() => {
     const n = x.size / gamma.size;

@@ -60,8 +60,7 @@ function tapOffsets(pool: KernelPool, address: number, KD: number, KH: number, K
   const toff = pool.i32(address, KD * KH * KW);
   let t = 0;
   for (let kd = 0; kd < KD; kd++)
-    for (let kh = 0; kh < KH; kh++)
-      for (let kw = 0; kw < KW; kw++) toff[t++] = ((kd * XH + kh) * XW + kw) * C;
+    for (let kh = 0; kh < KH; kh++) for (let kw = 0; kw < KW; kw++) toff[t++] = ((kd * XH + kh) * XW + kw) * C;
 }
 
 /**
@@ -96,7 +95,8 @@ export function conv3dForward(
   const [N, D, H, W, C1] = xShape;
   const [KD, KH, KW, FI, FO] = filterShape;
   const C2 = adjoint ? FI : FO;
-  if ((adjoint ? FO : FI) !== C1) throw new Error(`conv3d: input has ${C1} channels, filter ${filterShape.join("x")} expects ${adjoint ? FO : FI}`);
+  if ((adjoint ? FO : FI) !== C1)
+    throw new Error(`conv3d: input has ${C1} channels, filter ${filterShape.join("x")} expects ${adjoint ? FO : FI}`);
   const C2p = roundUp8(C2);
   const ntaps = KD * KH * KW;
   const XD = D + pad.front + pad.back;
@@ -118,8 +118,7 @@ export function conv3dForward(
   fp.fill(0);
   const tap = correlationTap(filter, filterShape, adjoint);
   for (let t = 0; t < ntaps; t++)
-    for (let c1 = 0; c1 < C1; c1++)
-      for (let c2 = 0; c2 < C2; c2++) fp[(((c2 >> 3) * ntaps + t) * C1 + c1) * 8 + (c2 & 7)] = tap(t, c1, c2);
+    for (let c1 = 0; c1 < C1; c1++) for (let c2 = 0; c2 < C2; c2++) fp[(((c2 >> 3) * ntaps + t) * C1 + c1) * 8 + (c2 & 7)] = tap(t, c1, c2);
   pool.run("conv_fwd", [xAt, fAt, oAt, tAt, N, XD, XH, XW, C1, OD, OH, OW, C2p, ntaps, stride, ...pool.counter(N * OD * OH)]);
   return { data: pool.f32(oAt, N * OD * OH * OW * C2p), channels: C2, stride: C2p };
 }
@@ -135,7 +134,8 @@ export function conv3dTransposeNonOverlapping(dy: Float32Array, dyShape: Shape5,
   pool.reset();
   const [N, D, H, W, C1] = dyShape;
   const [s, KH, KW, C2, FO] = filterShape;
-  if (KH !== s || KW !== s || FO !== C1) throw new Error(`conv3d transpose: filter ${filterShape.join("x")} does not fit input ${dyShape.join("x")}`);
+  if (KH !== s || KW !== s || FO !== C1)
+    throw new Error(`conv3d transpose: filter ${filterShape.join("x")} does not fit input ${dyShape.join("x")}`);
   const C2p = roundUp8(C2);
   const ntaps = s * s * s;
   const xAt = pool.alloc(N * D * H * W * C1);

@@ -3,7 +3,15 @@ import { maxPool3d, maxPool3dGrad } from "./maxpool3d";
 import { channelSums, registerBatchNormKernels, unregisterBatchNormKernels } from "./batchnorm";
 import { registeredGradient, registeredKernel } from "./kernel-registry";
 import { allocate, type Backend, isWasm, kernelBackend, read } from "./tensor-memory";
-import { conv3dFilterGradient, conv3dForward, conv3dTransposeNonOverlapping, unpad, type KernelResult, type Padding3, type Shape5 } from "./conv3d";
+import {
+  conv3dFilterGradient,
+  conv3dForward,
+  conv3dTransposeNonOverlapping,
+  unpad,
+  type KernelResult,
+  type Padding3,
+  type Shape5,
+} from "./conv3d";
 import { conv3dWinograd } from "./winograd";
 import { winogradTile } from "./winograd-choice";
 
@@ -40,7 +48,8 @@ function uniformStride(info: tf.backend_util.Conv3DInfo): number | null {
   return info.strideDepth === info.strideHeight && info.strideHeight === info.strideWidth ? info.strideDepth : null;
 }
 
-const unitDilation = (info: tf.backend_util.Conv3DInfo): boolean => info.dilationDepth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1;
+const unitDilation = (info: tf.backend_util.Conv3DInfo): boolean =>
+  info.dilationDepth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1;
 
 const float32 = (...infos: tf.TensorInfo[]): boolean => infos.every((i) => i.dtype === "float32");
 
@@ -50,7 +59,16 @@ type Fast = (args: KernelArgs) => tf.TensorInfo | null;
  * The correlation of conv3dForward, by Winograd tiles where they apply and
  * pay (stride-1 3×3×3 filters, see winograd-choice.ts), else direct.
  */
-function correlate(x: Float32Array, xShape: Shape5, filter: Float32Array, filterShape: Shape5, stride: number, pad: Padding3, out: number[], adjoint: boolean): KernelResult {
+function correlate(
+  x: Float32Array,
+  xShape: Shape5,
+  filter: Float32Array,
+  filterShape: Shape5,
+  stride: number,
+  pad: Padding3,
+  out: number[],
+  adjoint: boolean,
+): KernelResult {
   const tile = winogradTile(xShape, filterShape, [out[1]!, out[2]!, out[3]!], stride, adjoint);
   if (tile !== null) return conv3dWinograd(x, xShape, filter, filterShape, pad, adjoint, { tile });
   return conv3dForward(x, xShape, filter, filterShape, stride, pad, adjoint);
@@ -65,7 +83,16 @@ const conv3d: Fast = ({ inputs, backend: b, attrs }) => {
   const info = tf.backend_util.computeConv3DInfo(shape5(x.shape), shape5(filter.shape), strides, dilations, pad);
   const s = uniformStride(info);
   if (s === null || !unitDilation(info)) return null;
-  const result = correlate(read(backend, x), shape5(x.shape), read(backend, filter), shape5(filter.shape), s, padding(info), info.outShape, false);
+  const result = correlate(
+    read(backend, x),
+    shape5(x.shape),
+    read(backend, filter),
+    shape5(filter.shape),
+    s,
+    padding(info),
+    info.outShape,
+    false,
+  );
   return write(backend, info.outShape, result);
 };
 
@@ -103,9 +130,13 @@ const conv3dBackpropInput: Fast = ({ inputs, backend: b, attrs }) => {
   }
   const nonOverlapping =
     s !== null &&
-    fShape[0] === s && fShape[1] === s && fShape[2] === s &&
+    fShape[0] === s &&
+    fShape[1] === s &&
+    fShape[2] === s &&
     Object.values(p).every((v) => v === 0) &&
-    D === OD * s && H === OH * s && W === OW * s;
+    D === OD * s &&
+    H === OH * s &&
+    W === OW * s;
   if (!nonOverlapping) return null;
   const result = conv3dTransposeNonOverlapping(read(backend, dy), shape5(dy.shape), read(backend, filter), fShape);
   return write(backend, [...inputShape], result);
@@ -120,7 +151,15 @@ const conv3dBackpropFilter: Fast = ({ inputs, backend: b, attrs }) => {
   const info = tf.backend_util.computeConv3DInfo(shape5(x.shape), shape5(filterShape), strides, 1, pad);
   const s = uniformStride(info);
   if (s === null) return null;
-  const grad = conv3dFilterGradient(read(backend, x), shape5(x.shape), read(backend, dy), shape5(dy.shape), [filterShape[0], filterShape[1], filterShape[2]], s, padding(info));
+  const grad = conv3dFilterGradient(
+    read(backend, x),
+    shape5(x.shape),
+    read(backend, dy),
+    shape5(dy.shape),
+    [filterShape[0], filterShape[1], filterShape[2]],
+    s,
+    padding(info),
+  );
   return write(backend, [...filterShape], grad);
 };
 
@@ -196,7 +235,8 @@ const sharedIdentity: Fast = ({ inputs, backend }) => {
  * of every Identity as one (tfjs-layers' Add clones its first input), and
  * wasm copied each of those full-size gradients.
  */
-const sameTypeCast: Fast = (args) => ((args.attrs as unknown as tf.CastAttrs).dtype === (args.inputs as { x: tf.TensorInfo }).x.dtype ? sharedIdentity(args) : null);
+const sameTypeCast: Fast = (args) =>
+  (args.attrs as unknown as tf.CastAttrs).dtype === (args.inputs as { x: tf.TensorInfo }).x.dtype ? sharedIdentity(args) : null;
 
 const FAST: Record<string, Fast> = {
   Conv3D: conv3d,

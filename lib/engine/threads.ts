@@ -6,7 +6,19 @@ import { defaultThreads, type Share, WorkerPool } from "../core";
 export type KernelName = (typeof NAMES)[number];
 
 // A job names its kernel by its index in this list.
-const NAMES = ["conv_fwd", "convt_fwd", "conv_wgrad", "maxpool_fwd", "maxpool_grad", "wino_filter", "wino_fwd", "bn_stats", "bn_affine", "bn_grad_stats", "bn_grad_dx"] as const;
+const NAMES = [
+  "conv_fwd",
+  "convt_fwd",
+  "conv_wgrad",
+  "maxpool_fwd",
+  "maxpool_grad",
+  "wino_filter",
+  "wino_fwd",
+  "bn_stats",
+  "bn_affine",
+  "bn_grad_stats",
+  "bn_grad_dx",
+] as const;
 
 const PAGE = 65536;
 /** kernels.wasm keeps its (unused) C stack below this address; buffers start here. */
@@ -81,7 +93,8 @@ export class KernelPool {
     this.top += Math.ceil((floats * 4) / 16) * 16;
     const needed = Math.ceil(this.top / PAGE);
     const have = this.memory.buffer.byteLength / PAGE;
-    if (needed > MAX_PAGES) throw new RangeError(`a kernel call needs ${(this.top / 2 ** 30).toFixed(2)} GiB of kernel memory; the limit is 4 GiB`);
+    if (needed > MAX_PAGES)
+      throw new RangeError(`a kernel call needs ${(this.top / 2 ** 30).toFixed(2)} GiB of kernel memory; the limit is 4 GiB`);
     if (needed > have) this.memory.grow(needed - have);
     return address;
   }

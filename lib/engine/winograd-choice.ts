@@ -52,7 +52,13 @@ const REFERENCE_THREADS = 2;
  * stride is not 1, the input's channels are not a multiple of 4, or the
  * estimate says direct is faster. Depends on neither the batch nor the threads.
  */
-export function winogradTile(xShape: Shape5, filterShape: Shape5, out: [number, number, number], stride: number, adjoint: boolean): WinogradTile | null {
+export function winogradTile(
+  xShape: Shape5,
+  filterShape: Shape5,
+  out: [number, number, number],
+  stride: number,
+  adjoint: boolean,
+): WinogradTile | null {
   const C1 = xShape[4];
   const [KD, KH, KW, FI, FO] = filterShape;
   if (KD !== 3 || KH !== 3 || KW !== 3 || stride !== 1 || C1 % 4 !== 0) return null;

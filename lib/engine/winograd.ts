@@ -58,14 +58,16 @@ export function conv3dWinograd(
   const [KD, KH, KW, FI, FO] = filterShape;
   const m = options.tile;
   if (KD !== 3 || KH !== 3 || KW !== 3) throw new Error(`conv3d Winograd: filter ${filterShape.join("x")} is not 3x3x3`);
-  if ((adjoint ? FO : FI) !== C1) throw new Error(`conv3d Winograd: input has ${C1} channels, filter ${filterShape.join("x")} expects ${adjoint ? FO : FI}`);
+  if ((adjoint ? FO : FI) !== C1)
+    throw new Error(`conv3d Winograd: input has ${C1} channels, filter ${filterShape.join("x")} expects ${adjoint ? FO : FI}`);
   if (C1 % 4 !== 0) throw new Error(`conv3d Winograd: input channels must be a multiple of 4, got ${C1}`);
   const C2 = adjoint ? FI : FO;
   const C2p = roundUp8(C2);
   const OD = D + pad.front + pad.back - 2;
   const OH = H + pad.top + pad.bottom - 2;
   const OW = W + pad.left + pad.right - 2;
-  if (OD < 1 || OH < 1 || OW < 1) throw new Error(`conv3d Winograd: input ${xShape.join("x")} with padding ${JSON.stringify(pad)} has no output`);
+  if (OD < 1 || OH < 1 || OW < 1)
+    throw new Error(`conv3d Winograd: input ${xShape.join("x")} with padding ${JSON.stringify(pad)} has no output`);
   const TD = Math.ceil(OD / m);
   const TH = Math.ceil(OH / m);
   const TW = Math.ceil(OW / m);

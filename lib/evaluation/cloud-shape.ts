@@ -6,14 +6,27 @@ import { pointBounds, pointCount, pointMean } from "../neuron";
  * along its three principal axes (standard deviations, largest first), two
  * ratios of those (elongation and flatness) and the radius of gyration.
  */
-export const CLOUD_MORPHOMETRICS = ["extent_x", "extent_y", "extent_z", "axis_1", "axis_2", "axis_3", "axis_ratio_2_1", "axis_ratio_3_1", "radius_of_gyration"] as const;
+export const CLOUD_MORPHOMETRICS = [
+  "extent_x",
+  "extent_y",
+  "extent_z",
+  "axis_1",
+  "axis_2",
+  "axis_3",
+  "axis_ratio_2_1",
+  "axis_ratio_3_1",
+  "radius_of_gyration",
+] as const;
 export type CloudMorphometric = (typeof CLOUD_MORPHOMETRICS)[number];
 
 export function cloudMorphometrics(points: Float32Array): Record<CloudMorphometric, number> {
   const n = pointCount(points);
   const { min, max } = pointBounds(points);
   // With as many components as columns the subspace is the whole space: one iteration is exact.
-  const axes = n >= 3 ? Array.from(pca({ rows: n, cols: 3, data: points }, 3, { iterations: 1 }).explainedVariance, (v) => Math.sqrt(Math.max(0, v))) : [0, 0, 0];
+  const axes =
+    n >= 3
+      ? Array.from(pca({ rows: n, cols: 3, data: points }, 3, { iterations: 1 }).explainedVariance, (v) => Math.sqrt(Math.max(0, v)))
+      : [0, 0, 0];
   const [mx, my, mz] = pointMean(points);
   let sq = 0;
   for (let i = 0; i < points.length; i += 3) sq += (points[i]! - mx) ** 2 + (points[i + 1]! - my) ** 2 + (points[i + 2]! - mz) ** 2;

@@ -97,7 +97,16 @@ export interface Evaluation {
   dataset: string;
   split: string;
   neurons: number;
-  settings: { folds: number; k: number; seed: number; c: number; randomSeeds: number[]; pooling: Pooling[]; architecture: AutoencoderConfig | null; shollStep: number };
+  settings: {
+    folds: number;
+    k: number;
+    seed: number;
+    c: number;
+    randomSeeds: number[];
+    pooling: Pooling[];
+    architecture: AutoencoderConfig | null;
+    shollStep: number;
+  };
   labels: EvaluationLabel[];
   featureSets: EvaluationFeatureSet[];
   rows: EvaluationRow[];
@@ -120,11 +129,18 @@ function meanOverSeeds(scores: TaskScores[], key: keyof TaskScores): Score | und
  * regression R² for quantities. Returns null when onProgress asked to stop;
  * the baselines' work is kept in workDir and the next call continues.
  */
-export async function evaluateEmbeddings(dataset: Dataset, embeddings: readonly EmbeddingInput[], options: EvaluateOptions): Promise<Evaluation | null> {
+export async function evaluateEmbeddings(
+  dataset: Dataset,
+  embeddings: readonly EmbeddingInput[],
+  options: EvaluateOptions,
+): Promise<Evaluation | null> {
   const o = withDefaults(DEFAULTS, options);
   if (o.labels.length === 0) throw new ConfigError("evaluate: no label columns given");
   for (const c of o.labels) {
-    if (!dataset.info.labelColumns.includes(c)) throw new ConfigError(`evaluate: ${dataset.dir} has no label column "${c}"; its columns are ${dataset.info.labelColumns.join(", ") || "(none)"}`);
+    if (!dataset.info.labelColumns.includes(c))
+      throw new ConfigError(
+        `evaluate: ${dataset.dir} has no label column "${c}"; its columns are ${dataset.info.labelColumns.join(", ") || "(none)"}`,
+      );
   }
   const ids = o.split === "all" ? dataset.ids() : dataset.ids(o.split);
   if (ids.length === 0) throw new ConfigError(`evaluate: no neurons in split "${o.split}" of ${dataset.dir}`);
@@ -132,7 +148,11 @@ export async function evaluateEmbeddings(dataset: Dataset, embeddings: readonly 
   const tasks: LabelTask[] = [];
   for (const c of o.labels) {
     try {
-      const task = labelTask(c, ids.map((id) => dataset.row(id).labels[c] ?? ""), { kind: o.kinds?.[c], folds: o.folds, seed: o.seed });
+      const task = labelTask(
+        c,
+        ids.map((id) => dataset.row(id).labels[c] ?? ""),
+        { kind: o.kinds?.[c], folds: o.folds, seed: o.seed },
+      );
       requireFoldsFitK(task, o.k);
       tasks.push(task);
     } catch (e) {
@@ -140,16 +160,27 @@ export async function evaluateEmbeddings(dataset: Dataset, embeddings: readonly 
       warnOnce(`${e.message}; left out of the table`);
     }
   }
-  if (tasks.length === 0) throw new ConfigError(`evaluate: none of the labels ${o.labels.join(", ")} can be scored on the ${ids.length} neurons of ${dataset.dir} (see the warnings)`);
+  if (tasks.length === 0)
+    throw new ConfigError(
+      `evaluate: none of the labels ${o.labels.join(", ")} can be scored on the ${ids.length} neurons of ${dataset.dir} (see the warnings)`,
+    );
   const architecture = o.architecture ?? (o.checkpoint ? checkpointConfig(o.checkpoint) : null);
   const seeds = architecture ? Array.from({ length: o.randomSeeds }, (_, i) => i + 1) : [];
   const poolings = o.pooling ?? [DEFAULT_POOLING];
-  if (seeds.length > 0 && !o.workDir) throw new ConfigError("evaluate: the random-weights baseline needs a workDir for its embedding tables");
+  if (seeds.length > 0 && !o.workDir)
+    throw new ConfigError("evaluate: the random-weights baseline needs a workDir for its embedding tables");
 
   const sets: FeatureSet[] = embeddings.map((e) => embeddingFeatures(e.name, e.table, ids, { standardize: e.standardize }));
   const randomGroups: Array<{ name: string; description: string; seeds: FeatureSet[] }> = [];
   for (const pooling of seeds.length > 0 ? poolings : []) {
-    const group = await randomWeightFeatures(dataset, ids, architecture!, { seeds, pooling, dir: o.workDir!, split: o.split, batchSize: o.batchSize, onProgress: o.onProgress });
+    const group = await randomWeightFeatures(dataset, ids, architecture!, {
+      seeds,
+      pooling,
+      dir: o.workDir!,
+      split: o.split,
+      batchSize: o.batchSize,
+      onProgress: o.onProgress,
+    });
     if (!group) return null;
     randomGroups.push({
       name: `random weights (${pooling})`,
@@ -157,7 +188,14 @@ export async function evaluateEmbeddings(dataset: Dataset, embeddings: readonly 
       seeds: group,
     });
   }
-  const measured = o.measuredBaselines ? await neuronFeatures(dataset, ids, { shollStep: o.shollStep, grid: o.grid ?? architecture?.grid, workDir: o.workDir, onProgress: o.onProgress }) : undefined;
+  const measured = o.measuredBaselines
+    ? await neuronFeatures(dataset, ids, {
+        shollStep: o.shollStep,
+        grid: o.grid ?? architecture?.grid,
+        workDir: o.workDir,
+        onProgress: o.onProgress,
+      })
+    : undefined;
   if (measured === null) return null;
   const baselines = measured ? [measured.size, measured.morphometrics] : [];
 
@@ -165,27 +203,89 @@ export async function evaluateEmbeddings(dataset: Dataset, embeddings: readonly 
   const scoreOptions = { k: o.k, c: o.c };
   for (const task of tasks) {
     const common = { label: task.column, labelKind: task.kind, n: task.rows.length, classes: task.classes.length };
-    for (const set of sets) rows.push({ features: set.name, kind: set.kind, dim: set.x.cols, ...common, ...scoreFeatures(set, task, scoreOptions), spread: "folds" });
+    for (const set of sets)
+      rows.push({
+        features: set.name,
+        kind: set.kind,
+        dim: set.x.cols,
+        ...common,
+        ...scoreFeatures(set, task, scoreOptions),
+        spread: "folds",
+      });
     for (const g of randomGroups) {
       const perSeed = g.seeds.map((s) => scoreFeatures(s, task, scoreOptions));
-      rows.push({ features: g.name, kind: "baseline", dim: g.seeds[0]!.x.cols, ...common, knn: meanOverSeeds(perSeed, "knn"), probe: meanOverSeeds(perSeed, "probe"), r2: meanOverSeeds(perSeed, "r2"), spread: "seeds", perSeed });
+      rows.push({
+        features: g.name,
+        kind: "baseline",
+        dim: g.seeds[0]!.x.cols,
+        ...common,
+        knn: meanOverSeeds(perSeed, "knn"),
+        probe: meanOverSeeds(perSeed, "probe"),
+        r2: meanOverSeeds(perSeed, "r2"),
+        spread: "seeds",
+        perSeed,
+      });
     }
-    for (const set of baselines) rows.push({ features: set.name, kind: set.kind, dim: set.x.cols, ...common, ...scoreFeatures(set, task, scoreOptions), spread: "folds" });
-    rows.push({ features: "majority class", kind: "baseline", dim: 0, ...common, ...majorityScores(task), spread: task.kind === "categorical" ? "none" : "folds" });
+    for (const set of baselines)
+      rows.push({
+        features: set.name,
+        kind: set.kind,
+        dim: set.x.cols,
+        ...common,
+        ...scoreFeatures(set, task, scoreOptions),
+        spread: "folds",
+      });
+    rows.push({
+      features: "majority class",
+      kind: "baseline",
+      dim: 0,
+      ...common,
+      ...majorityScores(task),
+      spread: task.kind === "categorical" ? "none" : "folds",
+    });
   }
 
   const featureSets: EvaluationFeatureSet[] = [
     ...sets.map((s) => ({ name: s.name, kind: s.kind, dim: s.x.cols, description: s.description, standardize: s.standardize })),
-    ...randomGroups.map((g) => ({ name: g.name, kind: "baseline" as const, dim: g.seeds[0]!.x.cols, description: g.description, standardize: false })),
+    ...randomGroups.map((g) => ({
+      name: g.name,
+      kind: "baseline" as const,
+      dim: g.seeds[0]!.x.cols,
+      description: g.description,
+      standardize: false,
+    })),
     ...baselines.map((s) => ({ name: s.name, kind: s.kind, dim: s.x.cols, description: s.description, standardize: s.standardize })),
-    { name: "majority class", kind: "baseline", dim: 0, description: "always the largest class (for quantities: the training mean)", standardize: false },
+    {
+      name: "majority class",
+      kind: "baseline",
+      dim: 0,
+      description: "always the largest class (for quantities: the training mean)",
+      standardize: false,
+    },
   ];
   return {
     dataset: dataset.dir,
     split: o.split,
     neurons: ids.length,
-    settings: { folds: o.folds, k: o.k, seed: o.seed, c: o.c, randomSeeds: seeds, pooling: seeds.length > 0 ? poolings : [], architecture, shollStep: o.shollStep },
-    labels: tasks.map((t) => ({ column: t.column, kind: t.kind, n: t.rows.length, classes: t.classes, missing: t.missing, dropped: t.dropped, majority: t.majority })),
+    settings: {
+      folds: o.folds,
+      k: o.k,
+      seed: o.seed,
+      c: o.c,
+      randomSeeds: seeds,
+      pooling: seeds.length > 0 ? poolings : [],
+      architecture,
+      shollStep: o.shollStep,
+    },
+    labels: tasks.map((t) => ({
+      column: t.column,
+      kind: t.kind,
+      n: t.rows.length,
+      classes: t.classes,
+      missing: t.missing,
+      dropped: t.dropped,
+      majority: t.majority,
+    })),
     featureSets,
     rows,
     warnings: [...warningCounts()].filter(([w, n]) => n > (warningsBefore.get(w) ?? 0)).map(([w]) => w),

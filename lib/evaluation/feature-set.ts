@@ -26,11 +26,18 @@ export interface FeatureSet {
  * The rows of an embedding table for `ids`, in that order, as a FeatureSet.
  * Every id must be in the table; extra rows (other splits) are left out.
  */
-export function embeddingFeatures(name: string, table: EmbeddingTable, ids: readonly string[], options: { standardize?: boolean; description?: string } = {}): FeatureSet {
+export function embeddingFeatures(
+  name: string,
+  table: EmbeddingTable,
+  ids: readonly string[],
+  options: { standardize?: boolean; description?: string } = {},
+): FeatureSet {
   const at = new Map(table.ids.map((id, i) => [id, i]));
   const missing = ids.filter((id) => !at.has(id));
   if (missing.length > 0) {
-    throw new WorkbenchError(`embedding "${name}": ${missing.length} of the ${ids.length} neurons evaluated are not in its table (${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}); embed the same dataset and split`);
+    throw new WorkbenchError(
+      `embedding "${name}": ${missing.length} of the ${ids.length} neurons evaluated are not in its table (${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}); embed the same dataset and split`,
+    );
   }
   const d = table.dim;
   const data = new Float32Array(ids.length * d);

@@ -95,7 +95,9 @@ export function labelTask(column: string, raw: readonly string[], options: Label
     const encoded = encodeLabels(kept, `label "${column}"`);
     classes = encoded.classes.map(String);
     if (classes.length < 2) {
-      throw new WorkbenchError(`label "${column}": ${classes.length} class${classes.length === 1 ? "" : "es"} with at least ${folds} neurons (one per fold); nothing to tell apart — use fewer folds or another label`);
+      throw new WorkbenchError(
+        `label "${column}": ${classes.length} class${classes.length === 1 ? "" : "es"} with at least ${folds} neurons (one per fold); nothing to tell apart — use fewer folds or another label`,
+      );
     }
     codes = encoded.codes;
     testFolds = stratifiedFolds(kept, { folds, seed: options.seed });
@@ -106,8 +108,21 @@ export function labelTask(column: string, raw: readonly string[], options: Label
     values = Float64Array.from(rows, (i) => Number(raw[i]));
     const bad = rows.findIndex((_, r) => !Number.isFinite(values[r]!));
     if (bad >= 0) throw new WorkbenchError(`label "${column}": taken as continuous but the value "${raw[rows[bad]!]}" is not a number`);
-    if (rows.length < 2 * folds) throw new WorkbenchError(`label "${column}": ${rows.length} neurons with a value, too few for ${folds} folds of at least two`);
+    if (rows.length < 2 * folds)
+      throw new WorkbenchError(`label "${column}": ${rows.length} neurons with a value, too few for ${folds} folds of at least two`);
     testFolds = shuffledFolds(rows.length, folds, options.seed);
   }
-  return { column, kind, rows: Int32Array.from(rows), classes, codes, values, folds: testFolds, foldCount: folds, missing, dropped, majority };
+  return {
+    column,
+    kind,
+    rows: Int32Array.from(rows),
+    classes,
+    codes,
+    values,
+    folds: testFolds,
+    foldCount: folds,
+    missing,
+    dropped,
+    majority,
+  };
 }

@@ -45,7 +45,11 @@ const SAVE_EVERY = 20;
  * samples them). Returns null when onProgress asked to stop; what was done is
  * kept in workDir and the next call continues from there.
  */
-export async function neuronFeatures(dataset: Dataset, ids: readonly string[], options: NeuronFeaturesOptions = {}): Promise<NeuronFeatures | null> {
+export async function neuronFeatures(
+  dataset: Dataset,
+  ids: readonly string[],
+  options: NeuronFeaturesOptions = {},
+): Promise<NeuronFeatures | null> {
   const shollStep = options.shollStep ?? 10;
   const grid = options.grid ?? 64;
   const source = ids.every((id) => path.extname(dataset.sourceFile(id)).toLowerCase() === ".swc") ? "swc" : "cloud";
@@ -111,7 +115,10 @@ export async function neuronFeatures(dataset: Dataset, ids: readonly string[], o
     size: {
       name: "size only",
       kind: "baseline",
-      description: source === "swc" ? "extents along x, y, z and the cable length, from the SWC files" : `extents along x, y, z of the point clouds and the occupied voxels of the ${grid}³ grid`,
+      description:
+        source === "swc"
+          ? "extents along x, y, z and the cable length, from the SWC files"
+          : `extents along x, y, z of the point clouds and the occupied voxels of the ${grid}³ grid`,
       columns: sizeColumns,
       x: matrix("size", sizeColumns.length),
       standardize: true,
@@ -119,7 +126,10 @@ export async function neuronFeatures(dataset: Dataset, ids: readonly string[], o
     morphometrics: {
       name: "morphometrics",
       kind: "baseline",
-      description: source === "swc" ? `${morphColumns.join(", ")} (Sholl step ${shollStep}), from the SWC files` : `${morphColumns.join(", ")}, from the point clouds`,
+      description:
+        source === "swc"
+          ? `${morphColumns.join(", ")} (Sholl step ${shollStep}), from the SWC files`
+          : `${morphColumns.join(", ")}, from the point clouds`,
       columns: morphColumns,
       x: matrix("morphometrics", morphColumns.length),
       standardize: true,

@@ -26,7 +26,10 @@ export interface RandomWeightsOptions {
  * with the same ids but another normalisation never reuses another's table.
  */
 export function randomWeightsTable(dir: string, dataset: Dataset, config: AutoencoderConfig, pooling: Pooling, seed: number): string {
-  const key = createHash("sha256").update(JSON.stringify([path.resolve(dataset.dir), dataset.info])).digest("hex").slice(0, 10);
+  const key = createHash("sha256")
+    .update(JSON.stringify([path.resolve(dataset.dir), dataset.info]))
+    .digest("hex")
+    .slice(0, 10);
   return path.join(dir, `random-weights-${pooling}-g${config.grid}-c${config.baseChannels}-seed${seed}-${key}`);
 }
 
@@ -36,7 +39,12 @@ export function randomWeightsTable(dir: string, dataset: Dataset, config: Autoen
  * dataset through embedDataset, the code the `embed` command uses. Returns
  * null when onProgress asked to stop (the embedding resumes next time).
  */
-export async function randomWeightFeatures(dataset: Dataset, ids: readonly string[], config: AutoencoderConfig, options: RandomWeightsOptions): Promise<FeatureSet[] | null> {
+export async function randomWeightFeatures(
+  dataset: Dataset,
+  ids: readonly string[],
+  config: AutoencoderConfig,
+  options: RandomWeightsOptions,
+): Promise<FeatureSet[] | null> {
   const sets: FeatureSet[] = [];
   for (const seed of options.seeds) {
     const stem = randomWeightsTable(options.dir, dataset, config, options.pooling, seed);
@@ -44,7 +52,12 @@ export async function randomWeightFeatures(dataset: Dataset, ids: readonly strin
     if (!(fs.existsSync(files.npy) && fs.existsSync(files.meta))) {
       const ae = createAutoencoder({ grid: config.grid, baseChannels: config.baseChannels, seed });
       try {
-        const r = await embedDataset(ae.encoder, dataset, config.grid, stem, { split: options.split, pooling: options.pooling, batchSize: options.batchSize, onProgress: options.onProgress });
+        const r = await embedDataset(ae.encoder, dataset, config.grid, stem, {
+          split: options.split,
+          pooling: options.pooling,
+          batchSize: options.batchSize,
+          onProgress: options.onProgress,
+        });
         if (!r.complete) return null;
       } finally {
         disposeAutoencoder(ae);

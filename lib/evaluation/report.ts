@@ -33,7 +33,22 @@ export function evaluationRecords(ev: Evaluation): Array<Record<string, Cell>> {
   }));
 }
 
-const CSV_COLUMNS = ["features", "kind", "dim", "label", "label_kind", "n", "classes", "knn_accuracy", "knn_sd", "probe_accuracy", "probe_sd", "knn_r2", "knn_r2_sd", "sd_over"];
+const CSV_COLUMNS = [
+  "features",
+  "kind",
+  "dim",
+  "label",
+  "label_kind",
+  "n",
+  "classes",
+  "knn_accuracy",
+  "knn_sd",
+  "probe_accuracy",
+  "probe_sd",
+  "knn_r2",
+  "knn_r2_sd",
+  "sd_over",
+];
 
 function pm(s: Score | undefined, exact = false): string {
   if (!s || Number.isNaN(s.mean)) return "";
@@ -42,7 +57,17 @@ function pm(s: Score | undefined, exact = false): string {
 
 function cells(ev: Evaluation, r: EvaluationRow): string[] {
   const exact = r.spread === "none";
-  return [r.label, r.features, r.kind, r.dim === 0 ? "" : String(r.dim), String(r.n), pm(r.knn, exact), pm(r.probe, exact), pm(r.r2), spreadText(ev, r)];
+  return [
+    r.label,
+    r.features,
+    r.kind,
+    r.dim === 0 ? "" : String(r.dim),
+    String(r.n),
+    pm(r.knn, exact),
+    pm(r.probe, exact),
+    pm(r.r2),
+    spreadText(ev, r),
+  ];
 }
 
 const HEADER = ["label", "features", "kind", "dim", "n", "k-NN accuracy", "linear probe", "k-NN R²", "± over"];
@@ -56,7 +81,11 @@ function caption(ev: Evaluation): string {
 export function formatEvaluation(ev: Evaluation): string {
   const table = [HEADER, ...ev.rows.map((r) => cells(ev, r))];
   const widths = HEADER.map((_, j) => Math.max(...table.map((row) => row[j]!.length)));
-  const line = (row: string[]) => row.map((c, j) => (j >= 5 ? c.padStart(widths[j]!) : c.padEnd(widths[j]!))).join("  ").trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((c, j) => (j >= 5 ? c.padStart(widths[j]!) : c.padEnd(widths[j]!)))
+      .join("  ")
+      .trimEnd();
   const out = [caption(ev), "", line(table[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...table.slice(1).map(line), ""];
   for (const f of ev.featureSets) out.push(`${f.name}: ${f.description}${f.standardize ? " (standardised for k-NN)" : ""}`);
   for (const w of ev.warnings) out.push(`warning: ${w}`);
@@ -68,7 +97,11 @@ export function evaluationHtml(ev: Evaluation): string {
   const best = new Map<string, { knn: number; probe: number; r2: number }>();
   for (const r of ev.rows) {
     const b = best.get(r.label) ?? { knn: -Infinity, probe: -Infinity, r2: -Infinity };
-    best.set(r.label, { knn: Math.max(b.knn, r.knn?.mean ?? -Infinity), probe: Math.max(b.probe, r.probe?.mean ?? -Infinity), r2: Math.max(b.r2, r.r2?.mean ?? -Infinity) });
+    best.set(r.label, {
+      knn: Math.max(b.knn, r.knn?.mean ?? -Infinity),
+      probe: Math.max(b.probe, r.probe?.mean ?? -Infinity),
+      r2: Math.max(b.r2, r.r2?.mean ?? -Infinity),
+    });
   }
   const body = ev.rows
     .map((r) => {
@@ -81,7 +114,12 @@ export function evaluationHtml(ev: Evaluation): string {
       return `<tr${r.kind === "embedding" ? "" : ' style="color:#555"'}>${c.map((x, j) => `<td${j >= 3 ? ' style="text-align:right"' : ""}>${x}</td>`).join("")}</tr>`;
     })
     .join("");
-  const notes = [...ev.featureSets.map((f) => `<li><b>${escapeHtml(f.name)}</b>: ${escapeHtml(f.description)}${f.standardize ? " (standardised for k-NN)" : ""}</li>`), ...ev.warnings.map((w) => `<li>warning: ${escapeHtml(w)}</li>`)].join("");
+  const notes = [
+    ...ev.featureSets.map(
+      (f) => `<li><b>${escapeHtml(f.name)}</b>: ${escapeHtml(f.description)}${f.standardize ? " (standardised for k-NN)" : ""}</li>`,
+    ),
+    ...ev.warnings.map((w) => `<li>warning: ${escapeHtml(w)}</li>`),
+  ].join("");
   return `<table><caption style="caption-side:top;text-align:left">${escapeHtml(caption(ev))}</caption><thead><tr>${HEADER.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${body}</tbody></table><ul>${notes}</ul>`;
 }
 

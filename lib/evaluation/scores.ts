@@ -1,4 +1,13 @@
-import { fitLogisticRegression, foldRows, knnClassify, logisticClassify, nearestTrainRows, selectRows, standardize, type Matrix } from "../analysis";
+import {
+  fitLogisticRegression,
+  foldRows,
+  knnClassify,
+  logisticClassify,
+  nearestTrainRows,
+  selectRows,
+  standardize,
+  type Matrix,
+} from "../analysis";
 import { ConfigError, warnOnce } from "../core";
 import type { FeatureSet } from "./feature-set";
 import type { LabelTask } from "./label-task";
@@ -57,7 +66,10 @@ function rSquared(truth: ArrayLike<number>, predicted: ArrayLike<number>): numbe
 /** The folds' R² values, leaving out (with a warning) folds whose truth does not vary. */
 function r2Score(task: LabelTask, perFold: number[]): Score {
   const kept = perFold.filter((v) => !Number.isNaN(v));
-  if (kept.length < perFold.length) warnOnce(`label "${task.column}": ${perFold.length - kept.length} folds hold a single value, R² is undefined there and they are left out`);
+  if (kept.length < perFold.length)
+    warnOnce(
+      `label "${task.column}": ${perFold.length - kept.length} folds hold a single value, R² is undefined there and they are left out`,
+    );
   return summarise(kept);
 }
 
@@ -65,7 +77,10 @@ function r2Score(task: LabelTask, perFold: number[]): Score {
 export function requireFoldsFitK(task: LabelTask, k: number): void {
   for (let f = 0; f < task.foldCount; f++) {
     const train = task.folds.length - task.folds.filter((x) => x === f).length;
-    if (train < k) throw new ConfigError(`label "${task.column}": fold ${f + 1} has ${train} training neurons, fewer than k = ${k}; use a smaller k or fewer folds`);
+    if (train < k)
+      throw new ConfigError(
+        `label "${task.column}": fold ${f + 1} has ${train} training neurons, fewer than k = ${k}; use a smaller k or fewer folds`,
+      );
   }
 }
 
@@ -82,8 +97,14 @@ export function scoreFeatures(set: FeatureSet, task: LabelTask, options: ScoreOp
   requireFoldsFitK(task, options.k);
   for (let f = 0; f < task.foldCount; f++) {
     const { train, test } = foldRows(task.folds, f);
-    const xTrain = selectRows(set.x, Int32Array.from(train, (r) => task.rows[r]!));
-    const xTest = selectRows(set.x, Int32Array.from(test, (r) => task.rows[r]!));
+    const xTrain = selectRows(
+      set.x,
+      Int32Array.from(train, (r) => task.rows[r]!),
+    );
+    const xTest = selectRows(
+      set.x,
+      Int32Array.from(test, (r) => task.rows[r]!),
+    );
     const scaled = standardize(xTrain);
     const sTest = scaledLike(xTest, scaled.mean, scaled.scale);
     const [kTrain, kTest] = set.standardize ? [scaled.data, sTest] : [xTrain, xTest];
@@ -100,7 +121,12 @@ export function scoreFeatures(set: FeatureSet, task: LabelTask, options: ScoreOp
         for (let q = 0; q < options.k; q++) s += task.values[train[near[t * options.k + q]!]!]!;
         return s / options.k;
       });
-      r2.push(rSquared(Float64Array.from(test, (r) => task.values[r]!), predicted));
+      r2.push(
+        rSquared(
+          Float64Array.from(test, (r) => task.values[r]!),
+          predicted,
+        ),
+      );
     }
   }
   return task.kind === "categorical" ? { knn: summarise(knn), probe: summarise(probe) } : { r2: r2Score(task, r2) };
@@ -120,7 +146,12 @@ export function majorityScores(task: LabelTask): TaskScores {
   for (let f = 0; f < task.foldCount; f++) {
     const { train, test } = foldRows(task.folds, f);
     const mean = train.reduce((a, r) => a + task.values[r]!, 0) / train.length;
-    perFold.push(rSquared(Float64Array.from(test, (r) => task.values[r]!), new Float64Array(test.length).fill(mean)));
+    perFold.push(
+      rSquared(
+        Float64Array.from(test, (r) => task.values[r]!),
+        new Float64Array(test.length).fill(mean),
+      ),
+    );
   }
   return { r2: r2Score(task, perFold) };
 }

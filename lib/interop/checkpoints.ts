@@ -45,7 +45,9 @@ export function autoencoderFromCheckpoint(file: string, expectedGrid?: number): 
   const stateDict = loadStateDict(file);
   const { grid, baseChannels } = autoencoderShapeOf(stateDict, file);
   if (expectedGrid !== undefined && grid !== expectedGrid) {
-    throw new WorkbenchError(`${file}: expected an autoencoder for grid ${expectedGrid}; the checkpoint has ${Math.log2(grid / 8)} encoder blocks, i.e. grid ${grid}`);
+    throw new WorkbenchError(
+      `${file}: expected an autoencoder for grid ${expectedGrid}; the checkpoint has ${Math.log2(grid / 8)} encoder blocks, i.e. grid ${grid}`,
+    );
   }
   const ae = createAutoencoder({ grid, baseChannels });
   loadAutoencoderWeights(ae, stateDict, file);
@@ -85,7 +87,13 @@ export interface RunExport {
   input: string;
   latent: string;
   /** The validation at the checkpoint's iteration, when one ran there. */
-  run: { dir: string; checkpoint: CheckpointName; iteration: number | null; mode: string | null; validation: { f1: number; iou: number; loss: number; neurons: number } | null };
+  run: {
+    dir: string;
+    checkpoint: CheckpointName;
+    iteration: number | null;
+    mode: string | null;
+    validation: { f1: number; iou: number; loss: number; neurons: number } | null;
+  };
 }
 
 /**
@@ -98,12 +106,16 @@ export interface RunExport {
 export function exportRunCheckpoint(runDir: string, file: string, which: CheckpointName = "best-f1"): RunExport {
   const checkpoints = path.join(runDir, "checkpoints");
   if (!fs.existsSync(checkpoints)) {
-    const hint = fs.existsSync(path.join(runDir, "model.json")) ? `; it is a checkpoint directory: give its run ${path.dirname(path.dirname(runDir))} and --which ${path.basename(runDir)}` : "";
+    const hint = fs.existsSync(path.join(runDir, "model.json"))
+      ? `; it is a checkpoint directory: give its run ${path.dirname(path.dirname(runDir))} and --which ${path.basename(runDir)}`
+      : "";
     throw new ConfigError(`${runDir}: not a training run directory (no checkpoints/)${hint}`);
   }
   const present = CHECKPOINT_NAMES.filter((c) => fs.existsSync(path.join(checkpoints, c)));
   if (!present.includes(which)) {
-    throw new WorkbenchError(`${runDir}: no ${which} checkpoint (the run has ${present.length ? present.join(", ") : "none yet"}${which !== "last" ? "; nLat keeps its best only from the second half of training" : ""})`);
+    throw new WorkbenchError(
+      `${runDir}: no ${which} checkpoint (the run has ${present.length ? present.join(", ") : "none yet"}${which !== "last" ? "; nLat keeps its best only from the second half of training" : ""})`,
+    );
   }
   const { autoencoder, state } = loadCheckpoint<TrainState>(path.join(checkpoints, which));
   try {

@@ -60,19 +60,26 @@ export function loadInferenceNetwork(checkpoint: string, model?: string): Infere
   const name = model === undefined ? undefined : checkChoice("model", model, INFER_MODELS);
   if (!fs.existsSync(checkpoint)) throw new ConfigError(`checkpoint ${checkpoint} does not exist`);
   if (fs.statSync(checkpoint).isDirectory()) {
-    if (name === "vgg3d") throw new ConfigError(`the VGG3D loads from a PyTorch .pth file; ${checkpoint} is a directory (a workbench autoencoder run or checkpoint)`);
+    if (name === "vgg3d")
+      throw new ConfigError(
+        `the VGG3D loads from a PyTorch .pth file; ${checkpoint} is a directory (a workbench autoencoder run or checkpoint)`,
+      );
     const { autoencoder, state } = loadCheckpoint<TrainState>(checkpoint);
     const held = autoencoderNetwork(autoencoder, state?.options.mode ?? null);
     if (name === undefined) return held;
     const want = architecture(name);
     if (want.grid !== autoencoder.grid || (held.mode !== null && held.mode !== want.mode)) {
       disposeInferenceNetwork(held);
-      throw new ConfigError(`model ${name} is a ${want.mode} autoencoder of grid ${want.grid}, but ${checkpoint} holds an ${held.description}; leave the model out, the directory says what it holds`);
+      throw new ConfigError(
+        `model ${name} is a ${want.mode} autoencoder of grid ${want.grid}, but ${checkpoint} holds an ${held.description}; leave the model out, the directory says what it holds`,
+      );
     }
     return autoencoderNetwork(autoencoder, want.mode);
   }
   if (name === undefined) {
-    throw new ConfigError(`${checkpoint} is a PyTorch file, which does not say which model it holds: name it with --model (${INFER_MODELS.join(", ")}); a workbench run directory needs no --model`);
+    throw new ConfigError(
+      `${checkpoint} is a PyTorch file, which does not say which model it holds: name it with --model (${INFER_MODELS.join(", ")}); a workbench run directory needs no --model`,
+    );
   }
   if (name === "vgg3d") return { kind: "vgg3d", vgg: vgg3dFromCheckpoint(checkpoint), description: "VGG3D" };
   const { mode, grid } = architecture(name);
@@ -91,9 +98,13 @@ export function disposeInferenceNetwork(net: InferenceNetwork): void {
 function volumes(input: InferArray, side: number, what: string): number {
   const s = input.shape;
   const ok = (s.length === 3 || s.length === 4) && s.slice(-3).every((d) => d === side);
-  if (!ok) throw new ConfigError(`${what}: expected an array of shape [${side}, ${side}, ${side}] or [N, ${side}, ${side}, ${side}]; found [${s.join(", ")}]`);
+  if (!ok)
+    throw new ConfigError(
+      `${what}: expected an array of shape [${side}, ${side}, ${side}] or [N, ${side}, ${side}, ${side}]; found [${s.join(", ")}]`,
+    );
   const n = s.length === 4 ? s[0]! : 1;
-  if (input.data.length !== n * side ** 3) throw new ConfigError(`${what}: the shape [${s.join(", ")}] holds ${n * side ** 3} values, but the data has ${input.data.length}`);
+  if (input.data.length !== n * side ** 3)
+    throw new ConfigError(`${what}: the shape [${s.join(", ")}] holds ${n * side ** 3} values, but the data has ${input.data.length}`);
   return n;
 }
 

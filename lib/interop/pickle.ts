@@ -166,7 +166,8 @@ export function pickle(value: unknown, extend: PickleExtension = () => undefined
       dictItems(Object.entries(v));
     } else {
       // An object made by Object.create(null) has no constructor.
-      const type = typeof v === "object" && v !== null ? ((v as { constructor?: { name: string } }).constructor?.name ?? "object") : typeof v;
+      const type =
+        typeof v === "object" && v !== null ? ((v as { constructor?: { name: string } }).constructor?.name ?? "object") : typeof v;
       throw new WorkbenchError(`pickle: cannot write a value of type ${type}`);
     }
   };

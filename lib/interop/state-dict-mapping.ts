@@ -176,9 +176,7 @@ export function loadStateDictInto(models: tf.LayersModel[], original: StateDict,
     if (extra.length) parts.push(`unexpected ${extra.length}: ${listed(extra)}`);
     if (problems.length) parts.push(`mis-shaped or wrong type ${problems.length}: ${listed(problems)}`);
     if (parts.length) {
-      throw new WorkbenchError(
-        `${source} does not match the model (${models.map((m) => m.name).join(" + ")}): ${parts.join("; ")}`,
-      );
+      throw new WorkbenchError(`${source} does not match the model (${models.map((m) => m.name).join(" + ")}): ${parts.join("; ")}`);
     }
     for (const { layer, values } of plans) layer.setWeights(values);
   } finally {

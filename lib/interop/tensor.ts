@@ -9,17 +9,7 @@ const LITTLE_ENDIAN_HOST = os.endianness() === "LE";
  * elements in row-major (C) order. Half and bfloat16 values are widened to
  * float32 in memory and narrowed again when written.
  */
-export type TorchDType =
-  | "float32"
-  | "float64"
-  | "float16"
-  | "bfloat16"
-  | "int64"
-  | "int32"
-  | "int16"
-  | "int8"
-  | "uint8"
-  | "bool";
+export type TorchDType = "float32" | "float64" | "float16" | "bfloat16" | "int64" | "int32" | "int16" | "int8" | "uint8" | "bool";
 
 export type TorchData = Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
 

@@ -3,15 +3,7 @@ import { ParseError, WorkbenchError, writeFileAtomic } from "../core";
 import { gatherStrided, readZip, writeZip, type ZipArchive } from "../io";
 import { unpickle, describe, type AllowedGlobal } from "./unpickle";
 import { pickle, PyGlobal, PyPersistent, PyReduce, PyTuple, type PickleValue } from "./pickle";
-import {
-  TORCH_DTYPES,
-  decodeElements,
-  encodeElements,
-  numel,
-  type TorchData,
-  type TorchDType,
-  type TorchTensor,
-} from "./tensor";
+import { TORCH_DTYPES, decodeElements, encodeElements, numel, type TorchData, type TorchDType, type TorchTensor } from "./tensor";
 
 /**
  * Files written by torch.save (the zip format of PyTorch >= 1.6): a pickle
@@ -75,7 +67,14 @@ export function readTorch(bytes: Uint8Array, file = "<torch>"): unknown {
   const zip = readZip(bytes, file);
   const pkl = zip.entries.find((e) => e.name.endsWith("data.pkl") && e.name.split("/").length === 2);
   if (!pkl) {
-    throw new ParseError(file, {}, `not a torch.save archive: no <name>/data.pkl member (found ${zip.entries.slice(0, 5).map((e) => e.name).join(", ")})`);
+    throw new ParseError(
+      file,
+      {},
+      `not a torch.save archive: no <name>/data.pkl member (found ${zip.entries
+        .slice(0, 5)
+        .map((e) => e.name)
+        .join(", ")})`,
+    );
   }
   const prefix = pkl.name.slice(0, -"data.pkl".length);
   if (zip.has(`${prefix}byteorder`)) {
@@ -95,7 +94,11 @@ function unpickleTorch(zip: ZipArchive, prefix: string, pkl: Uint8Array, where: 
       const bytes = zip.read(name);
       const needBytes = ref.numel * TORCH_DTYPES[ref.dtype].bytes;
       if (bytes.length < needBytes) {
-        throw new ParseError(where, { byteOffset: at }, `storage ${name}: ${ref.numel} ${ref.dtype} values need ${needBytes} bytes; the member has ${bytes.length}`);
+        throw new ParseError(
+          where,
+          { byteOffset: at },
+          `storage ${name}: ${ref.numel} ${ref.dtype} values need ${needBytes} bytes; the member has ${bytes.length}`,
+        );
       }
       data = decodeElements(bytes, ref.dtype, ref.numel);
       storages.set(ref.key, data);
@@ -121,7 +124,9 @@ function unpickleTorch(zip: ZipArchive, prefix: string, pkl: Uint8Array, where: 
       const n = numel(shape);
       const last = n === 0 ? offset : offset + shape.reduce((s, d, i) => s + (d - 1) * stride[i]!, 0);
       if (n > 0 && last >= ref.numel) {
-        fail(`a view of size [${shape.join(",")}] stride [${stride.join(",")}] at offset ${offset} reaches element ${last} of storage ${ref.key}, which has ${ref.numel}`);
+        fail(
+          `a view of size [${shape.join(",")}] stride [${stride.join(",")}] at offset ${offset} reaches element ${last} of storage ${ref.key}, which has ${ref.numel}`,
+        );
       }
       const storage = loadStorage(ref, at);
       return { dtype: ref.dtype, shape: [...shape], data: gather(storage, offset, shape, stride) } satisfies TorchTensor;
@@ -131,7 +136,8 @@ function unpickleTorch(zip: ZipArchive, prefix: string, pkl: Uint8Array, where: 
     // nn.Parameter saved directly: keep the tensor, drop requires_grad and hooks.
     qualifiedName: "torch._utils._rebuild_parameter",
     call: (args, at) => {
-      if (!isTorchTensor(args[0])) throw new ParseError(where, { byteOffset: at }, `_rebuild_parameter: expected a tensor; found ${describe(args[0])}`);
+      if (!isTorchTensor(args[0]))
+        throw new ParseError(where, { byteOffset: at }, `_rebuild_parameter: expected a tensor; found ${describe(args[0])}`);
       return args[0];
     },
   });
@@ -170,7 +176,8 @@ function unpickleTorch(zip: ZipArchive, prefix: string, pkl: Uint8Array, where: 
       const [, cls, key, , count] = pid as unknown[];
       if (!isStorageClass(cls)) return fail(`expected a storage class; found ${describe(cls)}`);
       if (typeof key !== "string") return fail(`storage key must be a string; found ${describe(key)}`);
-      if (typeof count !== "number" || !Number.isInteger(count) || count < 0) return fail(`storage size must be a count; found ${describe(count)}`);
+      if (typeof count !== "number" || !Number.isInteger(count) || count < 0)
+        return fail(`storage size must be a count; found ${describe(count)}`);
       return { dtype: cls.storageDtype, key, numel: count } satisfies StorageRef;
     },
   });
@@ -210,7 +217,11 @@ function allowNumpyScalars(allow: (g: AllowedGlobal) => void, where: string): vo
     qualifiedName: "_codecs.encode",
     call: ([text, encoding], at) => {
       if (typeof text !== "string" || encoding !== "latin1") {
-        throw new ParseError(where, { byteOffset: at }, `_codecs.encode: only latin1 byte strings are supported; found ${describe(encoding)}`);
+        throw new ParseError(
+          where,
+          { byteOffset: at },
+          `_codecs.encode: only latin1 byte strings are supported; found ${describe(encoding)}`,
+        );
       }
       return Uint8Array.from(text, (c) => c.charCodeAt(0));
     },
@@ -218,7 +229,8 @@ function allowNumpyScalars(allow: (g: AllowedGlobal) => void, where: string): vo
   const dtype: AllowedGlobal = {
     qualifiedName: "numpy.dtype",
     call: ([name], at) => {
-      if (typeof name !== "string") throw new ParseError(where, { byteOffset: at }, `numpy.dtype: expected a type string; found ${describe(name)}`);
+      if (typeof name !== "string")
+        throw new ParseError(where, { byteOffset: at }, `numpy.dtype: expected a type string; found ${describe(name)}`);
       return { numpyDtype: name, byteOrder: "<" } satisfies NumpyDtype;
     },
     build: (obj, state) => {
@@ -295,7 +307,9 @@ export function writeTorch(value: TorchValue, archiveName = "archive"): Uint8Arr
     if (!isTorchTensor(v)) return undefined;
     const n = numel(v.shape);
     if (v.data.length !== n) {
-      throw new WorkbenchError(`writeTorch: a ${v.dtype} tensor of shape [${v.shape.join(", ")}] needs ${n} values; it has ${v.data.length}`);
+      throw new WorkbenchError(
+        `writeTorch: a ${v.dtype} tensor of shape [${v.shape.join(", ")}] needs ${n} values; it has ${v.data.length}`,
+      );
     }
     const key = String(storages.length);
     storages.push(encodeElements(v));

@@ -29,10 +29,27 @@ export interface UnpickleHooks {
 }
 
 const OPCODE_NAMES: Record<number, string> = {
-  0x63: "GLOBAL", 0x69: "INST", 0x6f: "OBJ", 0x81: "NEWOBJ", 0x92: "NEWOBJ_EX", 0x93: "STACK_GLOBAL",
-  0x50: "PERSID", 0x46: "FLOAT", 0x49: "INT", 0x4c: "LONG", 0x53: "STRING", 0x56: "UNICODE",
-  0x8f: "EMPTY_SET", 0x90: "ADDITEMS", 0x91: "FROZENSET", 0x96: "BYTEARRAY8", 0x97: "NEXT_BUFFER", 0x98: "READONLY_BUFFER",
-  0x82: "EXT1", 0x83: "EXT2", 0x84: "EXT4",
+  0x63: "GLOBAL",
+  0x69: "INST",
+  0x6f: "OBJ",
+  0x81: "NEWOBJ",
+  0x92: "NEWOBJ_EX",
+  0x93: "STACK_GLOBAL",
+  0x50: "PERSID",
+  0x46: "FLOAT",
+  0x49: "INT",
+  0x4c: "LONG",
+  0x53: "STRING",
+  0x56: "UNICODE",
+  0x8f: "EMPTY_SET",
+  0x90: "ADDITEMS",
+  0x91: "FROZENSET",
+  0x96: "BYTEARRAY8",
+  0x97: "NEXT_BUFFER",
+  0x98: "READONLY_BUFFER",
+  0x82: "EXT1",
+  0x83: "EXT2",
+  0x84: "EXT4",
 };
 
 export function unpickle(bytes: Uint8Array, file: string, hooks: UnpickleHooks): unknown {
@@ -314,7 +331,12 @@ export function unpickle(bytes: Uint8Array, file: string, hooks: UnpickleHooks):
 }
 
 function isGlobal(v: unknown): v is AllowedGlobal {
-  return typeof v === "object" && v !== null && typeof (v as AllowedGlobal).call === "function" && typeof (v as AllowedGlobal).qualifiedName === "string";
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    typeof (v as AllowedGlobal).call === "function" &&
+    typeof (v as AllowedGlobal).qualifiedName === "string"
+  );
 }
 
 /** A short description of a value for error messages. */

@@ -81,7 +81,11 @@ function checkSheetExtent(xml: Uint8Array, name: string, file: string): void {
   }
   const cells = rows * Math.max(1, cols);
   if (cells > 64 * xml.length + 1_000_000) {
-    throw new ParseError(file, {}, `member ${JSON.stringify(name)}: cell references reach row ${rows}, column ${cols}, a grid of ${cells} cells that ${xml.length} bytes of sheet cannot describe`);
+    throw new ParseError(
+      file,
+      {},
+      `member ${JSON.stringify(name)}: cell references reach row ${rows}, column ${cols}, a grid of ${cells} cells that ${xml.length} bytes of sheet cannot describe`,
+    );
   }
 }
 
@@ -93,7 +97,14 @@ function checkSheetExtent(xml: Uint8Array, name: string, file: string): void {
 function checkedArchive(bytes: Uint8Array, file: string): Buffer {
   const zip = readZip(bytes, file);
   if (!zip.has("xl/workbook.xml")) {
-    throw new ParseError(file, {}, `not an Excel workbook: the archive has no xl/workbook.xml (it has ${zip.entries.slice(0, 5).map((e) => e.name).join(", ")})`);
+    throw new ParseError(
+      file,
+      {},
+      `not an Excel workbook: the archive has no xl/workbook.xml (it has ${zip.entries
+        .slice(0, 5)
+        .map((e) => e.name)
+        .join(", ")})`,
+    );
   }
   const members = zip.entries.filter((e) => !e.name.endsWith("/")).map((e) => ({ name: e.name, data: zip.read(e.name) }));
   for (const m of members) if (m.name.startsWith("xl/worksheets/")) checkSheetExtent(m.data, m.name, file);
@@ -118,7 +129,8 @@ export async function readExcel(bytes: Uint8Array, file = "<xlsx>"): Promise<Exc
     throw new ParseError(file, {}, `could not read as an Excel workbook (${(e as Error).message})`, { cause: e });
   }
   return sheets.map((s) => {
-    if (!Array.isArray(s.data) || !s.data.every((r) => Array.isArray(r))) throw new ParseError(file, {}, `sheet ${JSON.stringify(s.sheet)} could not be read as rows of cells`);
+    if (!Array.isArray(s.data) || !s.data.every((r) => Array.isArray(r)))
+      throw new ParseError(file, {}, `sheet ${JSON.stringify(s.sheet)} could not be read as rows of cells`);
     return { name: s.sheet, rows: s.data.map((r) => r.map(cell)) };
   });
 }
@@ -137,7 +149,8 @@ export async function readExcelFile(file: string): Promise<ExcelSheet[]> {
 function escapeXml(s: string, what: string): string {
   // XML 1.0 cannot carry most control characters at all, escaped or not.
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.test(s)) throw new WorkbenchError(`writeXlsx: ${what} holds a control character that an .xlsx file cannot store`);
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.test(s))
+    throw new WorkbenchError(`writeXlsx: ${what} holds a control character that an .xlsx file cannot store`);
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
@@ -186,10 +199,16 @@ export function writeXlsx(sheets: ExcelSheet[]): Uint8Array {
       text(
         "[Content_Types].xml",
         `${head}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>${sheets
-          .map((_, i) => `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`)
+          .map(
+            (_, i) =>
+              `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`,
+          )
           .join("")}</Types>`,
       ),
-      text("_rels/.rels", `${head}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>`),
+      text(
+        "_rels/.rels",
+        `${head}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+      ),
       text(
         "xl/workbook.xml",
         `${head}<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="${rel}"><sheets>${sheets

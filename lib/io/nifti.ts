@@ -32,7 +32,10 @@ function niftiModule(): Promise<NiftiModule> {
     const dynamicImport = new Function("specifier", "return import(specifier)") as (s: string) => Promise<NiftiModule>;
     loaded = dynamicImport("nifti-reader-js").catch((err: unknown) => {
       loaded = null;
-      throw new MissingDependencyError(`reading NIfTI needs the package nifti-reader-js (npm install nifti-reader-js@0.8.0): ${(err as Error).message}`, { cause: err });
+      throw new MissingDependencyError(
+        `reading NIfTI needs the package nifti-reader-js (npm install nifti-reader-js@0.8.0): ${(err as Error).message}`,
+        { cause: err },
+      );
     });
   }
   return loaded;
@@ -51,9 +54,15 @@ const DATATYPES: Record<number, new (buffer: ArrayBuffer) => NiftiVolume["data"]
 
 function typed(code: number, bits: number, buffer: ArrayBuffer, file: string): NiftiVolume["data"] {
   const Ctor = DATATYPES[code];
-  if (!Ctor) throw new ParseError(file, { byteOffset: 70 }, `NIfTI datatype ${code} is not supported (supported: uint8, int8, int16, uint16, int32, uint32, float32, float64)`);
+  if (!Ctor)
+    throw new ParseError(
+      file,
+      { byteOffset: 70 },
+      `NIfTI datatype ${code} is not supported (supported: uint8, int8, int16, uint16, int32, uint32, float32, float64)`,
+    );
   const bytes = (Ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-  if (bits !== bytes * 8) throw new ParseError(file, { byteOffset: 72 }, `datatype ${code} has ${bytes * 8} bits per voxel, the header says ${bits}`);
+  if (bits !== bytes * 8)
+    throw new ParseError(file, { byteOffset: 72 }, `datatype ${code} has ${bytes * 8} bits per voxel, the header says ${bits}`);
   return new Ctor(buffer);
 }
 
@@ -81,7 +90,8 @@ export async function readNifti(bytes: Uint8Array, file = "<nifti>"): Promise<Ni
       throw new ParseError(file, { byteOffset: 0 }, `${what} (${(err as Error).message})`, { cause: err });
     }
   };
-  if (!library("not a NIfTI file", () => nifti.isNIFTI(buffer))) throw new ParseError(file, { byteOffset: 344 }, "not a NIfTI-1/NIfTI-2 file: magic \"n+1\"/\"n+2\" not found");
+  if (!library("not a NIfTI file", () => nifti.isNIFTI(buffer)))
+    throw new ParseError(file, { byteOffset: 344 }, 'not a NIfTI-1/NIfTI-2 file: magic "n+1"/"n+2" not found');
   const header = library("NIfTI header could not be read", () => nifti.readHeader(buffer));
   const [rank, nx = 1, ny = 1, nz = 1, nt = 1] = header.dims;
   if (!(rank! >= 1 && rank! <= 4) || nt !== 1 || ![nx, ny, nz].every((d) => Number.isInteger(d) && d >= 1)) {
@@ -93,14 +103,20 @@ export async function readNifti(bytes: Uint8Array, file = "<nifti>"): Promise<Ni
   }
   const voxels = nx * ny * nz;
   const need = header.vox_offset + (voxels * bits) / 8;
-  if (buffer.byteLength < need) throw new ParseError(file, { byteOffset: buffer.byteLength }, `image needs ${need} bytes (${nx}x${ny}x${nz} voxels of ${bits} bits) but the file has ${buffer.byteLength}`);
+  if (buffer.byteLength < need)
+    throw new ParseError(
+      file,
+      { byteOffset: buffer.byteLength },
+      `image needs ${need} bytes (${nx}x${ny}x${nz} voxels of ${bits} bits) but the file has ${buffer.byteLength}`,
+    );
   const image = library("NIfTI image could not be read", () => nifti.readImage(header, buffer)).slice(0);
   if (!header.littleEndian && bits > 8) {
     const bytesPer = bits / 8;
     const u8 = new Uint8Array(image);
     for (let i = 0; i + bytesPer <= u8.length; i += bytesPer) u8.subarray(i, i + bytesPer).reverse();
   }
-  if (image.byteLength !== (voxels * bits) / 8) throw new ParseError(file, {}, `image holds ${image.byteLength} bytes, expected ${(voxels * bits) / 8}`);
+  if (image.byteLength !== (voxels * bits) / 8)
+    throw new ParseError(file, {}, `image holds ${image.byteLength} bytes, expected ${(voxels * bits) / 8}`);
   const data = typed(header.datatypeCode, bits, image, file);
   const slope = header.scl_slope;
   return {

@@ -71,9 +71,17 @@ function parseDescr(descr: string, file: string, at: number): Descr {
   // '=' is native order; numpy writes '<' or '|' on little-endian machines.
   const littleEndian = order !== ">";
   const table: Record<string, NpyDtype | undefined> = {
-    f2: "float16", f4: "float32", f8: "float64",
-    i1: "int8", i2: "int16", i4: "int32", i8: "int64",
-    u1: "uint8", u2: "uint16", u4: "uint32", u8: "uint64",
+    f2: "float16",
+    f4: "float32",
+    f8: "float64",
+    i1: "int8",
+    i2: "int16",
+    i4: "int32",
+    i8: "int64",
+    u1: "uint8",
+    u2: "uint16",
+    u4: "uint32",
+    u8: "uint64",
     b1: "bool",
   };
   if (kind === "O") {
@@ -88,7 +96,12 @@ function parseDescr(descr: string, file: string, at: number): Descr {
   if (kind === "U") return { dtype: "unicode", size: 4 * n, littleEndian };
   if (kind === "S" || kind === "a") return { dtype: "bytes", size: n, littleEndian };
   const dtype = table[`${kind}${n}`];
-  if (!dtype) throw new ParseError(file, { byteOffset: at }, `dtype "${descr}" is not supported (float16/32/64, int/uint 8-64, bool, U and S strings are)`);
+  if (!dtype)
+    throw new ParseError(
+      file,
+      { byteOffset: at },
+      `dtype "${descr}" is not supported (float16/32/64, int/uint 8-64, bool, U and S strings are)`,
+    );
   return { dtype, size: n, littleEndian };
 }
 
@@ -131,7 +144,11 @@ function decode(bytes: Uint8Array, d: Descr, count: number, file: string, at: nu
         const cp = dv.getUint32((i * chars + c) * 4, d.littleEndian);
         if (cp === 0) break;
         if (cp > 0x10ffff) {
-          throw new ParseError(file, { byteOffset: at + (i * chars + c) * 4 }, `element ${i} of a unicode array holds ${cp}, which is not a Unicode code point`);
+          throw new ParseError(
+            file,
+            { byteOffset: at + (i * chars + c) * 4 },
+            `element ${i} of a unicode array holds ${cp}, which is not a Unicode code point`,
+          );
         }
         s += String.fromCodePoint(cp);
       }
@@ -165,16 +182,26 @@ function decode(bytes: Uint8Array, d: Descr, count: number, file: string, at: nu
       for (let i = 0; i < count; i++) out[i] = t[h[i]!]!;
       return out;
     }
-    case "float32": return new Float32Array(buf);
-    case "float64": return new Float64Array(buf);
-    case "int8": return new Int8Array(buf);
-    case "int16": return new Int16Array(buf);
-    case "int32": return new Int32Array(buf);
-    case "int64": return new BigInt64Array(buf);
-    case "uint8": return new Uint8Array(buf);
-    case "uint16": return new Uint16Array(buf);
-    case "uint32": return new Uint32Array(buf);
-    case "uint64": return new BigUint64Array(buf);
+    case "float32":
+      return new Float32Array(buf);
+    case "float64":
+      return new Float64Array(buf);
+    case "int8":
+      return new Int8Array(buf);
+    case "int16":
+      return new Int16Array(buf);
+    case "int32":
+      return new Int32Array(buf);
+    case "int64":
+      return new BigInt64Array(buf);
+    case "uint8":
+      return new Uint8Array(buf);
+    case "uint16":
+      return new Uint16Array(buf);
+    case "uint32":
+      return new Uint32Array(buf);
+    case "uint64":
+      return new BigUint64Array(buf);
     case "bool": {
       const out = new Uint8Array(buf);
       for (let i = 0; i < count; i++) out[i] = out[i] ? 1 : 0;
@@ -201,13 +228,16 @@ export function readNpy(bytes: Uint8Array, file = "<npy>"): NpyArray {
     throw new ParseError(file, { byteOffset: 0 }, "not a .npy file (expected the magic bytes \\x93NUMPY)");
   }
   const major = bytes[6]!;
-  if (major < 1 || major > 3) throw new ParseError(file, { byteOffset: 6 }, `npy format version ${major}.${bytes[7]} is not supported (1-3 are)`);
+  if (major < 1 || major > 3)
+    throw new ParseError(file, { byteOffset: 6 }, `npy format version ${major}.${bytes[7]} is not supported (1-3 are)`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (major > 1 && bytes.length < 12) throw new ParseError(file, { byteOffset: 8 }, `file has ${bytes.length} bytes, too short for a version ${major} header length`);
+  if (major > 1 && bytes.length < 12)
+    throw new ParseError(file, { byteOffset: 8 }, `file has ${bytes.length} bytes, too short for a version ${major} header length`);
   const headerLen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
   const headerStart = major === 1 ? 10 : 12;
   const dataStart = headerStart + headerLen;
-  if (dataStart > bytes.length) throw new ParseError(file, { byteOffset: 8 }, `header length ${headerLen} runs past the end of the file (${bytes.length} bytes)`);
+  if (dataStart > bytes.length)
+    throw new ParseError(file, { byteOffset: 8 }, `header length ${headerLen} runs past the end of the file (${bytes.length} bytes)`);
   const header = Buffer.from(bytes.buffer, bytes.byteOffset + headerStart, headerLen).toString(major === 3 ? "utf8" : "latin1");
   const h = parseHeader(header, file, headerStart);
   const d = parseDescr(h.descr, file, headerStart);
@@ -230,10 +260,20 @@ export function readNpyFile(file: string): NpyArray {
 }
 
 const DESCR: Record<NpyDtype, string> = {
-  float16: "<f2", float32: "<f4", float64: "<f8",
-  int8: "|i1", int16: "<i2", int32: "<i4", int64: "<i8",
-  uint8: "|u1", uint16: "<u2", uint32: "<u4", uint64: "<u8",
-  bool: "|b1", unicode: "<U", bytes: "|S",
+  float16: "<f2",
+  float32: "<f4",
+  float64: "<f8",
+  int8: "|i1",
+  int16: "<i2",
+  int32: "<i4",
+  int64: "<i8",
+  uint8: "|u1",
+  uint16: "<u2",
+  uint32: "<u4",
+  uint64: "<u8",
+  bool: "|b1",
+  unicode: "<U",
+  bytes: "|S",
 };
 
 /** The dtype a typed array is written as (Uint8Array is uint8; pass dtype "bool" for masks). */
@@ -275,7 +315,8 @@ export function writeNpy(data: NpyData, shape: number[] = [data.length], dtype: 
     if (dtype === "unicode" || dtype === "bytes") throw new RangeError(`writeNpy: ${dtype} is written from a list of strings`);
     if (dtype === "bool" && !(data instanceof Uint8Array)) throw new RangeError("writeNpy: bool data must be a Uint8Array of 0/1");
     if (dtype === "float16") {
-      if (!(data instanceof Float32Array || data instanceof Float64Array)) throw new RangeError("writeNpy: float16 is written from float data");
+      if (!(data instanceof Float32Array || data instanceof Float64Array))
+        throw new RangeError("writeNpy: float16 is written from float data");
       const h = new Uint16Array(count);
       for (let i = 0; i < count; i++) h[i] = floatToHalf(data[i]!);
       body = new Uint8Array(h.buffer);

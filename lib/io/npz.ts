@@ -32,7 +32,9 @@ export function readNpz(bytes: Uint8Array, file = "<npz>"): NpzArchive {
     get(key) {
       const member = names.get(key);
       if (member === undefined) {
-        throw new WorkbenchError(`${file}: no array "${key}" in the archive; it holds ${keys.map((k) => `"${k}"`).join(", ") || "nothing"}`);
+        throw new WorkbenchError(
+          `${file}: no array "${key}" in the archive; it holds ${keys.map((k) => `"${k}"`).join(", ") || "nothing"}`,
+        );
       }
       return readNpy(zip.read(member), `${file}:${member}`);
     },

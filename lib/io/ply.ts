@@ -23,10 +23,22 @@ const FORMATS: readonly PlyFormat[] = ["ascii", "binary_little_endian", "binary_
 
 type Scalar = "int8" | "uint8" | "int16" | "uint16" | "int32" | "uint32" | "float32" | "float64";
 const TYPE_ALIASES: Record<string, Scalar> = {
-  char: "int8", int8: "int8", uchar: "uint8", uint8: "uint8",
-  short: "int16", int16: "int16", ushort: "uint16", uint16: "uint16",
-  int: "int32", int32: "int32", uint: "uint32", uint32: "uint32",
-  float: "float32", float32: "float32", double: "float64", float64: "float64",
+  char: "int8",
+  int8: "int8",
+  uchar: "uint8",
+  uint8: "uint8",
+  short: "int16",
+  int16: "int16",
+  ushort: "uint16",
+  uint16: "uint16",
+  int: "int32",
+  int32: "int32",
+  uint: "uint32",
+  uint32: "uint32",
+  float: "float32",
+  float32: "float32",
+  double: "float64",
+  float64: "float64",
 };
 const SIZE: Record<Scalar, number> = { int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, float32: 4, float64: 8 };
 
@@ -46,14 +58,22 @@ interface Element {
 
 function readScalar(dv: DataView, at: number, t: Scalar, le: boolean): number {
   switch (t) {
-    case "int8": return dv.getInt8(at);
-    case "uint8": return dv.getUint8(at);
-    case "int16": return dv.getInt16(at, le);
-    case "uint16": return dv.getUint16(at, le);
-    case "int32": return dv.getInt32(at, le);
-    case "uint32": return dv.getUint32(at, le);
-    case "float32": return dv.getFloat32(at, le);
-    case "float64": return dv.getFloat64(at, le);
+    case "int8":
+      return dv.getInt8(at);
+    case "uint8":
+      return dv.getUint8(at);
+    case "int16":
+      return dv.getInt16(at, le);
+    case "uint16":
+      return dv.getUint16(at, le);
+    case "int32":
+      return dv.getInt32(at, le);
+    case "uint32":
+      return dv.getUint32(at, le);
+    case "float32":
+      return dv.getFloat32(at, le);
+    case "float64":
+      return dv.getFloat64(at, le);
   }
 }
 
@@ -62,7 +82,8 @@ export function readPly(bytes: Uint8Array, file = "<ply>"): PlyData {
   const headEnd = findHeaderEnd(bytes);
   if (!headEnd) throw new ParseError(file, { line: 1 }, 'not a PLY file: no "end_header" line found');
   const header = Buffer.from(bytes.buffer, bytes.byteOffset, headEnd.textEnd).toString("latin1").split(/\r?\n/);
-  if (header[0]?.trim() !== "ply") throw new ParseError(file, { line: 1 }, `not a PLY file: expected "ply" on the first line, found "${header[0]?.slice(0, 40)}"`);
+  if (header[0]?.trim() !== "ply")
+    throw new ParseError(file, { line: 1 }, `not a PLY file: expected "ply" on the first line, found "${header[0]?.slice(0, 40)}"`);
   let format: PlyFormat | undefined;
   const elements: Element[] = [];
   for (let i = 1; i < header.length; i++) {
@@ -96,7 +117,11 @@ export function readPly(bytes: Uint8Array, file = "<ply>"): PlyData {
       } else {
         const type = TYPE_ALIASES[f[1] ?? ""];
         if (!type || f.length !== 3) {
-          throw new ParseError(file, { line }, `expected "property <type> <name>" with a type among ${Object.keys(TYPE_ALIASES).join(", ")}, found "${header[i]}"`);
+          throw new ParseError(
+            file,
+            { line },
+            `expected "property <type> <name>" with a type among ${Object.keys(TYPE_ALIASES).join(", ")}, found "${header[i]}"`,
+          );
         }
         el.props.push({ name: f[2]!, type });
       }
@@ -109,7 +134,11 @@ export function readPly(bytes: Uint8Array, file = "<ply>"): PlyData {
   if (!vertex) throw new ParseError(file, {}, 'no "vertex" element');
   const axes = ["x", "y", "z"].map((n) => vertex.props.findIndex((p) => p.name === n && !p.countType));
   if (axes.some((a) => a < 0)) {
-    throw new ParseError(file, { line: vertex.line }, `vertex element needs scalar properties x, y and z; found ${vertex.props.map((p) => p.name).join(", ")}`);
+    throw new ParseError(
+      file,
+      { line: vertex.line },
+      `vertex element needs scalar properties x, y and z; found ${vertex.props.map((p) => p.name).join(", ")}`,
+    );
   }
   const face = elements.find((e) => e.name === "face");
   const faceProp = face ? face.props.findIndex((p) => p.countType && (p.name === "vertex_indices" || p.name === "vertex_index")) : -1;
@@ -120,8 +149,7 @@ export function readPly(bytes: Uint8Array, file = "<ply>"): PlyData {
   // Counts come from the header; before allocating for them, check that the data could hold that many rows.
   const available = bytes.length - headEnd.dataStart;
   for (const el of elements) {
-    const rowBytes =
-      format === "ascii" ? 2 * el.props.length : el.props.reduce((sum, p) => sum + SIZE[p.countType ?? p.type], 0);
+    const rowBytes = format === "ascii" ? 2 * el.props.length : el.props.reduce((sum, p) => sum + SIZE[p.countType ?? p.type], 0);
     if (el.count * rowBytes > available + 1) {
       throw new ParseError(
         file,
@@ -167,7 +195,8 @@ export function readPly(bytes: Uint8Array, file = "<ply>"): PlyData {
           const prop = el.props[p]!;
           if (prop.countType) {
             const n = take();
-            if (!Number.isInteger(n) || n < 0) throw new ParseError(file, { line }, `${el.name} ${r}: list length must be a non-negative integer, found ${n}`);
+            if (!Number.isInteger(n) || n < 0)
+              throw new ParseError(file, { line }, `${el.name} ${r}: list length must be a non-negative integer, found ${n}`);
             const items: number[] = [];
             for (let k = 0; k < n; k++) items.push(take());
             if (el === face && p === faceProp) addPolygon(items, { line });

@@ -96,7 +96,9 @@ async function excelTable(file: string, sheet: string | number | undefined): Pro
   const sheets = await readExcelFile(file);
   const i = sheet === undefined ? 0 : typeof sheet === "number" ? sheet : sheets.findIndex((s) => s.name === sheet);
   if (!(Number.isInteger(i) && i >= 0 && i < sheets.length)) {
-    throw new WorkbenchError(`${file}: no sheet ${JSON.stringify(sheet)}; the workbook has ${sheets.map((s) => JSON.stringify(s.name)).join(", ")}`);
+    throw new WorkbenchError(
+      `${file}: no sheet ${JSON.stringify(sheet)}; the workbook has ${sheets.map((s) => JSON.stringify(s.name)).join(", ")}`,
+    );
   }
   const [header = [], ...body] = sheets[i]!.rows;
   const width = Math.max(header.length, ...body.map((r) => r.length));
@@ -110,7 +112,10 @@ async function excelTable(file: string, sheet: string | number | undefined): Pro
 /** A table as a danfojs DataFrame, for users who want danfo's tools in a notebook. */
 export async function tableToDataFrame(t: Table): Promise<unknown> {
   const dfd = await danfo();
-  return new dfd.DataFrame(t.rows.map((r) => t.columns.map((c) => r[c])), { columns: t.columns });
+  return new dfd.DataFrame(
+    t.rows.map((r) => t.columns.map((c) => r[c])),
+    { columns: t.columns },
+  );
 }
 
 /** The values of one column; the error lists the columns there are. */

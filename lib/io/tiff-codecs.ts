@@ -139,7 +139,8 @@ function decodeLzw(src: Uint8Array, expected: number, file: string, at: number):
 export function decompress(compression: number, src: Uint8Array, expected: number, most: number, file: string, at: number): Uint8Array {
   switch (compression) {
     case 1:
-      if (src.length < expected) throw new ParseError(file, { byteOffset: at }, `uncompressed block has ${src.length} bytes, expected ${expected}`);
+      if (src.length < expected)
+        throw new ParseError(file, { byteOffset: at }, `uncompressed block has ${src.length} bytes, expected ${expected}`);
       return src.subarray(0, expected);
     case 5:
       return decodeLzw(src, expected, file, at);
@@ -148,7 +149,12 @@ export function decompress(compression: number, src: Uint8Array, expected: numbe
       try {
         return zlib.inflateSync(src, { maxOutputLength: Math.max(1, most) });
       } catch (err) {
-        throw new ParseError(file, { byteOffset: at }, `Deflate data could not be inflated to at most ${most} bytes (${(err as Error).message})`, { cause: err });
+        throw new ParseError(
+          file,
+          { byteOffset: at },
+          `Deflate data could not be inflated to at most ${most} bytes (${(err as Error).message})`,
+          { cause: err },
+        );
       }
     case 32773:
       return decodePackBits(src, expected);

@@ -122,11 +122,20 @@ export function stackMetadata(
   };
   if (ome) {
     const order = /^XY([CZT]{3})$/.exec(ome.get("DimensionOrder") ?? "XYZCT")?.[1] ?? "ZCT";
-    found = check(layout(order, { C: count(ome.get("SizeC"), 1), Z: count(ome.get("SizeZ"), 1), T: count(ome.get("SizeT"), 1) }), "the OME-XML metadata");
+    found = check(
+      layout(order, { C: count(ome.get("SizeC"), 1), Z: count(ome.get("SizeZ"), 1), T: count(ome.get("SizeT"), 1) }),
+      "the OME-XML metadata",
+    );
     const x = positive(Number(ome.get("PhysicalSizeX")));
     const y = positive(Number(ome.get("PhysicalSizeY")));
     if (x !== undefined && y !== undefined) {
-      spacing = { x, y, z: positive(Number(ome.get("PhysicalSizeZ"))), unit: normaliseUnit(ome.get("PhysicalSizeXUnit") ?? "µm"), source: "ome" };
+      spacing = {
+        x,
+        y,
+        z: positive(Number(ome.get("PhysicalSizeZ"))),
+        unit: normaliseUnit(ome.get("PhysicalSizeXUnit") ?? "µm"),
+        source: "ome",
+      };
     }
   } else if (imagej) {
     const channels = count(imagej.get("channels"), 1);
@@ -136,7 +145,13 @@ export function stackMetadata(
     const x = positive(resolution.x);
     const y = positive(resolution.y);
     if (x !== undefined && y !== undefined) {
-      spacing = { x: 1 / x, y: 1 / y, z: positive(Number(imagej.get("spacing"))), unit: normaliseUnit(imagej.get("unit") ?? "pixel"), source: "imagej" };
+      spacing = {
+        x: 1 / x,
+        y: 1 / y,
+        z: positive(Number(imagej.get("spacing"))),
+        unit: normaliseUnit(imagej.get("unit") ?? "pixel"),
+        source: "imagej",
+      };
     }
   }
   if (!spacing && (resolution.unit === 2 || resolution.unit === 3)) {

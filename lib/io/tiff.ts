@@ -23,15 +23,7 @@ export type { TiffFinding, TiffSpacing } from "./tiff-metadata";
  */
 export type TiffSampleFormat = "uint" | "int" | "float";
 
-export type TiffPixels =
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | Float32Array
-  | Float64Array;
+export type TiffPixels = Uint8Array | Uint16Array | Uint32Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
 /** One page of a TIFF: `data[y * width + x]`. */
 export interface TiffImage {
@@ -262,7 +254,10 @@ class Reader {
       if (tag === TAG.description ? !(isText && wantDescription) : isText) continue;
       const inline = big ? 8 : 4;
       const bytes = n * size;
-      const values = bytes <= inline ? body.subarray(e + (big ? 12 : 8), e + (big ? 12 : 8) + bytes) : this.source.read(this.offset(dv, e + (big ? 12 : 8), start + e), bytes, `values of TIFF tag ${tag}`);
+      const values =
+        bytes <= inline
+          ? body.subarray(e + (big ? 12 : 8), e + (big ? 12 : 8) + bytes)
+          : this.source.read(this.offset(dv, e + (big ? 12 : 8), start + e), bytes, `values of TIFF tag ${tag}`);
       if (tag === TAG.description) {
         const end = values.indexOf(0);
         description = new TextDecoder("utf-8").decode(end >= 0 ? values.subarray(0, end) : values);
@@ -274,7 +269,7 @@ class Reader {
       ifd.set(tag, out);
     }
     const next = this.offset(dv, count * entrySize, start + count * entrySize);
-    const reduced = ((one(ifd, TAG.newSubfileType, 0)! & 1) === 1) || one(ifd, TAG.subfileType, 1) === 2;
+    const reduced = (one(ifd, TAG.newSubfileType, 0)! & 1) === 1 || one(ifd, TAG.subfileType, 1) === 2;
     return { entry: { ifd, description, reduced }, next };
   }
 }
@@ -295,9 +290,11 @@ function directories(source: Source, file: string): { reader: Reader; entries: P
   const little = order === "II";
   const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
   const version = dv.getUint16(2, little);
-  if (version !== 42 && version !== 43) throw new ParseError(file, { byteOffset: 2 }, `not a TIFF file: expected version 42 (or 43 for BigTIFF), found ${version}`);
+  if (version !== 42 && version !== 43)
+    throw new ParseError(file, { byteOffset: 2 }, `not a TIFF file: expected version 42 (or 43 for BigTIFF), found ${version}`);
   const big = version === 43;
-  if (big && head.length < 16) throw new ParseError(file, { byteOffset: 8 }, `file has ${source.size} bytes, too short for a BigTIFF header`);
+  if (big && head.length < 16)
+    throw new ParseError(file, { byteOffset: 8 }, `file has ${source.size} bytes, too short for a BigTIFF header`);
   const reader = new Reader(source, little, big, file);
   let offset = reader.offset(dv, big ? 8 : 4, big ? 8 : 4);
   const entries: PageEntry[] = [];
@@ -354,14 +351,16 @@ function page(ifd: Ifd, index: number, file: string): Page {
   const width = one(ifd, TAG.width);
   const height = one(ifd, TAG.height);
   if (width === undefined || height === undefined) return fail("ImageWidth/ImageLength tag missing");
-  if (!(Number.isSafeInteger(width) && width >= 1 && Number.isSafeInteger(height) && height >= 1)) return fail(`image size ${width}x${height} is not a size`);
+  if (!(Number.isSafeInteger(width) && width >= 1 && Number.isSafeInteger(height) && height >= 1))
+    return fail(`image size ${width}x${height} is not a size`);
   const spp = one(ifd, TAG.samplesPerPixel, 1)!;
   if (spp !== 1) fail(`expected a grayscale image (1 sample per pixel), found ${spp} samples per pixel; convert the slices to grayscale`);
   const bits = one(ifd, TAG.bitsPerSample, 1)!;
   const formatCode = one(ifd, TAG.sampleFormat, 1)!;
   if (formatCode > 4 || formatCode < 1) fail(`SampleFormat ${formatCode} is not supported (1 unsigned, 2 signed, 3 float)`);
   const format: TiffSampleFormat = formatCode === 3 ? "float" : formatCode === 2 ? "int" : "uint";
-  if (!pixelType(format, bits)) fail(`${bits}-bit ${format} samples are not supported (supported: 1-bit, 8/16/32-bit integers, 32/64-bit floats)`);
+  if (!pixelType(format, bits))
+    fail(`${bits}-bit ${format} samples are not supported (supported: 1-bit, 8/16/32-bit integers, 32/64-bit floats)`);
   const tiled = ifd.has(TAG.tileOffsets);
   const blockW = tiled ? one(ifd, TAG.tileWidth) : width;
   const blockH = tiled ? one(ifd, TAG.tileLength) : Math.min(one(ifd, TAG.rowsPerStrip, height)!, height);
@@ -454,7 +453,8 @@ function decodeBlock(source: Source, reader: Reader, p: Page, b: number, file: s
   const kind = p.tiled ? "tile" : "strip";
   const stored = source.read(at, p.counts[b]!, `${kind} ${b} of page ${p.index}`);
   let block = decompress(p.compression, stored, expected, p.rowBytes * p.blockH, file, at);
-  if (block.length < expected) throw new ParseError(file, { byteOffset: at }, `page ${p.index}: ${kind} ${b} decodes to ${block.length} bytes, expected ${expected}`);
+  if (block.length < expected)
+    throw new ParseError(file, { byteOffset: at }, `page ${p.index}: ${kind} ${b} decodes to ${block.length} bytes, expected ${expected}`);
   if (p.predictor !== 1) {
     // Predictors work in place; an uncompressed block may be a view of the caller's bytes.
     if (p.compression === 1) block = block.slice();
@@ -519,7 +519,8 @@ function decodePage(source: Source, reader: Reader, p: Page, file: string): Tiff
  */
 function contiguousPages(first: Page, images: number, size: number): Page[] {
   const imageBytes = first.counts.reduce((s, c) => s + c, 0);
-  const contiguous = first.compression === 1 && first.offsets.every((o, i) => i === 0 || o === first.offsets[i - 1]! + first.counts[i - 1]!);
+  const contiguous =
+    first.compression === 1 && first.offsets.every((o, i) => i === 0 || o === first.offsets[i - 1]! + first.counts[i - 1]!);
   if (!contiguous || first.offsets[0]! + images * imageBytes > size) return [first];
   return Array.from({ length: images }, (_, k) => ({ ...first, index: k, offsets: first.offsets.map((o) => o + k * imageBytes) }));
 }
@@ -543,7 +544,8 @@ function parse(source: Source, file: string): Parsed {
       message: `${file}: ${skipped} reduced-resolution page${skipped > 1 ? "s" : ""} (thumbnails or pyramid levels, NewSubfileType bit 0) skipped`,
     });
   }
-  if (full.length === 0) throw new ParseError(file, {}, `the TIFF holds only reduced-resolution pages (${entries.length}), no full-resolution image`);
+  if (full.length === 0)
+    throw new ParseError(file, {}, `the TIFF holds only reduced-resolution pages (${entries.length}), no full-resolution image`);
   let pages = full.map((e, i) => page(e.ifd, i, file));
   const description = entries[0]!.description;
   const images = imagejImages(description);
@@ -601,7 +603,11 @@ export function openTiff(input: string | Uint8Array, file = typeof input === "st
   const { layout } = meta;
   const matching = (p: Page): Page => {
     if (p.width !== first.width || p.height !== first.height || p.bits !== first.bits || p.format !== first.format) {
-      throw new ParseError(file, {}, `page ${p.index} is ${p.width}x${p.height} ${p.bits}-bit ${p.format}, expected ${first.width}x${first.height} ${first.bits}-bit ${first.format} like page 0`);
+      throw new ParseError(
+        file,
+        {},
+        `page ${p.index} is ${p.width}x${p.height} ${p.bits}-bit ${p.format}, expected ${first.width}x${first.height} ${first.bits}-bit ${first.format} like page 0`,
+      );
     }
     return p;
   };
@@ -695,11 +701,17 @@ export function writeTiff(images: TiffImage | TiffImage[], options: WriteTiffOpt
   const ifdPatch: Array<{ view: DataView; at: number }> = [];
   pages.forEach((img) => {
     const { width, height, data } = img;
-    if (data.length !== width * height) throw new RangeError(`writeTiff: ${width}x${height} image needs ${width * height} pixels, found ${data.length}`);
+    if (data.length !== width * height)
+      throw new RangeError(`writeTiff: ${width}x${height} image needs ${width * height} pixels, found ${data.length}`);
     const bytesPer = data.BYTES_PER_ELEMENT;
     const raw = new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
     const body = code === 8 ? new Uint8Array(zlib.deflateSync(raw)) : code === 32773 ? encodePackBits(raw) : raw;
-    const format = data instanceof Float32Array || data instanceof Float64Array ? 3 : data instanceof Int8Array || data instanceof Int16Array || data instanceof Int32Array ? 2 : 1;
+    const format =
+      data instanceof Float32Array || data instanceof Float64Array
+        ? 3
+        : data instanceof Int8Array || data instanceof Int16Array || data instanceof Int32Array
+          ? 2
+          : 1;
     const stripAt = size;
     chunks.push(body);
     size += body.length;

@@ -135,7 +135,11 @@ export function readZip(bytes: Uint8Array, file = "<zip>"): ZipArchive {
   for (let i = 0; i < count; i++) {
     need(bytes, at, 46, file, `central directory entry ${i}`);
     if (dv.getUint32(at, true) !== SIG_CENTRAL) {
-      throw new ParseError(file, { byteOffset: at }, `central directory entry ${i}: bad signature 0x${dv.getUint32(at, true).toString(16)}`);
+      throw new ParseError(
+        file,
+        { byteOffset: at },
+        `central directory entry ${i}: bad signature 0x${dv.getUint32(at, true).toString(16)}`,
+      );
     }
     const flags = dv.getUint16(at + 8, true);
     const methodCode = dv.getUint16(at + 10, true);
@@ -156,8 +160,14 @@ export function readZip(bytes: Uint8Array, file = "<zip>"): ZipArchive {
       const len = dv.getUint16(extra + 2, true);
       if (id === EXTRA_ZIP64) {
         let p = extra + 4;
-        if (size === U32_MAX) { size = u64(dv, p, file); p += 8; }
-        if (compressedSize === U32_MAX) { compressedSize = u64(dv, p, file); p += 8; }
+        if (size === U32_MAX) {
+          size = u64(dv, p, file);
+          p += 8;
+        }
+        if (compressedSize === U32_MAX) {
+          compressedSize = u64(dv, p, file);
+          p += 8;
+        }
         if (headerOffset === U32_MAX) headerOffset = u64(dv, p, file);
       }
       extra += 4 + len;
@@ -184,7 +194,14 @@ export function readZip(bytes: Uint8Array, file = "<zip>"): ZipArchive {
   function read(name: string): Uint8Array {
     const entry = byName.get(name);
     if (!entry) {
-      throw new ParseError(file, {}, `no member ${JSON.stringify(name)} in the archive (it has ${entries.length}: ${entries.slice(0, 8).map((e) => e.name).join(", ")}${entries.length > 8 ? ", …" : ""})`);
+      throw new ParseError(
+        file,
+        {},
+        `no member ${JSON.stringify(name)} in the archive (it has ${entries.length}: ${entries
+          .slice(0, 8)
+          .map((e) => e.name)
+          .join(", ")}${entries.length > 8 ? ", …" : ""})`,
+      );
     }
     const h = entry.headerOffset;
     need(bytes, h, 30, file, `local header of ${JSON.stringify(name)}`);
@@ -200,17 +217,30 @@ export function readZip(bytes: Uint8Array, file = "<zip>"): ZipArchive {
       data = raw;
     } else {
       if (entry.size > entry.compressedSize * DEFLATE_MAX_RATIO + 64) {
-        throw new ParseError(file, { byteOffset: start }, `member ${JSON.stringify(name)}: ${entry.compressedSize} deflated bytes cannot hold the ${entry.size} bytes the directory claims`);
+        throw new ParseError(
+          file,
+          { byteOffset: start },
+          `member ${JSON.stringify(name)}: ${entry.compressedSize} deflated bytes cannot hold the ${entry.size} bytes the directory claims`,
+        );
       }
       try {
         const inflated = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
         data = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length);
       } catch (cause) {
-        throw new ParseError(file, { byteOffset: start }, `member ${JSON.stringify(name)}: corrupt deflate data (${(cause as Error).message})`, { cause });
+        throw new ParseError(
+          file,
+          { byteOffset: start },
+          `member ${JSON.stringify(name)}: corrupt deflate data (${(cause as Error).message})`,
+          { cause },
+        );
       }
     }
     if (data.length !== entry.size) {
-      throw new ParseError(file, { byteOffset: start }, `member ${JSON.stringify(name)}: expected ${entry.size} bytes after decompression, found ${data.length}`);
+      throw new ParseError(
+        file,
+        { byteOffset: start },
+        `member ${JSON.stringify(name)}: expected ${entry.size} bytes after decompression, found ${data.length}`,
+      );
     }
     const crc = crc32(data);
     if (crc !== entry.crc32) {

@@ -53,7 +53,8 @@ export class BatchNorm extends tf.layers.Layer {
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     const channels = shape[shape.length - 1];
-    if (channels == null) throw new ConfigError(`BatchNorm ${this.name}: the channel axis (last) must have a known size; found shape [${shape.join(", ")}]`);
+    if (channels == null)
+      throw new ConfigError(`BatchNorm ${this.name}: the channel axis (last) must have a known size; found shape [${shape.join(", ")}]`);
     this.gamma = this.addWeight("gamma", [channels], "float32", tf.initializers.ones());
     this.beta = this.addWeight("beta", [channels], "float32", tf.initializers.zeros());
     this.movingMean = this.addWeight("moving_mean", [channels], "float32", tf.initializers.zeros(), undefined, false);
@@ -71,11 +72,18 @@ export class BatchNorm extends tf.layers.Layer {
       }
       const n = x.size / x.shape[x.rank - 1]!;
       const m = this.momentum;
-      return batchNormTraining(x, this.gamma.read() as tf.Tensor1D, this.beta.read() as tf.Tensor1D, this.epsilon, this.relu, (mean, variance) => {
-        const unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;
-        this.movingMean.write(tf.add(tf.mul(this.movingMean.read(), 1 - m), tf.mul(mean, m)));
-        this.movingVariance.write(tf.add(tf.mul(this.movingVariance.read(), 1 - m), tf.mul(unbiased, m)));
-      });
+      return batchNormTraining(
+        x,
+        this.gamma.read() as tf.Tensor1D,
+        this.beta.read() as tf.Tensor1D,
+        this.epsilon,
+        this.relu,
+        (mean, variance) => {
+          const unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;
+          this.movingMean.write(tf.add(tf.mul(this.movingMean.read(), 1 - m), tf.mul(mean, m)));
+          this.movingVariance.write(tf.add(tf.mul(this.movingVariance.read(), 1 - m), tf.mul(unbiased, m)));
+        },
+      );
     });
   }
 

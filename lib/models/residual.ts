@@ -27,13 +27,7 @@ export type LayerFn = (x: tf.SymbolicTensor) => tf.SymbolicTensor;
  * Returns a function rather than a tensor so the decoder's layers can be
  * applied both inside the whole autoencoder and to a free-standing latent.
  */
-export function residualBlock(
-  prefix: string,
-  inChannels: number,
-  outChannels: number,
-  kernelSize: number,
-  seeds: SeedSequence,
-): LayerFn {
+export function residualBlock(prefix: string, inChannels: number, outChannels: number, kernelSize: number, seeds: SeedSequence): LayerFn {
   const conv = (name: string, k: number) =>
     tf.layers.conv3d({
       name,

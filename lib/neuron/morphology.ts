@@ -26,12 +26,7 @@ export interface Morphology {
   findings: MorphologyFinding[];
 }
 
-export type MorphologyFindingKind =
-  | "no-soma"
-  | "multiple-somata"
-  | "disconnected"
-  | "zero-surface"
-  | "extra-columns";
+export type MorphologyFindingKind = "no-soma" | "multiple-somata" | "disconnected" | "zero-surface" | "extra-columns";
 
 export interface MorphologyFinding {
   kind: MorphologyFindingKind;
@@ -95,11 +90,7 @@ export function somaGroups(types: ArrayLike<number>, parents: ArrayLike<number>)
 }
 
 /** The centre of the first soma group, or the first root when there is none. */
-function somaCentre(
-  types: ArrayLike<number>,
-  positions: ArrayLike<number>,
-  parents: ArrayLike<number>,
-): [number, number, number] {
+function somaCentre(types: ArrayLike<number>, positions: ArrayLike<number>, parents: ArrayLike<number>): [number, number, number] {
   const groups = somaGroups(types, parents);
   let members: number[];
   if (groups.length > 0) members = groups[0]!;

@@ -22,10 +22,16 @@ export function pointBounds(points: Float32Array | Float64Array): {
   min: [number, number, number];
   max: [number, number, number];
 } {
-  let x0 = Infinity, y0 = Infinity, z0 = Infinity;
-  let x1 = -Infinity, y1 = -Infinity, z1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    z0 = Infinity;
+  let x1 = -Infinity,
+    y1 = -Infinity,
+    z1 = -Infinity;
   for (let i = 0; i < points.length; i += 3) {
-    const x = points[i]!, y = points[i + 1]!, z = points[i + 2]!;
+    const x = points[i]!,
+      y = points[i + 1]!,
+      z = points[i + 2]!;
     if (x < x0) x0 = x;
     if (x > x1) x1 = x;
     if (y < y0) y0 = y;
@@ -39,7 +45,9 @@ export function pointBounds(points: Float32Array | Float64Array): {
 /** Mean of the points (float64 accumulation). */
 export function pointMean(points: Float32Array | Float64Array): [number, number, number] {
   const n = pointCount(points);
-  let sx = 0, sy = 0, sz = 0;
+  let sx = 0,
+    sy = 0,
+    sz = 0;
   for (let i = 0; i < points.length; i += 3) {
     sx += points[i]!;
     sy += points[i + 1]!;

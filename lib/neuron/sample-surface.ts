@@ -78,8 +78,12 @@ function buildPrimitives(m: Morphology): Primitives {
     const r1 = R[i]!;
     // A neurite leaving the soma starts with its own calibre, not the soma's radius.
     if (types[p] === SWC_TYPES.soma && types[i] !== SWC_TYPES.soma) r0 = r1;
-    const x0 = P[3 * p]!, y0 = P[3 * p + 1]!, z0 = P[3 * p + 2]!;
-    const x1 = P[3 * i]!, y1 = P[3 * i + 1]!, z1 = P[3 * i + 2]!;
+    const x0 = P[3 * p]!,
+      y0 = P[3 * p + 1]!,
+      z0 = P[3 * p + 2]!;
+    const x1 = P[3 * i]!,
+      y1 = P[3 * i + 1]!,
+      z1 = P[3 * i + 2]!;
     const h = Math.hypot(x1 - x0, y1 - y0, z1 - z0);
     a.set([x0, y0, z0, r0, x1, y1, z1, r1], 8 * k);
     ptypes[k] = Math.max(0, Math.min(255, types[i]!));
@@ -134,7 +138,10 @@ export function sampleSurface(m: Morphology, options: SampleSurfaceOptions = {})
     for (let n = 0; n < count; n++) {
       const k = pick(areaCum, rng.next() * totalArea);
       const o = 8 * k;
-      const x0 = a[o]!, y0 = a[o + 1]!, z0 = a[o + 2]!, r0 = a[o + 3]!;
+      const x0 = a[o]!,
+        y0 = a[o + 1]!,
+        z0 = a[o + 2]!,
+        r0 = a[o + 3]!;
       let x: number, y: number, z: number;
       if (a[o + 7]! < 0) {
         const cz = 2 * rng.next() - 1;
@@ -145,14 +152,18 @@ export function sampleSurface(m: Morphology, options: SampleSurfaceOptions = {})
         z = z0 + r0 * cz;
       } else {
         const r1 = a[o + 7]!;
-        const dx = a[o + 4]! - x0, dy = a[o + 5]! - y0, dz = a[o + 6]! - z0;
+        const dx = a[o + 4]! - x0,
+          dy = a[o + 5]! - y0,
+          dz = a[o + 6]! - z0;
         // Axial position with density proportional to the local radius (the
         // lateral area element), in a form that stays exact when r0 == r1.
         const u = rng.next();
         const t = (u * (r0 + r1)) / (Math.sqrt(r0 * r0 + u * (r1 * r1 - r0 * r0)) + r0);
         const r = r0 + (r1 - r0) * t;
         const h = Math.hypot(dx, dy, dz);
-        let ax = 0, ay = 0, az = 1;
+        let ax = 0,
+          ay = 0,
+          az = 1;
         if (h > 0) {
           ax = dx / h;
           ay = dy / h;
@@ -173,9 +184,12 @@ export function sampleSurface(m: Morphology, options: SampleSurfaceOptions = {})
         ex /= el;
         ey /= el;
         ez /= el;
-        const fx = ay * ez - az * ey, fy = az * ex - ax * ez, fz = ax * ey - ay * ex;
+        const fx = ay * ez - az * ey,
+          fy = az * ex - ax * ez,
+          fz = ax * ey - ay * ex;
         const phi = 2 * Math.PI * rng.next();
-        const c = r * Math.cos(phi), s = r * Math.sin(phi);
+        const c = r * Math.cos(phi),
+          s = r * Math.sin(phi);
         x = x0 + t * dx + c * ex + s * fx;
         y = y0 + t * dy + c * ey + s * fy;
         z = z0 + t * dz + c * ez + s * fz;

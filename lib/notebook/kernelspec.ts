@@ -65,7 +65,10 @@ function sysPrefix(python?: string): string {
   if (!python && process.env.CONDA_PREFIX) return process.env.CONDA_PREFIX;
   const exe = python ?? "python3";
   const r = spawnSync(exe, ["-c", "import sys; print(sys.prefix)"], { encoding: "utf8" });
-  if (r.status !== 0) throw new MissingDependencyError(`--sys-prefix needs a Python to ask for its sys.prefix; ${exe} did not answer (${(r.error?.message ?? r.stderr).trim()})`);
+  if (r.status !== 0)
+    throw new MissingDependencyError(
+      `--sys-prefix needs a Python to ask for its sys.prefix; ${exe} did not answer (${(r.error?.message ?? r.stderr).trim()})`,
+    );
   return r.stdout.trim();
 }
 

@@ -42,8 +42,18 @@ export function readNotebook(file: string): Notebook {
   if (!Array.isArray(nb.cells) || nb.nbformat !== 4) {
     throw new ParseError(file, {}, `expected an nbformat 4 notebook with a cells array, found nbformat ${String(nb.nbformat)}`);
   }
-  const bad = nb.cells.findIndex((c: unknown) => typeof c !== "object" || c === null || !("cell_type" in c) || !("source" in c) || !("metadata" in c) || typeof c.metadata !== "object" || c.metadata === null);
-  if (bad >= 0) throw new ParseError(file, {}, `cell ${bad}: expected an object with cell_type, source and metadata, as nbformat 4 requires`);
+  const bad = nb.cells.findIndex(
+    (c: unknown) =>
+      typeof c !== "object" ||
+      c === null ||
+      !("cell_type" in c) ||
+      !("source" in c) ||
+      !("metadata" in c) ||
+      typeof c.metadata !== "object" ||
+      c.metadata === null,
+  );
+  if (bad >= 0)
+    throw new ParseError(file, {}, `cell ${bad}: expected an object with cell_type, source and metadata, as nbformat 4 requires`);
   return nb as unknown as Notebook;
 }
 
@@ -85,7 +95,9 @@ export function withParameters(nb: Notebook, values: Record<string, unknown>, fi
     return `${m[1]}${JSON.stringify(values[name])};${m[4] ? ` ${m[4]}` : ""}`;
   });
   if (remaining.size > 0) {
-    throw new ConfigError(`${file}: unknown parameter(s) ${[...remaining].join(", ")}; the parameters cell defines ${known.join(", ") || "nothing"}`);
+    throw new ConfigError(
+      `${file}: unknown parameter(s) ${[...remaining].join(", ")}; the parameters cell defines ${known.join(", ") || "nothing"}`,
+    );
   }
   cell.source = out.join("\n");
   return copy;

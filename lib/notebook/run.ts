@@ -66,12 +66,23 @@ export function runNotebook(file: string, options: RunNotebookOptions = {}): Not
     try {
       const r = spawnSync(
         python,
-        [path.join(projectRoot(), "lib", "notebook", "execute.py"), input, outFile, KERNEL_NAME, String(options.timeoutSeconds ?? 1200), cwd],
+        [
+          path.join(projectRoot(), "lib", "notebook", "execute.py"),
+          input,
+          outFile,
+          KERNEL_NAME,
+          String(options.timeoutSeconds ?? 1200),
+          cwd,
+        ],
         {
           cwd,
           encoding: "utf8",
           maxBuffer: 1 << 28,
-          env: { ...process.env, ...options.env, JUPYTER_PATH: [jupyterPath, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter) },
+          env: {
+            ...process.env,
+            ...options.env,
+            JUPYTER_PATH: [jupyterPath, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter),
+          },
         },
       );
       const last = r.stdout.trim().split("\n").pop() ?? "";

@@ -23,7 +23,10 @@ export function demoReportHtml(r: DemoReportInput): string {
   const images = (files: string[]) =>
     files
       .filter((f) => f.endsWith(".png") || f.endsWith(".gif"))
-      .map((f) => `<figure><img src="${escapeHtml(link(f))}" alt="${escapeHtml(path.basename(f))}" loading="eager"><figcaption>${escapeHtml(path.basename(f))} · <a href="${escapeHtml(link(f.replace(/\.png$/, ".svg")))}">SVG</a></figcaption></figure>`)
+      .map(
+        (f) =>
+          `<figure><img src="${escapeHtml(link(f))}" alt="${escapeHtml(path.basename(f))}" loading="eager"><figcaption>${escapeHtml(path.basename(f))} · <a href="${escapeHtml(link(f.replace(/\.png$/, ".svg")))}">SVG</a></figcaption></figure>`,
+      )
       .join("\n");
   const modelRows = r.models.map((m) => ({
     model: `tiny ${m.mode}`,
@@ -41,7 +44,12 @@ export function demoReportHtml(r: DemoReportInput): string {
       map: method,
       "trustworthiness (k=10)": f3(q.trustworthiness),
       "k-NN preservation": f3(q.knnPreservation),
-      ...Object.fromEntries(Object.entries(m.knn).map(([label, a]) => [`k-NN accuracy: ${label} (chance)`, `${f3(a.accuracy)} ± ${f3(a.std)} (${f3(a.chance)})`])),
+      ...Object.fromEntries(
+        Object.entries(m.knn).map(([label, a]) => [
+          `k-NN accuracy: ${label} (chance)`,
+          `${f3(a.accuracy)} ± ${f3(a.std)} (${f3(a.chance)})`,
+        ]),
+      ),
     })),
   );
   const synapseRows = r.synapses.map((s) => ({

@@ -96,7 +96,14 @@ const MODES: TrainingMode[] = ["dense", "nlat"];
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const out = path.resolve(options.out ?? "results");
   const log = options.log ?? console.log;
-  const dirs = { neurons: path.join(out, "data", "neurons"), synapses: path.join(out, "data", "synapses"), runs: path.join(out, "runs"), figures: path.join(out, "figures"), embeddings: path.join(out, "embeddings"), synapse: path.join(out, "synapse") };
+  const dirs = {
+    neurons: path.join(out, "data", "neurons"),
+    synapses: path.join(out, "data", "synapses"),
+    runs: path.join(out, "runs"),
+    figures: path.join(out, "figures"),
+    embeddings: path.join(out, "embeddings"),
+    synapse: path.join(out, "synapse"),
+  };
   fs.mkdirSync(out, { recursive: true });
   const steps = new StepRunner(path.join(out, "demo-state.json"), log);
   // Each step exports its own figures before it counts as done, so an
@@ -107,8 +114,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   };
 
   const grid = resolveTrainOptions("tiny").grid;
-  const dataset = await ensureNeuronDataset({ dir: dirs.neurons, grids: [grid], count: options.neurons ?? 96, points: options.points, onProgress: options.onProgress });
-  log(`neurons: ${dataset.rows.length} in ${dirs.neurons} (${["train", "val", "test"].map((s) => `${s} ${dataset.ids(s).length}`).join(", ")})`);
+  const dataset = await ensureNeuronDataset({
+    dir: dirs.neurons,
+    grids: [grid],
+    count: options.neurons ?? 96,
+    points: options.points,
+    onProgress: options.onProgress,
+  });
+  log(
+    `neurons: ${dataset.rows.length} in ${dirs.neurons} (${["train", "val", "test"].map((s) => `${s} ${dataset.ids(s).length}`).join(", ")})`,
+  );
 
   const models: ModelResult[] = [];
   const maps: MapsResult[] = [];
@@ -116,14 +131,24 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const runDir = path.join(dirs.runs, `tiny-${mode}`);
     const trained = await steps.step(`train tiny ${mode}`, async () => {
       const resume = fs.existsSync(path.join(runDir, "checkpoints", "last"));
-      const s = await train(dataset, runDir, resolveTrainOptions("tiny", { mode, iterations: options.iterations }), { resume, onProgress: options.onProgress });
+      const s = await train(dataset, runDir, resolveTrainOptions("tiny", { mode, iterations: options.iterations }), {
+        resume,
+        onProgress: options.onProgress,
+      });
       return { iteration: s.iteration, best: s.best };
     });
     models.push(
       await steps.step(`evaluate tiny ${mode}`, async (): Promise<ModelResult> => {
         const { autoencoder: ae, state } = loadCheckpoint<{ iteration: number }>(runDir, "best-f1");
         try {
-          const e = await evaluateAutoencoder(ae, dataset, { name: `tiny ${mode}`, mode, runDir, figureDir: dirs.figures, prefix: `tiny-${mode}_`, onProgress: options.onProgress });
+          const e = await evaluateAutoencoder(ae, dataset, {
+            name: `tiny ${mode}`,
+            mode,
+            runDir,
+            figureDir: dirs.figures,
+            prefix: `tiny-${mode}_`,
+            onProgress: options.onProgress,
+          });
           return {
             mode,
             runDir,
@@ -160,7 +185,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
           mode,
           embeddings,
           neurons: table.ids.length,
-          quality: Object.fromEntries(Object.entries(m.quality).map(([k, q]) => [k, { trustworthiness: q.trustworthiness, knnPreservation: q.knnPreservation }])),
+          quality: Object.fromEntries(
+            Object.entries(m.quality).map(([k, q]) => [k, { trustworthiness: q.trustworthiness, knnPreservation: q.knnPreservation }]),
+          ),
           knn: Object.fromEntries(Object.entries(m.knn).map(([k, a]) => [k, { accuracy: a.accuracy, std: a.std, chance: a.chance }])),
           figures: files,
         };
@@ -170,19 +197,34 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
   const baselines = await steps.step("embeddings against baselines", async (): Promise<BaselinesResult> => {
     const embeddings = maps.map((m) => ({ name: `tiny ${m.mode}`, table: readEmbeddingTable(m.embeddings) }));
-    const r = await embeddingBaselines(dataset, embeddings, { out: path.join(out, "evaluation"), checkpoint: models[0]!.runDir, onProgress: options.onProgress });
+    const r = await embeddingBaselines(dataset, embeddings, {
+      out: path.join(out, "evaluation"),
+      checkpoint: models[0]!.runDir,
+      onProgress: options.onProgress,
+    });
     if (!r) throw new WorkbenchError("demo: stopped while judging the embeddings against the baselines; run again to continue");
     return { ...r.files, html: evaluationHtml(r.evaluation), text: formatEvaluation(r.evaluation) };
   });
 
-  await steps.step("synthetic synapses", () => writeSyntheticSynapses(dirs.synapses, { seed: 1996, boxes: options.boxes ?? 4, synapses: options.synapsesPerBox ?? 8 }));
+  await steps.step("synthetic synapses", () =>
+    writeSyntheticSynapses(dirs.synapses, { seed: 1996, boxes: options.boxes ?? 4, synapses: options.synapsesPerBox ?? 8 }),
+  );
   const synapses: SynapseResult[] = [];
   for (const segType of options.segTypes ?? [0, 10]) {
     synapses.push(
       await steps.step(`synapse pipeline seg type ${segType}`, async (): Promise<SynapseResult> => {
         const r = await runSynapsePipeline(dirs.synapses, dirs.synapse, { segType, alpha: 1, onProgress: options.onProgress, log });
         const files = exportAll(Object.fromEntries(Object.entries(r.figures).map(([name, f]) => [`synapse_seg${segType}_${name}`, f])));
-        return { segType, alpha: 1, synapses: r.analysis.ids.length, k: r.analysis.k, ari: r.analysis.ari, ariAtTypeCount: r.analysis.ariAtTypeCount, report: r.files.report, figures: files };
+        return {
+          segType,
+          alpha: 1,
+          synapses: r.analysis.ids.length,
+          k: r.analysis.k,
+          ari: r.analysis.ari,
+          ariAtTypeCount: r.analysis.ariAtTypeCount,
+          report: r.files.report,
+          figures: files,
+        };
       }),
     );
   }

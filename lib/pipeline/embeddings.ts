@@ -21,10 +21,21 @@ export interface EmbeddingSource {
  * the model (trained first when there is no checkpoint), so the embeddings
  * notebook runs on a fresh clone.
  */
-export async function ensureEmbeddingTable(source: EmbeddingSource, dataset: Dataset, options: { iterations?: number; onProgress?: OnProgress } = {}): Promise<EmbeddingTable> {
+export async function ensureEmbeddingTable(
+  source: EmbeddingSource,
+  dataset: Dataset,
+  options: { iterations?: number; onProgress?: OnProgress } = {},
+): Promise<EmbeddingTable> {
   const files = embeddingFiles(source.table);
   if (!(fs.existsSync(files.npy) && fs.existsSync(files.meta)) && !fs.existsSync(files.csv)) {
-    const setup = await prepareAutoencoder({ variant: source.variant, checkpoint: source.checkpoint ?? "", dataset, runDir: source.runDir, iterations: options.iterations, onProgress: options.onProgress });
+    const setup = await prepareAutoencoder({
+      variant: source.variant,
+      checkpoint: source.checkpoint ?? "",
+      dataset,
+      runDir: source.runDir,
+      iterations: options.iterations,
+      onProgress: options.onProgress,
+    });
     try {
       await embedDataset(setup.autoencoder.encoder, dataset, setup.autoencoder.grid, source.table, { onProgress: options.onProgress });
     } finally {
@@ -46,11 +57,15 @@ export function withDatasetLabels(table: EmbeddingTable, dataset: Dataset): Embe
   if (missing.length > 0) {
     throw new ConfigError(
       `${path.join(dataset.dir, MANIFEST)}: ${missing.length} of the table's ${table.ids.length} neurons are not in the manifest ` +
-        `(${missing.slice(0, 5).map((id) => JSON.stringify(id)).join(", ")}${missing.length > 5 ? ", …" : ""}); is it the dataset the table was embedded from?`,
+        `(${missing
+          .slice(0, 5)
+          .map((id) => JSON.stringify(id))
+          .join(", ")}${missing.length > 5 ? ", …" : ""}); is it the dataset the table was embedded from?`,
     );
   }
   const labels = { ...table.labels };
   // The manifest's own columns: a column added to manifest.csv by hand counts too.
-  for (const c of new Set(dataset.rows.flatMap((r) => Object.keys(r.labels)))) labels[c] = table.ids.map((id) => dataset.row(id).labels[c] ?? "");
+  for (const c of new Set(dataset.rows.flatMap((r) => Object.keys(r.labels))))
+    labels[c] = table.ids.map((id) => dataset.row(id).labels[c] ?? "");
   return { ...table, labels };
 }

@@ -3,7 +3,16 @@ import * as path from "node:path";
 import { ConfigError, WorkbenchError, withDefaults, writeFileAtomic, type OnProgress } from "../core";
 import { safeId, type Dataset } from "../dataset";
 import type { Autoencoder } from "../models";
-import { bestThreshold, overlapScores, predictProbabilities, scoreCurves, scoresByThreshold, type OverlapScores, type ThresholdScores, type TrainingMode } from "../train";
+import {
+  bestThreshold,
+  overlapScores,
+  predictProbabilities,
+  scoreCurves,
+  scoresByThreshold,
+  type OverlapScores,
+  type ThresholdScores,
+  type TrainingMode,
+} from "../train";
 import { predictionHistogramFigure, reconstructionFigure, rotatingGif, sliceGif, thresholdCurvesFigure, type Figure } from "../viz";
 import { exportNamedFigures } from "./figure-export";
 import { partialReconstruction, partialReconstructionFigure, trainingFigure } from "./model-notebook";
@@ -65,7 +74,8 @@ function resolved(options: EvaluationOptions): Required<Omit<EvaluationOptions, 
   const o = withDefaults(DEFAULTS, options);
   for (const key of ["limit", "batchSize", "latentCells", "gifFrames"] as const) {
     const min = key === "limit" ? 0 : 1;
-    if (!Number.isInteger(o[key]) || o[key] < min) throw new ConfigError(`evaluation option ${key}: expected an integer >= ${min}; found ${o[key]}`);
+    if (!Number.isInteger(o[key]) || o[key] < min)
+      throw new ConfigError(`evaluation option ${key}: expected an integer >= ${min}; found ${o[key]}`);
   }
   return o;
 }
@@ -90,12 +100,18 @@ export interface ThresholdSearch {
  * F1 and IoU at thresholds 0.10, 0.15, …, 0.95 on the train and validation
  * splits, the threshold of the best validation F1, and the curves of both.
  */
-export async function searchThreshold(autoencoder: Autoencoder, dataset: Dataset, options: EvaluationOptions = {}): Promise<ThresholdSearch> {
+export async function searchThreshold(
+  autoencoder: Autoencoder,
+  dataset: Dataset,
+  options: EvaluationOptions = {},
+): Promise<ThresholdSearch> {
   const o = resolved(options);
   const score = async (split: string): Promise<ThresholdScores> => {
     if (dataset.ids(split).length === 0) {
       const present = [...new Set(dataset.rows.map((r) => r.split))].join(", ");
-      throw new ConfigError(`${dataset.dir}: the evaluation needs neurons in split "${split}"; the manifest's splits are ${present || "none"} (set the evaluation's splits)`);
+      throw new ConfigError(
+        `${dataset.dir}: the evaluation needs neurons in split "${split}"; the manifest's splits are ${present || "none"} (set the evaluation's splits)`,
+      );
     }
     // Set by the progress callback, which TypeScript's narrowing does not follow.
     let stopped = false as boolean;
@@ -152,10 +168,16 @@ export interface NeuronReconstruction {
 }
 
 /** One neuron through the model: its probabilities, scores at `threshold`, histogram and 3-D comparison. */
-export function reconstructNeuron(autoencoder: Autoencoder, dataset: Dataset, threshold: number, options: EvaluationOptions = {}): NeuronReconstruction {
+export function reconstructNeuron(
+  autoencoder: Autoencoder,
+  dataset: Dataset,
+  threshold: number,
+  options: EvaluationOptions = {},
+): NeuronReconstruction {
   const o = resolved(options);
   const id = o.neuron || dataset.ids(o.splits.validation)[0];
-  if (id === undefined) throw new ConfigError(`${dataset.dir}: no neuron to reconstruct: split "${o.splits.validation}" is empty and no neuron was named`);
+  if (id === undefined)
+    throw new ConfigError(`${dataset.dir}: no neuron to reconstruct: split "${o.splits.validation}" is empty and no neuron was named`);
   const labels = dataset.row(id).labels;
   const grid = autoencoder.grid;
   const truth = dataset.grid(id, grid);
@@ -169,8 +191,13 @@ export function reconstructNeuron(autoencoder: Autoencoder, dataset: Dataset, th
     threshold,
     scores: overlapScores(probabilities, truth, threshold),
     figures: {
-      histogram: predictionHistogramFigure(probabilities, threshold, { title: `${o.name}: predicted probabilities above 0.4, neuron ${id}` }),
-      reconstruction: reconstructionFigure(probabilities, truth, grid, { threshold, title: `${o.name}, neuron ${id}: ground truth (left) and prediction (right)` }),
+      histogram: predictionHistogramFigure(probabilities, threshold, {
+        title: `${o.name}: predicted probabilities above 0.4, neuron ${id}`,
+      }),
+      reconstruction: reconstructionFigure(probabilities, truth, grid, {
+        threshold,
+        title: `${o.name}, neuron ${id}: ground truth (left) and prediction (right)`,
+      }),
     },
   };
 }
@@ -183,7 +210,11 @@ export interface DecodedLatentCells {
 }
 
 /** For an nLat model, the K latent cells its training decodes for this neuron; null for a dense one. */
-export function decodedLatentCells(autoencoder: Autoencoder, neuron: NeuronReconstruction, options: EvaluationOptions = {}): DecodedLatentCells | null {
+export function decodedLatentCells(
+  autoencoder: Autoencoder,
+  neuron: NeuronReconstruction,
+  options: EvaluationOptions = {},
+): DecodedLatentCells | null {
   const o = resolved(options);
   if (o.mode !== "nlat") return null;
   const part = partialReconstruction(autoencoder, neuron.truth, { cells: o.latentCells, seed: o.seed });
@@ -208,7 +239,10 @@ export function neuronGifs(neuron: NeuronReconstruction, options: EvaluationOpti
   const slices = sliceGif(neuron.probabilities, neuron.truth, neuron.grid, { zoom: Math.max(2, Math.round(192 / neuron.grid)) });
   const files: string[] = [];
   if (o.export) {
-    for (const [kind, bytes] of [["rotating", rotating], ["slices", slices]] as const) {
+    for (const [kind, bytes] of [
+      ["rotating", rotating],
+      ["slices", slices],
+    ] as const) {
       const file = path.join(o.figureDir, `${o.prefix}${safeId(neuron.id)}_${kind}.gif`);
       writeFileAtomic(file, bytes);
       files.push(file);
@@ -225,7 +259,10 @@ export function evaluationFigures(steps: Array<{ figures: Record<string, Figure 
 }
 
 /** Every figure of the given steps as PNG (about 300 dpi) and SVG; nothing when export is off. */
-export function exportEvaluationFigures(steps: Array<{ figures: Record<string, Figure | undefined> } | null>, options: EvaluationOptions = {}): string[] {
+export function exportEvaluationFigures(
+  steps: Array<{ figures: Record<string, Figure | undefined> } | null>,
+  options: EvaluationOptions = {},
+): string[] {
   const o = resolved(options);
   return o.export ? exportNamedFigures(evaluationFigures(steps), o.figureDir, o.prefix) : [];
 }
@@ -249,7 +286,11 @@ export interface AutoencoderEvaluation {
  * GIFs, and every figure exported. The model notebooks run the same steps
  * one cell at a time.
  */
-export async function evaluateAutoencoder(autoencoder: Autoencoder, dataset: Dataset, options: EvaluationOptions = {}): Promise<AutoencoderEvaluation> {
+export async function evaluateAutoencoder(
+  autoencoder: Autoencoder,
+  dataset: Dataset,
+  options: EvaluationOptions = {},
+): Promise<AutoencoderEvaluation> {
   // A misnamed neuron fails now rather than after the threshold search.
   if (options.neuron) dataset.row(options.neuron);
   const training = trainingCurves(options);

@@ -8,5 +8,9 @@ import { exportFigures, type Figure } from "../viz";
  */
 export function exportNamedFigures(named: Record<string, Figure>, dir: string, prefix = ""): string[] {
   const stem = (name: string) => `${prefix}${name}`.replace(/[^A-Za-z0-9_.-]+/g, "");
-  return exportFigures(Object.entries(named).flatMap(([name, figure]) => ["png", "svg"].map((ext) => ({ figure, file: path.join(dir, `${stem(name)}.${ext}`) }))));
+  return exportFigures(
+    Object.entries(named).flatMap(([name, figure]) =>
+      ["png", "svg"].map((ext) => ({ figure, file: path.join(dir, `${stem(name)}.${ext}`) })),
+    ),
+  );
 }

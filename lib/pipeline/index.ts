@@ -13,7 +13,15 @@ export {
   evaluationFigures,
   exportEvaluationFigures,
 } from "./evaluate-autoencoder";
-export type { EvaluationOptions, EvaluationSplits, ThresholdSearch, NeuronReconstruction, DecodedLatentCells, NeuronGifs, AutoencoderEvaluation } from "./evaluate-autoencoder";
+export type {
+  EvaluationOptions,
+  EvaluationSplits,
+  ThresholdSearch,
+  NeuronReconstruction,
+  DecodedLatentCells,
+  NeuronGifs,
+  AutoencoderEvaluation,
+} from "./evaluate-autoencoder";
 export { exportNamedFigures } from "./figure-export";
 export { embeddingMaps } from "./maps";
 export type { EmbeddingMaps, EmbeddingMapsOptions } from "./maps";

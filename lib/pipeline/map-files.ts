@@ -8,7 +8,19 @@ import type { EmbeddingTable } from "../embeddings";
 import { formatCsv, parseCsv, type Cell } from "../io";
 import { escapeHtml, figureHtml, findBrowser, htmlPage, htmlTable, type Figure } from "../viz";
 import { exportNamedFigures } from "./figure-export";
-import { computeMap, labelAccuracy, labelKind, MAP_METHOD_TITLES, MAP_METHODS, mapFigure, mapSettings, qualityK, tableMatrix, type MapMethod, type MapSettings } from "./maps";
+import {
+  computeMap,
+  labelAccuracy,
+  labelKind,
+  MAP_METHOD_TITLES,
+  MAP_METHODS,
+  mapFigure,
+  mapSettings,
+  qualityK,
+  tableMatrix,
+  type MapMethod,
+  type MapSettings,
+} from "./maps";
 
 /**
  * `npm run maps`: the maps of an embedding table as files a user can open in
@@ -137,11 +149,18 @@ function readMapCsv(file: string, table: EmbeddingTable, dims: number): Matrix |
 
 function checkInput(table: EmbeddingTable, colorBy: readonly string[]): void {
   const clash = Object.keys(table.labels).filter((c) => ["id", "split", ...COORDINATES].includes(c));
-  if (clash.length) throw new ConfigError(`label column${clash.length > 1 ? "s" : ""} ${clash.map((c) => `"${c}"`).join(", ")} would clash with the map CSV's own columns (id, x, y, z, split); rename ${clash.length > 1 ? "them" : "it"}`);
+  if (clash.length)
+    throw new ConfigError(
+      `label column${clash.length > 1 ? "s" : ""} ${clash.map((c) => `"${c}"`).join(", ")} would clash with the map CSV's own columns (id, x, y, z, split); rename ${clash.length > 1 ? "them" : "it"}`,
+    );
   const available = ["split", ...Object.keys(table.labels)];
   const unknown = colorBy.filter((c) => !available.includes(c));
-  if (unknown.length) throw new ConfigError(`colour by ${unknown.map((c) => `"${c}"`).join(", ")}: no such column; the table has ${available.map((c) => `"${c}"`).join(", ")}`);
-  if (table.ids.length < MIN_NEURONS) throw new ConfigError(`a map needs at least ${MIN_NEURONS} neurons; the table has ${table.ids.length}`);
+  if (unknown.length)
+    throw new ConfigError(
+      `colour by ${unknown.map((c) => `"${c}"`).join(", ")}: no such column; the table has ${available.map((c) => `"${c}"`).join(", ")}`,
+    );
+  if (table.ids.length < MIN_NEURONS)
+    throw new ConfigError(`a map needs at least ${MIN_NEURONS} neurons; the table has ${table.ids.length}`);
 }
 
 function describe(s: MapSettings): string {
@@ -173,8 +192,16 @@ interface EmbeddingAccuracy extends KnnAccuracy {
  * earlier quality.json's numbers for the same table, seed and labels (at
  * 41k × 512 each label costs minutes).
  */
-function embeddingAccuracies(x: Matrix, table: EmbeddingTable, fingerprint: string, seed: number, previous: unknown, log: (line: string) => void): Record<string, EmbeddingAccuracy> {
-  const before = previous as { table?: { sha256?: string }; seed?: number; embedding?: { knnAccuracy?: Record<string, EmbeddingAccuracy> } } | undefined;
+function embeddingAccuracies(
+  x: Matrix,
+  table: EmbeddingTable,
+  fingerprint: string,
+  seed: number,
+  previous: unknown,
+  log: (line: string) => void,
+): Record<string, EmbeddingAccuracy> {
+  const before = previous as
+    { table?: { sha256?: string }; seed?: number; embedding?: { knnAccuracy?: Record<string, EmbeddingAccuracy> } } | undefined;
   const usable = before?.table?.sha256 === fingerprint && before.seed === seed ? (before.embedding?.knnAccuracy ?? {}) : {};
   const out: Record<string, EmbeddingAccuracy> = {};
   for (const c of categoricalColumns(table)) {
@@ -194,7 +221,12 @@ function qualityRows(maps: WrittenMap[], embedding: Record<string, KnnAccuracy>)
   const acc = (a: KnnAccuracy | undefined) => (a ? `${a.accuracy.toFixed(3)} ± ${a.std.toFixed(3)} (chance ${a.chance.toFixed(3)})` : "");
   const columns = Object.keys(embedding);
   return [
-    { space: "embedding (all dimensions)", trustworthiness: "", "k-NN preservation": "", ...Object.fromEntries(columns.map((c) => [`k-NN accuracy: ${c}`, acc(embedding[c])])) },
+    {
+      space: "embedding (all dimensions)",
+      trustworthiness: "",
+      "k-NN preservation": "",
+      ...Object.fromEntries(columns.map((c) => [`k-NN accuracy: ${c}`, acc(embedding[c])])),
+    },
     ...maps.map((m) => ({
       space: describe(m.settings),
       trustworthiness: m.quality.trustworthiness,
@@ -222,8 +254,10 @@ export async function writeEmbeddingMaps(table: EmbeddingTable, out: string, opt
   const sample = n > QUALITY_SAMPLE ? QUALITY_SAMPLE : undefined;
   for (const method of methods) {
     const settings = mapSettings(method, n, { dims: options.dims, seed, perplexity: options.perplexity, neighbours: options.neighbours });
-    if (method === "tsne" && options.perplexity !== undefined && settings.perplexity! < options.perplexity) log(`t-SNE: perplexity ${options.perplexity} is too high for ${n} neurons; using ${settings.perplexity}`);
-    if (method === "umap" && options.neighbours !== undefined && settings.neighbours! < options.neighbours) log(`UMAP: ${options.neighbours} neighbours is too many for ${n} neurons; using ${settings.neighbours}`);
+    if (method === "tsne" && options.perplexity !== undefined && settings.perplexity! < options.perplexity)
+      log(`t-SNE: perplexity ${options.perplexity} is too high for ${n} neurons; using ${settings.perplexity}`);
+    if (method === "umap" && options.neighbours !== undefined && settings.neighbours! < options.neighbours)
+      log(`UMAP: ${options.neighbours} neighbours is too many for ${n} neurons; using ${settings.neighbours}`);
     const csv = path.join(out, `${method}.csv`);
     const recordFile = path.join(out, `${method}.json`);
     const wanted: MapRecord["settings"] = { ...settings, table: { sha256: fingerprint, neurons: n, dim: table.dim } };
@@ -249,7 +283,13 @@ export async function writeEmbeddingMaps(table: EmbeddingTable, out: string, opt
     if (!kept || fs.readFileSync(csv, "utf8") !== text) writeFileAtomic(csv, text);
     // The JSON last: it marks the CSV as complete.
     if (!kept) writeFileAtomic(recordFile, JSON.stringify(record, null, 2) + "\n");
-    written.push({ method, settings, csv, reused: kept !== null, quality: { ...record.quality, knnAccuracy: accuracies(map, table, seed) } });
+    written.push({
+      method,
+      settings,
+      csv,
+      reused: kept !== null,
+      quality: { ...record.quality, knnAccuracy: accuracies(map, table, seed) },
+    });
     coordinates.push(map);
   }
 
@@ -266,14 +306,20 @@ export async function writeEmbeddingMaps(table: EmbeddingTable, out: string, opt
 
   const figures: Record<string, Figure> = {};
   written.forEach((m, i) => {
-    for (const c of colorBy) figures[`${m.method}_${c}`] = mapFigure(coordinates[i]!, table, c, { method: MAP_METHOD_TITLES[m.method], title: `${name}: ${MAP_METHOD_TITLES[m.method]} coloured by ${c}` });
+    for (const c of colorBy)
+      figures[`${m.method}_${c}`] = mapFigure(coordinates[i]!, table, c, {
+        method: MAP_METHOD_TITLES[m.method],
+        title: `${name}: ${MAP_METHOD_TITLES[m.method]} coloured by ${c}`,
+      });
   });
   const count = Object.keys(figures).length;
   const html = path.join(out, "maps.html");
   const body = `<h1>Maps of ${escapeHtml(name)}</h1>
 <p>${n} neurons × ${table.dim} dimensions${options.tableFile ? ` from ${escapeHtml(options.tableFile)}` : ""}. Quality with k = ${written[0]?.quality.k ?? qualityK(n)}${sample ? ` on ${sample} sampled neurons` : ""}; k-NN accuracy is cross-validated (stratified folds).</p>
 ${htmlTable(qualityRows(written, embedding), 4)}
-${Object.values(figures).map((f, i) => `<figure>${figureHtml(f, `fig-${i}`)}</figure>`).join("\n")}
+${Object.values(figures)
+  .map((f, i) => `<figure>${figureHtml(f, `fig-${i}`)}</figure>`)
+  .join("\n")}
 `;
   writeFileAtomic(html, htmlPage(`Maps of ${name}`, body));
   log(`${html}: ${count} figure(s)`);

@@ -25,14 +25,22 @@ export interface MapSettings {
  * neighbour count asked for, lowered where a small set cannot have them
  * (perplexity below (n − 1)/3, as sklearn needs; fewer neighbours than points).
  */
-export function mapSettings(method: MapMethod, n: number, options: { dims?: 2 | 3; seed?: number; perplexity?: number; neighbours?: number } = {}): MapSettings {
+export function mapSettings(
+  method: MapMethod,
+  n: number,
+  options: { dims?: 2 | 3; seed?: number; perplexity?: number; neighbours?: number } = {},
+): MapSettings {
   const common = { method, dims: options.dims ?? 2, seed: options.seed ?? 42 };
   if (method === "tsne") return { ...common, perplexity: Math.min(options.perplexity ?? 30, Math.floor((n - 1) / 3)) };
   return { ...common, neighbours: Math.min(options.neighbours ?? 15, n - 1) };
 }
 
 /** One map of the points; `stopped` when onProgress asked to stop (the map is then unfinished). */
-export async function computeMap(x: Matrix, settings: MapSettings, onProgress?: OnProgress): Promise<{ embedding: Matrix; stopped: boolean }> {
+export async function computeMap(
+  x: Matrix,
+  settings: MapSettings,
+  onProgress?: OnProgress,
+): Promise<{ embedding: Matrix; stopped: boolean }> {
   if (settings.method === "tsne") {
     const r = await tsne(x, { dims: settings.dims, perplexity: settings.perplexity, seed: settings.seed, onProgress });
     return { embedding: r.embedding, stopped: r.stopped };
@@ -79,7 +87,11 @@ export function labelAccuracy(x: Matrix, labels: readonly string[], seed: number
   if (folds < 2 || counts.size < 2) return null;
   const points = labelled.length === labels.length ? x : selectRows(x, labelled);
   const k = Math.min(5, labelled.length - Math.ceil(labelled.length / folds));
-  return knnAccuracy(points, labelled.map((i) => labels[i]!), { seed, folds, k });
+  return knnAccuracy(
+    points,
+    labelled.map((i) => labels[i]!),
+    { seed, folds, k },
+  );
 }
 
 /**
@@ -91,7 +103,11 @@ export function mapFigure(map: Matrix, table: EmbeddingTable, column: string, op
   const values = column === "split" ? table.splits : table.labels[column]!;
   const common = { title: options.title, ids: table.ids, colorName: column, method: options.method };
   if (labelKind(values) === "categorical") return categoricalMap(map, values, common);
-  return continuousMap(map, values.map((v) => (v === "" ? null : Number(v))), { ...common, reverseScale: column === "depth" });
+  return continuousMap(
+    map,
+    values.map((v) => (v === "" ? null : Number(v))),
+    { ...common, reverseScale: column === "depth" },
+  );
 }
 
 /** The points of a table as a matrix (sharing its values). */
@@ -138,13 +154,19 @@ export async function embeddingMaps(table: EmbeddingTable, options: EmbeddingMap
   const continuous = options.continuous ?? ("depth" in table.labels ? "depth" : undefined);
   const name = options.name ? `${options.name}: ` : "";
 
-  const methods: MapMethod[] = options.umap ?? true ? ["tsne", "umap"] : ["tsne"];
+  const methods: MapMethod[] = (options.umap ?? true) ? ["tsne", "umap"] : ["tsne"];
   const maps: Record<string, Matrix> = {};
   for (const method of methods) {
-    maps[MAP_METHOD_TITLES[method]] = (await computeMap(x, mapSettings(method, n, { seed, perplexity: options.perplexity }), options.onProgress)).embedding;
+    maps[MAP_METHOD_TITLES[method]] = (
+      await computeMap(x, mapSettings(method, n, { seed, perplexity: options.perplexity }), options.onProgress)
+    ).embedding;
   }
   const names = Object.keys(maps);
-  const q = mapQuality(x, names.map((m) => maps[m]!), { k: qualityK(n) });
+  const q = mapQuality(
+    x,
+    names.map((m) => maps[m]!),
+    { k: qualityK(n) },
+  );
   const quality = Object.fromEntries(names.map((m, i) => [m, q[i]!]));
 
   const knn: Record<string, KnnAccuracy> = {};

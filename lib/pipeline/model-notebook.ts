@@ -50,10 +50,17 @@ export interface PartialReconstruction {
  * training (seeded), decoded alone (stacked into the batch axis), and their
  * patches placed back into the grid.
  */
-export function partialReconstruction(autoencoder: Autoencoder, grid: Uint8Array, options: { cells?: number; seed?: number } = {}): PartialReconstruction {
+export function partialReconstruction(
+  autoencoder: Autoencoder,
+  grid: Uint8Array,
+  options: { cells?: number; seed?: number } = {},
+): PartialReconstruction {
   const g = autoencoder.grid;
   const p = autoencoder.patchSize;
-  const x = tf.tensor5d(Float32Array.from(grid, (v) => (v > 0 ? 1 : 0)), [1, g, g, g, 1]);
+  const x = tf.tensor5d(
+    Float32Array.from(grid, (v) => (v > 0 ? 1 : 0)),
+    [1, g, g, g, 1],
+  );
   try {
     const occupied = occupiedCells(x, p);
     const cells = chooseLatentCells(occupied, options.cells ?? 10, random(options.seed ?? 1996));
@@ -63,10 +70,15 @@ export function partialReconstruction(autoencoder: Autoencoder, grid: Uint8Array
     });
     const probabilities = new Float32Array(g ** 3).fill(-1);
     cells.forEach((cell, k) => {
-      const [cx, cy, cz] = [Math.floor(cell / (LATENT_GRID * LATENT_GRID)), Math.floor(cell / LATENT_GRID) % LATENT_GRID, cell % LATENT_GRID];
+      const [cx, cy, cz] = [
+        Math.floor(cell / (LATENT_GRID * LATENT_GRID)),
+        Math.floor(cell / LATENT_GRID) % LATENT_GRID,
+        cell % LATENT_GRID,
+      ];
       for (let i = 0; i < p; i++)
         for (let j = 0; j < p; j++)
-          for (let l = 0; l < p; l++) probabilities[((cx * p + i) * g + cy * p + j) * g + cz * p + l] = patches[((k * p + i) * p + j) * p + l]!;
+          for (let l = 0; l < p; l++)
+            probabilities[((cx * p + i) * g + cy * p + j) * g + cz * p + l] = patches[((k * p + i) * p + j) * p + l]!;
     });
     return { cells, probabilities, occupied, patchSize: p };
   } finally {
@@ -98,27 +110,71 @@ export function partialReconstructionFigure(truth: Uint8Array, part: PartialReco
       }
   const p = part.patchSize;
   const boxes = part.cells.map((cell) => {
-    const c = [Math.floor(cell / (LATENT_GRID * LATENT_GRID)), Math.floor(cell / LATENT_GRID) % LATENT_GRID, cell % LATENT_GRID].map((v) => v * p - 0.5);
+    const c = [Math.floor(cell / (LATENT_GRID * LATENT_GRID)), Math.floor(cell / LATENT_GRID) % LATENT_GRID, cell % LATENT_GRID].map(
+      (v) => v * p - 0.5,
+    );
     const [x0, y0, z0] = c as [number, number, number];
     const [x1, y1, z1] = [x0 + p, y0 + p, z0 + p];
-    const corners = [[x0, y0, z0], [x1, y0, z0], [x1, y1, z0], [x0, y1, z0], [x0, y0, z0], [x0, y0, z1], [x1, y0, z1], [x1, y1, z1], [x0, y1, z1], [x0, y0, z1], [null, null, null], [x1, y0, z0], [x1, y0, z1], [null, null, null], [x1, y1, z0], [x1, y1, z1], [null, null, null], [x0, y1, z0], [x0, y1, z1]];
+    const corners = [
+      [x0, y0, z0],
+      [x1, y0, z0],
+      [x1, y1, z0],
+      [x0, y1, z0],
+      [x0, y0, z0],
+      [x0, y0, z1],
+      [x1, y0, z1],
+      [x1, y1, z1],
+      [x0, y1, z1],
+      [x0, y0, z1],
+      [null, null, null],
+      [x1, y0, z0],
+      [x1, y0, z1],
+      [null, null, null],
+      [x1, y1, z0],
+      [x1, y1, z1],
+      [null, null, null],
+      [x0, y1, z0],
+      [x0, y1, z1],
+    ];
     return {
-      type: "scatter3d", mode: "lines", showlegend: false, hoverinfo: "skip",
-      x: corners.map((q) => q[0]), y: corners.map((q) => q[1]), z: corners.map((q) => q[2]),
+      type: "scatter3d",
+      mode: "lines",
+      showlegend: false,
+      hoverinfo: "skip",
+      x: corners.map((q) => q[0]),
+      y: corners.map((q) => q[1]),
+      z: corners.map((q) => q[2]),
       line: { color: part.occupied[cell] ? THEME.prediction : "#999999", width: 3 },
     };
   });
   const occupiedChosen = part.cells.filter((c) => part.occupied[c]).length;
   return {
     data: [
-      { type: "scatter3d", mode: "markers", name: `neuron (${t.x.length} voxels)`, ...t, marker: { size: 1.5, color: "#bbbbbb", opacity: 0.5 } },
-      { type: "scatter3d", mode: "markers", name: `predicted in decoded cells (> ${threshold.toFixed(2)})`, ...pr, marker: { size: 2, symbol: "square", color: THEME.prediction } },
+      {
+        type: "scatter3d",
+        mode: "markers",
+        name: `neuron (${t.x.length} voxels)`,
+        ...t,
+        marker: { size: 1.5, color: "#bbbbbb", opacity: 0.5 },
+      },
+      {
+        type: "scatter3d",
+        mode: "markers",
+        name: `predicted in decoded cells (> ${threshold.toFixed(2)})`,
+        ...pr,
+        marker: { size: 2, symbol: "square", color: THEME.prediction },
+      },
       ...boxes,
     ],
     layout: {
       title: `nLat: ${part.cells.length} of ${LATENT_CELLS} latent cells decoded (${occupiedChosen} occupied)`,
       height: 560,
-      scene: { aspectmode: "cube", xaxis: { range: [0, grid] }, yaxis: { range: [grid, 0], title: { text: "y (depth)" } }, zaxis: { range: [0, grid] } },
+      scene: {
+        aspectmode: "cube",
+        xaxis: { range: [0, grid] },
+        yaxis: { range: [grid, 0], title: { text: "y (depth)" } },
+        zaxis: { range: [0, grid] },
+      },
     },
   };
 }

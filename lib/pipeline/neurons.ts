@@ -5,7 +5,18 @@ import { buildCache, openDataset, MANIFEST, type Dataset } from "../dataset";
 import { INFER_MODELS, loadInferenceNetwork } from "../interop";
 import { disposeAutoencoder, type Autoencoder } from "../models";
 import { synthNeurons } from "../synthetic";
-import { checkpointConfig, loadCheckpoint, PRESETS, resolveTrainOptions, train, type Checkpoint, type TrainingMode, type TrainOptions, type TrainState, type TrainSummary } from "../train";
+import {
+  checkpointConfig,
+  loadCheckpoint,
+  PRESETS,
+  resolveTrainOptions,
+  train,
+  type Checkpoint,
+  type TrainingMode,
+  type TrainOptions,
+  type TrainState,
+  type TrainSummary,
+} from "../train";
 import type { EvaluationSplits } from "./evaluate-autoencoder";
 
 export interface NeuronDataOptions {
@@ -29,7 +40,13 @@ export interface NeuronDataOptions {
  */
 export async function ensureNeuronDataset(options: NeuronDataOptions): Promise<Dataset> {
   if (!fs.existsSync(path.join(options.dir, MANIFEST))) {
-    await synthNeurons({ out: options.dir, count: options.count ?? 96, seed: options.seed ?? 1996, points: options.points, onProgress: options.onProgress });
+    await synthNeurons({
+      out: options.dir,
+      count: options.count ?? 96,
+      seed: options.seed ?? 1996,
+      points: options.points,
+      onProgress: options.onProgress,
+    });
   }
   let ds = openDataset(options.dir);
   const missing = options.grids.filter((g) => ds.ids().some((id) => !ds.hasGrid(id, g)));
@@ -88,7 +105,9 @@ function hasRun(dir: string): boolean {
 /** What a checkpoint path is: a run directory, one checkpoint directory, or a PyTorch file. */
 function checkpointKind(checkpoint: string): "run" | "checkpoint" | "pth" {
   if (!fs.existsSync(checkpoint)) {
-    throw new ConfigError(`checkpoint ${checkpoint}: does not exist (expected a workbench run directory, one of its checkpoints/ directories, or a thesis .pth file)`);
+    throw new ConfigError(
+      `checkpoint ${checkpoint}: does not exist (expected a workbench run directory, one of its checkpoints/ directories, or a thesis .pth file)`,
+    );
   }
   if (!fs.statSync(checkpoint).isDirectory()) return "pth";
   return fs.existsSync(path.join(checkpoint, "checkpoints")) ? "run" : "checkpoint";
@@ -112,7 +131,13 @@ export function modelGrid(variant: ModelVariant, checkpoint: string, runDir = ""
   return checkpointKind(checkpoint) === "pth" ? PRESETS[variant].grid : checkpointConfig(checkpoint).grid;
 }
 
-function fromCheckpoint(variant: ModelVariant, loaded: Checkpoint<TrainState>, origin: string, runDir: string | null, trained: TrainSummary | null): ModelSetup {
+function fromCheckpoint(
+  variant: ModelVariant,
+  loaded: Checkpoint<TrainState>,
+  origin: string,
+  runDir: string | null,
+  trained: TrainSummary | null,
+): ModelSetup {
   const options = loaded.state?.options ?? null;
   const fallback = PRESETS[variant];
   return {
@@ -141,7 +166,13 @@ export async function prepareAutoencoder(o: ModelSetupOptions): Promise<ModelSet
     if (o.train) throw new ConfigError(`train: ${checkpoint} is a PyTorch file; only a workbench run directory can continue training`);
     const net = loadInferenceNetwork(checkpoint, checkChoice("model", variant, INFER_MODELS));
     if (net.kind !== "autoencoder") throw new Error("unreachable: an autoencoder variant loaded a VGG3D");
-    return fromCheckpoint(variant, { autoencoder: net.autoencoder, state: null, optimizer: null }, `thesis checkpoint ${checkpoint} (${variant})`, null, null);
+    return fromCheckpoint(
+      variant,
+      { autoencoder: net.autoencoder, state: null, optimizer: null },
+      `thesis checkpoint ${checkpoint} (${variant})`,
+      null,
+      null,
+    );
   }
   if (kind === "checkpoint") {
     if (o.train) throw new ConfigError(`train: ${checkpoint} is a single checkpoint; give its run directory to continue training`);
@@ -158,10 +189,15 @@ export async function prepareAutoencoder(o: ModelSetupOptions): Promise<ModelSet
     const last = loadCheckpoint<TrainState>(runDir, "last");
     disposeAutoencoder(last.autoencoder);
     const s = last.state;
-    if (o.train && !s) throw new ConfigError(`train: the last checkpoint of ${runDir} holds no training state, so training cannot continue`);
-    if (s && (o.train || s.iteration < s.options.iterations)) trained = await train(o.dataset, runDir, s.options, { resume: true, onProgress: o.onProgress });
+    if (o.train && !s)
+      throw new ConfigError(`train: the last checkpoint of ${runDir} holds no training state, so training cannot continue`);
+    if (s && (o.train || s.iteration < s.options.iterations))
+      trained = await train(o.dataset, runDir, s.options, { resume: true, onProgress: o.onProgress });
   }
   const best = loadCheckpoint<TrainState>(runDir, "best-f1");
-  const origin = kind === "run" ? `run ${runDir} (best-f1)` : `tiny ${best.state?.options.mode ?? mode} preset trained on ${o.dataset.dir} (run ${runDir}, best-f1)`;
+  const origin =
+    kind === "run"
+      ? `run ${runDir} (best-f1)`
+      : `tiny ${best.state?.options.mode ?? mode} preset trained on ${o.dataset.dir} (run ${runDir}, best-f1)`;
   return fromCheckpoint(variant, best, origin, runDir, trained);
 }

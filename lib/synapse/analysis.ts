@@ -100,7 +100,8 @@ export async function analyseSynapseFeatures(table: FeatureTable, options: Synap
   let ariAtTypeCount: SynapseAnalysis["ariAtTypeCount"] = null;
   if (trueTypes) {
     const kTypes = new Set(trueTypes).size;
-    if (kTypes >= 2 && kTypes <= n) ariAtTypeCount = { k: kTypes, ari: adjustedRandIndex(kmeans(standardized, kTypes, { seed }).labels, trueTypes) };
+    if (kTypes >= 2 && kTypes <= n)
+      ariAtTypeCount = { k: kTypes, ari: adjustedRandIndex(kmeans(standardized, kTypes, { seed }).labels, trueTypes) };
   }
   return {
     ids: table.rows.map((r) => synapseId(r.meta)),

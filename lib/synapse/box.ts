@@ -31,7 +31,8 @@ const BOX_NAME = /^bbox_?(\d+)(\.nii(\.gz)?)?$/;
 /** The boxes of a data folder (`raw/bbox1/`, `raw/bbox2.nii.gz`, …), by number. */
 export function listBoxes(dataDir: string): string[] {
   const rawDir = path.join(dataDir, "raw");
-  if (!fs.existsSync(rawDir)) throw new WorkbenchError(`${dataDir}: no raw/ folder; expected raw/bboxN/slice_*.tif (see docs/synapses.md, "Data layout")`);
+  if (!fs.existsSync(rawDir))
+    throw new WorkbenchError(`${dataDir}: no raw/ folder; expected raw/bboxN/slice_*.tif (see docs/synapses.md, "Data layout")`);
   const numbers = new Set<number>();
   for (const name of fs.readdirSync(rawDir)) {
     const m = BOX_NAME.exec(name);
@@ -100,7 +101,9 @@ export async function loadBox(
   const n = boxNumber(box);
   let labels: MaskLabels;
   try {
-    const table = options.table ?? (options.labelsFile ? { table: readLabelTable(options.labelsFile), file: options.labelsFile } : labelTableFor(dataDir));
+    const table =
+      options.table ??
+      (options.labelsFile ? { table: readLabelTable(options.labelsFile), file: options.labelsFile } : labelTableFor(dataDir));
     labels = labelsForBox(table.table, box, table.file);
   } catch (err) {
     return fail("labels", message(err));
@@ -120,7 +123,10 @@ export async function loadBox(
   const { raw, seg, masks } = volumes as Required<typeof volumes>;
   const shape = (v: Volume) => `${v.width}x${v.height}x${v.depth}`;
   if (raw.depth !== seg.depth || raw.depth !== masks.depth) {
-    return fail("slices", `slice counts differ: raw ${raw.depth} (${raw.source}), seg ${seg.depth} (${seg.source}), masks ${masks.depth} (${masks.source})`);
+    return fail(
+      "slices",
+      `slice counts differ: raw ${raw.depth} (${raw.source}), seg ${seg.depth} (${seg.source}), masks ${masks.depth} (${masks.source})`,
+    );
   }
   if (shape(raw) !== shape(seg) || shape(raw) !== shape(masks)) {
     return fail("slices", `slice sizes differ: raw ${shape(raw)}, seg ${shape(seg)}, masks ${shape(masks)} (x*y*z)`);
@@ -136,7 +142,13 @@ export async function loadBox(
       const bad = (["centre", "side1", "side2"] as const).find((k) => !inside(raw, ...s[k]));
       if (bad) {
         const field = bad === "centre" ? "central_coord_1..3" : bad === "side1" ? "side_1_coord_1..3" : "side_2_coord_1..3";
-        findings.push({ level: "error", box, synapse: s.name, field, message: `point (${s[bad].join(", ")}) is outside the volume ${shape(raw)} (0-based x, y, z); synapse skipped` });
+        findings.push({
+          level: "error",
+          box,
+          synapse: s.name,
+          field,
+          message: `point (${s[bad].join(", ")}) is outside the volume ${shape(raw)} (0-based x, y, z); synapse skipped`,
+        });
       } else synapses.push(s);
     }
   } catch (err) {

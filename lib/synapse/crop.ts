@@ -70,7 +70,8 @@ function checkOptions(o: Required<CropOptions>): void {
   if (!(o.alpha >= 0 && o.alpha <= 1)) throw new ConfigError(`alpha: expected a number in [0, 1], found ${o.alpha}`);
   if (!(o.gray >= 0 && o.gray <= 1)) throw new ConfigError(`gray: expected a number in [0, 1], found ${o.gray}`);
   if (!Number.isInteger(o.size) || o.size < 2) throw new ConfigError(`size: expected an integer >= 2, found ${o.size}`);
-  if (!Number.isInteger(o.outputSize) || o.outputSize < 2) throw new ConfigError(`outputSize: expected an integer >= 2, found ${o.outputSize}`);
+  if (!Number.isInteger(o.outputSize) || o.outputSize < 2)
+    throw new ConfigError(`outputSize: expected an integer >= 2, found ${o.outputSize}`);
 }
 
 function count(m: Uint8Array): number {
@@ -204,7 +205,8 @@ export function cropSynapse(box: SynapseBox, s: SynapseRecord, options: CropOpti
   }
   // Ties (usually: no vesicle cloud touches either side) go to side 1, as a warning.
   const presynapticSide: 1 | 2 = overlap2 > overlap1 ? 2 : 1;
-  if (overlap1 === overlap2) warn("presynapse", `vesicle cloud overlaps both sides equally (${overlap1} voxels): side 1 taken as presynaptic`);
+  if (overlap1 === overlap2)
+    warn("presynapse", `vesicle cloud overlaps both sides equally (${overlap1} voxels): side 1 taken as presynaptic`);
   const pre = presynapticSide === 1 ? side1 : side2;
   const post = presynapticSide === 1 ? side2 : side1;
   let mask: Uint8Array;

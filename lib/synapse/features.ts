@@ -110,11 +110,13 @@ export function readFeatureCsv(file: string): FeatureTable {
   const out: FeatureRow[] = [];
   for (let r = 1; r < rows.length; r++) {
     const cells = rows[r]!;
-    if (cells.length !== header.length) throw new ParseError(file, { line: r + 1 }, `expected ${header.length} fields, found ${cells.length}`);
+    if (cells.length !== header.length)
+      throw new ParseError(file, { line: r + 1 }, `expected ${header.length} fields, found ${cells.length}`);
     const features = new Float32Array(FEATURE_COUNT);
     featAt.forEach((c, k) => {
       const v = Number(cells[c]);
-      if (cells[c] === "" || !Number.isFinite(v)) throw new ParseError(file, { line: r + 1 }, `feat_${k + 1}: expected a number, found ${JSON.stringify(cells[c])}`);
+      if (cells[c] === "" || !Number.isFinite(v))
+        throw new ParseError(file, { line: r + 1 }, `feat_${k + 1}: expected a number, found ${JSON.stringify(cells[c])}`);
       features[k] = v;
     });
     const meta: Record<string, string> = {};
@@ -150,7 +152,8 @@ export function cropFeatures(network: FeatureNetwork, crops: SynapseCrop[]): Flo
   const n = VGG3D_INPUT;
   const input = new Float32Array(crops.length * n * n * n);
   crops.forEach((c, i) => {
-    if (c.blended.length !== n * n * n) throw new RangeError(`cropFeatures: ${c.box} ${c.name}: crop has ${c.blended.length} voxels, VGG3D needs ${n}³`);
+    if (c.blended.length !== n * n * n)
+      throw new RangeError(`cropFeatures: ${c.box} ${c.name}: crop has ${c.blended.length} voxels, VGG3D needs ${n}³`);
     input.set(c.blended, i * n * n * n);
   });
   const x = tf.tensor5d(input, [crops.length, n, n, n, 1]);
@@ -244,7 +247,12 @@ export async function extractFeatures(dataDir: string, outDir: string, options: 
         options.onCrop?.(crop);
         pending.push(crop);
       } catch (err) {
-        findings.push({ level: "error", box: box.name, synapse: s.name, message: `crop failed: ${(err as Error).message}; synapse skipped` });
+        findings.push({
+          level: "error",
+          box: box.name,
+          synapse: s.name,
+          message: `crop failed: ${(err as Error).message}; synapse skipped`,
+        });
         continue;
       }
       if (pending.length >= (options.batchSize ?? 1)) flush();

@@ -11,7 +11,15 @@ export { readSynapseTable, csvRows, TABLE_COLUMNS } from "./table";
 export type { SynapseRecord } from "./table";
 export { stackTiffSlices, niftiVolume, sortSliceFiles, intensityRange, volumeIndex, inside } from "./volume";
 export type { Volume, VoxelArray } from "./volume";
-export { extractFeatures, cropFeatures, randomFeatureNetwork, pretrainedFeatureNetwork, readFeatureCsv, featureFileName, RANDOM_WEIGHTS_WARNING } from "./features";
+export {
+  extractFeatures,
+  cropFeatures,
+  randomFeatureNetwork,
+  pretrainedFeatureNetwork,
+  readFeatureCsv,
+  featureFileName,
+  RANDOM_WEIGHTS_WARNING,
+} from "./features";
 export type { FeatureNetwork, FeatureOptions, FeatureRow, FeatureTable, FeatureRun } from "./features";
 export { analyseSynapseFeatures, synapseId } from "./analysis";
 export type { SynapseAnalysis, SynapseAnalysisOptions } from "./analysis";

@@ -25,7 +25,8 @@ export function readLabelTable(file = DEFAULT_LABELS_FILE): LabelTable {
     throw new ParseError(file, {}, `cannot read the mask label table (${(err as Error).message})`, { cause: err });
   }
   const boxes = (json as { boxes?: unknown }).boxes;
-  if (!boxes || typeof boxes !== "object") throw new ParseError(file, {}, `expected an object "boxes" mapping box names to labels, found ${JSON.stringify(boxes)}`);
+  if (!boxes || typeof boxes !== "object")
+    throw new ParseError(file, {}, `expected an object "boxes" mapping box names to labels, found ${JSON.stringify(boxes)}`);
   const table: LabelTable = {};
   for (const [box, entry] of Object.entries(boxes as Record<string, unknown>)) {
     const labels = {} as MaskLabels;
@@ -33,7 +34,11 @@ export function readLabelTable(file = DEFAULT_LABELS_FILE): LabelTable {
       const v = (entry as Record<string, unknown> | null)?.[kind];
       const list = typeof v === "number" ? [v] : v;
       if (!Array.isArray(list) || list.length === 0 || !list.every((n) => Number.isInteger(n))) {
-        throw new ParseError(file, {}, `boxes.${box}.${kind}: expected an integer or a non-empty list of integers, found ${JSON.stringify(v)}`);
+        throw new ParseError(
+          file,
+          {},
+          `boxes.${box}.${kind}: expected an integer or a non-empty list of integers, found ${JSON.stringify(v)}`,
+        );
       }
       labels[kind] = list as number[];
     }
@@ -55,7 +60,9 @@ export function labelTableFor(dataDir: string): { table: LabelTable; file: strin
 export function labelsForBox(table: LabelTable, box: string, file: string): MaskLabels {
   const labels = table[box];
   if (!labels) {
-    throw new ConfigError(`${box}: no mask labels in ${file} (boxes there: ${Object.keys(table).join(", ")}); add an entry such as "${box}": { "mito": [1], "vesicle": [3], "cleft": [2, 4] }`);
+    throw new ConfigError(
+      `${box}: no mask labels in ${file} (boxes there: ${Object.keys(table).join(", ")}); add an entry such as "${box}": { "mito": [1], "vesicle": [3], "cleft": [2, 4] }`,
+    );
   }
   return labels;
 }

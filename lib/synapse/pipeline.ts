@@ -87,7 +87,11 @@ function centreSlice(crop: SynapseCrop): SynapseSliceSource {
  * offline HTML report, all under `outDir`. A stop requested through
  * onProgress while the features are computed throws SynapsePipelineStopped.
  */
-export async function runSynapsePipeline(dataDir: string, outDir: string, options: SynapsePipelineOptions = {}): Promise<SynapsePipelineResult> {
+export async function runSynapsePipeline(
+  dataDir: string,
+  outDir: string,
+  options: SynapsePipelineOptions = {},
+): Promise<SynapsePipelineResult> {
   const segType = options.segType ?? SYNAPSE_PIPELINE_DEFAULTS.segType;
   const alpha = options.alpha ?? SYNAPSE_PIPELINE_DEFAULTS.alpha;
   const gray = options.gray ?? SYNAPSE_PIPELINE_DEFAULTS.gray;
@@ -106,7 +110,8 @@ export async function runSynapsePipeline(dataDir: string, outDir: string, option
     onCrop: (crop) => {
       slices.set(`${crop.box}/${crop.name}`, centreSlice(crop));
       const file = path.join(gifDir, synapseGifName(crop.box, crop.name));
-      if (options.gifs !== false && !fs.existsSync(file)) writeFileAtomic(file, synapseGif({ values: crop.blended, size: crop.outputSize }));
+      if (options.gifs !== false && !fs.existsSync(file))
+        writeFileAtomic(file, synapseGif({ values: crop.blended, size: crop.outputSize }));
     },
   });
   if (run.stopped) throw new SynapsePipelineStopped(run);
@@ -129,12 +134,32 @@ export async function runSynapsePipeline(dataDir: string, outDir: string, option
   const umapRows = toRows(analysis.umap2d);
   const figures: Record<string, Figure> = {
     umapByBox: synapseMap(umapRows, analysis.boxes, { colorBy: "box", ids, marked, title: title("UMAP by box") }),
-    umapByCluster: synapseMap(umapRows, clusterNames, { colorBy: "cluster", ids, marked, title: title(`UMAP by k-means cluster (k = ${analysis.k})`) }),
+    umapByCluster: synapseMap(umapRows, clusterNames, {
+      colorBy: "cluster",
+      ids,
+      marked,
+      title: title(`UMAP by k-means cluster (k = ${analysis.k})`),
+    }),
     elbow: elbowFigure(analysis.elbow, analysis.k),
   };
-  if (analysis.trueTypes) figures.umapByType = synapseMap(umapRows, analysis.trueTypes, { colorBy: "type", ids, marked, title: title("UMAP by known type") });
-  if (analysis.tsne2d) figures.tsne2d = synapseMap(toRows(analysis.tsne2d), clusterNames, { colorBy: "cluster", ids, marked, axisPrefix: "t-SNE", title: title("t-SNE 2D by cluster") });
-  if (analysis.tsne3d) figures.tsne3d = synapseMap(toRows(analysis.tsne3d), clusterNames, { colorBy: "cluster", ids, marked, axisPrefix: "t-SNE", title: title("t-SNE 3D by cluster") });
+  if (analysis.trueTypes)
+    figures.umapByType = synapseMap(umapRows, analysis.trueTypes, { colorBy: "type", ids, marked, title: title("UMAP by known type") });
+  if (analysis.tsne2d)
+    figures.tsne2d = synapseMap(toRows(analysis.tsne2d), clusterNames, {
+      colorBy: "cluster",
+      ids,
+      marked,
+      axisPrefix: "t-SNE",
+      title: title("t-SNE 2D by cluster"),
+    });
+  if (analysis.tsne3d)
+    figures.tsne3d = synapseMap(toRows(analysis.tsne3d), clusterNames, {
+      colorBy: "cluster",
+      ids,
+      marked,
+      axisPrefix: "t-SNE",
+      title: title("t-SNE 3D by cluster"),
+    });
 
   // Sample grid: per cluster the representative first, then the next members.
   const perCluster = options.samplesPerCluster ?? SYNAPSE_PIPELINE_DEFAULTS.samplesPerCluster;
@@ -166,7 +191,14 @@ export async function runSynapsePipeline(dataDir: string, outDir: string, option
   const clustersFile = path.join(outDir, `clusters_${t}.csv`);
   const lines = ["id,bbox,Var1,cluster,umap_1,umap_2" + (analysis.trueTypes ? ",true_type" : "")];
   run.table.rows.forEach((r, i) => {
-    const cells = [synapseId(r.meta), r.meta.bbox ?? "", r.meta.Var1 ?? "", String(analysis.clusters[i]), String(umapRows[i]![0]), String(umapRows[i]![1])];
+    const cells = [
+      synapseId(r.meta),
+      r.meta.bbox ?? "",
+      r.meta.Var1 ?? "",
+      String(analysis.clusters[i]),
+      String(umapRows[i]![0]),
+      String(umapRows[i]![1]),
+    ];
     if (analysis.trueTypes) cells.push(analysis.trueTypes[i]!);
     lines.push(cells.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(","));
   });
@@ -175,7 +207,11 @@ export async function runSynapsePipeline(dataDir: string, outDir: string, option
   const reportFile = path.join(outDir, `report_${t}.html`);
   const gifLinks = analysis.representatives.map((i) => {
     const [box, ...rest] = ids[i]!.split("/");
-    return { id: ids[i]!, cluster: analysis.clusters[i]!, file: path.relative(outDir, path.join(gifDir, synapseGifName(box!, rest.join("/")))) };
+    return {
+      id: ids[i]!,
+      cluster: analysis.clusters[i]!,
+      file: path.relative(outDir, path.join(gifDir, synapseGifName(box!, rest.join("/")))),
+    };
   });
   writeFileAtomic(
     reportFile,
@@ -191,5 +227,11 @@ export async function runSynapsePipeline(dataDir: string, outDir: string, option
       gifs: gifLinks.filter((g) => fs.existsSync(path.join(outDir, g.file))),
     }),
   );
-  return { run, analysis, figures, findings: run.findings, files: { features: run.file, clusters: clustersFile, samples: samplesFile, report: reportFile, gifs: gifDir } };
+  return {
+    run,
+    analysis,
+    figures,
+    findings: run.findings,
+    files: { features: run.file, clusters: clustersFile, samples: samplesFile, report: reportFile, gifs: gifDir },
+  };
 }

@@ -52,14 +52,24 @@ export function synapseReportHtml(r: SynapseReportInput): string {
     : `<p id="random-weights" style="background:#fde2e2;border:2px solid #c00;padding:0.8em;font-weight:600">${escapeHtml(RANDOM_WEIGHTS_WARNING)}</p>`;
   const table = `<table>${params.map(([k, v]) => `<tr><th style="text-align:left">${escapeHtml(k)}</th><td style="text-align:left">${escapeHtml(v)}</td></tr>`).join("")}</table>`;
   const figures = FIGURE_ORDER.filter(([key]) => r.figures[key])
-    .map(([key, caption]) => `<figure><figcaption><h3>${escapeHtml(caption)}</h3></figcaption>${figureHtml(r.figures[key]!, `fig-${key}`)}</figure>`)
+    .map(
+      ([key, caption]) =>
+        `<figure><figcaption><h3>${escapeHtml(caption)}</h3></figcaption>${figureHtml(r.figures[key]!, `fig-${key}`)}</figure>`,
+    )
     .join("\n");
   const gifs = r.gifs
-    .map((g) => `<figure style="display:inline-block;margin:0.5em;text-align:center"><img src="${escapeHtml(g.file)}" width="160" height="160" alt="${escapeHtml(g.id)}"><figcaption>cluster ${g.cluster}<br>${escapeHtml(g.id)}</figcaption></figure>`)
+    .map(
+      (g) =>
+        `<figure style="display:inline-block;margin:0.5em;text-align:center"><img src="${escapeHtml(g.file)}" width="160" height="160" alt="${escapeHtml(g.id)}"><figcaption>cluster ${g.cluster}<br>${escapeHtml(g.id)}</figcaption></figure>`,
+    )
     .join("");
   const errors = r.run.findings.filter((f) => f.level === "error");
   const warnings = r.run.findings.filter((f) => f.level === "warning");
-  const list = (fs: typeof errors) => `<ul>${fs.slice(0, 200).map((f) => `<li>${escapeHtml(formatFinding(f))}</li>`).join("")}${fs.length > 200 ? `<li>… ${fs.length - 200} more</li>` : ""}</ul>`;
+  const list = (fs: typeof errors) =>
+    `<ul>${fs
+      .slice(0, 200)
+      .map((f) => `<li>${escapeHtml(formatFinding(f))}</li>`)
+      .join("")}${fs.length > 200 ? `<li>… ${fs.length - 200} more</li>` : ""}</ul>`;
   const body = `<h1>EM synapse clusters</h1>
 ${warning}
 <h2>Run</h2>

@@ -52,10 +52,16 @@ async function readRows(file: string): Promise<string[][]> {
  */
 export async function readSynapseTable(file: string, box: string): Promise<{ synapses: SynapseRecord[]; findings: Finding[] }> {
   const rows = await readRows(file);
-  if (rows.length === 0) throw new ParseError(file, { line: 1 }, "the table is empty; expected a header row with " + TABLE_COLUMNS.join(", "));
+  if (rows.length === 0)
+    throw new ParseError(file, { line: 1 }, "the table is empty; expected a header row with " + TABLE_COLUMNS.join(", "));
   const header = rows[0]!.map((h) => h.trim());
   const missing = TABLE_COLUMNS.filter((c) => !header.includes(c));
-  if (missing.length > 0) throw new ParseError(file, { line: 1 }, `missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (found: ${header.join(", ")})`);
+  if (missing.length > 0)
+    throw new ParseError(
+      file,
+      { line: 1 },
+      `missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (found: ${header.join(", ")})`,
+    );
   const col = (name: string) => header.indexOf(name);
   const findings: Finding[] = [];
   const synapses: SynapseRecord[] = [];
@@ -70,7 +76,13 @@ export async function readSynapseTable(file: string, box: string): Promise<{ syn
         const text = (cells[col(field)] ?? "").trim();
         const v = Number(text);
         if (text === "" || !Number.isFinite(v)) {
-          findings.push({ level: "error", box, synapse: name, field, message: `${path.basename(file)} row ${r + 1}: expected a number, found ${JSON.stringify(text)}; synapse skipped` });
+          findings.push({
+            level: "error",
+            box,
+            synapse: name,
+            field,
+            message: `${path.basename(file)} row ${r + 1}: expected a number, found ${JSON.stringify(text)}; synapse skipped`,
+          });
           return null;
         }
         out.push(Math.round(v));
@@ -81,7 +93,14 @@ export async function readSynapseTable(file: string, box: string): Promise<{ syn
     const side1 = centre && point("side_1_coord");
     const side2 = side1 && point("side_2_coord");
     if (!centre || !side1 || !side2) continue;
-    if (seen.has(name)) findings.push({ level: "warning", box, synapse: name, field: "Var1", message: `${path.basename(file)} row ${r + 1}: name used before in this table` });
+    if (seen.has(name))
+      findings.push({
+        level: "warning",
+        box,
+        synapse: name,
+        field: "Var1",
+        message: `${path.basename(file)} row ${r + 1}: name used before in this table`,
+      });
     seen.add(name);
     const extra: Record<string, string> = {};
     header.forEach((h, i) => {

@@ -65,7 +65,11 @@ export function stackTiffSlices(files: string[], source: string): Volume {
       throw new ParseError(f, {}, `slice is ${page.width}x${page.height}, expected ${width}x${height} like ${first.f}`);
     }
     if (page.data.constructor !== Ctor) {
-      throw new ParseError(f, {}, `slice holds ${page.bitsPerSample}-bit ${page.sampleFormat} pixels, expected ${first.page.bitsPerSample}-bit ${first.page.sampleFormat} like ${first.f}`);
+      throw new ParseError(
+        f,
+        {},
+        `slice holds ${page.bitsPerSample}-bit ${page.sampleFormat} pixels, expected ${first.page.bitsPerSample}-bit ${first.page.sampleFormat} like ${first.f}`,
+      );
     }
     data.set(page.data, z * plane);
   }

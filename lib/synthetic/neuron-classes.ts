@@ -12,14 +12,7 @@ import type { Vec3 } from "./neuron-growth";
  * plexus vs ascending axon), not only in size.
  */
 export type NeuronClass =
-  | "pyramidal_l23"
-  | "pyramidal_l4"
-  | "pyramidal_l5"
-  | "pyramidal_l6"
-  | "spiny_stellate"
-  | "basket"
-  | "martinotti"
-  | "bipolar";
+  "pyramidal_l23" | "pyramidal_l4" | "pyramidal_l5" | "pyramidal_l6" | "spiny_stellate" | "basket" | "martinotti" | "bipolar";
 
 export const NEURON_CLASSES: readonly NeuronClass[] = [
   "pyramidal_l23",
@@ -97,7 +90,15 @@ function axonStub(b: SkeletonBuilder, soma: number, length: number): void {
 }
 
 /** Apical trunk up to `top` (µm depth) with oblique branches, and a tuft at the top when `tuft` > 0. */
-function apical(b: SkeletonBuilder, soma: number, depth: number, top: number, radius: [number, number], tuft: number, tuftLength: number): void {
+function apical(
+  b: SkeletonBuilder,
+  soma: number,
+  depth: number,
+  top: number,
+  radius: [number, number],
+  tuft: number,
+  tuftLength: number,
+): void {
   const rng = b.rng;
   b.grow(soma, deflect(rng, UP, 0.1), {
     length: Math.max(30, depth - top),

@@ -58,7 +58,8 @@ export function deflect(rng: Random, dir: Vec3, angle: number): Vec3 {
   let p = randomUnit(rng);
   const dot = p[0] * d[0] + p[1] * d[1] + p[2] * d[2];
   p = unitVector([p[0] - dot * d[0], p[1] - dot * d[1], p[2] - dot * d[2]]);
-  const c = Math.cos(angle), s = Math.sin(angle);
+  const c = Math.cos(angle),
+    s = Math.sin(angle);
   return unitVector([c * d[0] + s * p[0], c * d[1] + s * p[1], c * d[2] + s * p[2]]);
 }
 
@@ -128,7 +129,12 @@ export class SkeletonBuilder {
         if (childLength >= (params.minChild ?? 15)) {
           const childDir = deflect(rng, d, (params.branchAngle ?? 0.9) * (0.7 + 0.6 * rng.next()));
           const { atTip: _noTuft, ...inherited } = params;
-          this.grow(prev, childDir, { ...inherited, ...params.child, length: childLength, radius: [r * 0.8, Math.min(r * 0.8, r1)] }, order + 1);
+          this.grow(
+            prev,
+            childDir,
+            { ...inherited, ...params.child, length: childLength, radius: [r * 0.8, Math.min(r * 0.8, r1)] },
+            order + 1,
+          );
         }
       }
     }

@@ -42,10 +42,12 @@ export function synthNeuron(cls: NeuronClass, rng: Random, id: string = cls): { 
   const m = growNeuron(cls, [0, depth, 0], rng, `${id}.swc`);
   // Turn about the vertical through the soma (depth stays depth) and move sideways into place.
   const a = 2 * Math.PI * rng.next();
-  const c = Math.cos(a), s = Math.sin(a);
+  const c = Math.cos(a),
+    s = Math.sin(a);
   const P = m.positions;
   for (let i = 0; i < m.count; i++) {
-    const x = P[3 * i]!, z = P[3 * i + 2]!;
+    const x = P[3 * i]!,
+      z = P[3 * i + 2]!;
     P[3 * i] = c * x - s * z + soma[0];
     P[3 * i + 2] = s * x + c * z + soma[2];
   }
@@ -101,7 +103,11 @@ export async function synthNeurons(options: SynthNeuronsOptions): Promise<SynthN
     const cloud = sampleSurface(m, { count: points, random: nrng });
     const scaled = new Float32Array(cloud.points.length);
     for (let k = 0; k < scaled.length; k++) scaled[k] = cloud.points[k]! / 1000;
-    writeNpzFile(path.join(dir, "coords", `${id}.npz`), { data: { data: scaled, shape: [points, 3], dtype: "float16" } }, { compress: true });
+    writeNpzFile(
+      path.join(dir, "coords", `${id}.npz`),
+      { data: { data: scaled, shape: [points, 3], dtype: "float16" } },
+      { compress: true },
+    );
     rows.push({
       id,
       source: `coords/${id}.npz`,

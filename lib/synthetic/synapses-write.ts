@@ -20,7 +20,10 @@ function writeStack(dir: string, box: SyntheticBox, data: Uint8Array | Uint16Arr
   const plane = box.width * box.height;
   for (let z = 0; z < box.depth; z++) {
     const slice = data.slice(z * plane, (z + 1) * plane);
-    const bytes = writeTiff({ width: box.width, height: box.height, bitsPerSample: slice.BYTES_PER_ELEMENT * 8, sampleFormat: "uint", data: slice }, { compression: "deflate" });
+    const bytes = writeTiff(
+      { width: box.width, height: box.height, bitsPerSample: slice.BYTES_PER_ELEMENT * 8, sampleFormat: "uint", data: slice },
+      { compression: "deflate" },
+    );
     writeFileAtomic(path.join(dir, `slice_${String(z).padStart(4, "0")}.tif`), bytes);
   }
 }
@@ -30,9 +33,13 @@ function writeStack(dir: string, box: SyntheticBox, data: Uint8Array | Uint16Arr
  * seg/bboxN/slice_*.tif, masks/bbox_N/slice_*.tif, bboxN.xlsx (with the true
  * type in an extra column) and the folder's own synapse-labels.json.
  */
-export function writeSyntheticSynapses(outDir: string, options: WriteSyntheticSynapsesOptions = {}): { boxes: number; synapses: number; types: Record<string, number> } {
+export function writeSyntheticSynapses(
+  outDir: string,
+  options: WriteSyntheticSynapsesOptions = {},
+): { boxes: number; synapses: number; types: Record<string, number> } {
   const boxes = options.boxes ?? 4;
-  if (!Number.isInteger(boxes) || boxes < 1 || boxes > 7) throw new ConfigError(`boxes: expected an integer from 1 to 7 (the original layout has seven), found ${boxes}`);
+  if (!Number.isInteger(boxes) || boxes < 1 || boxes > 7)
+    throw new ConfigError(`boxes: expected an integer from 1 to 7 (the original layout has seven), found ${boxes}`);
   const rng = random(options.seed ?? 1996);
   const labels: Record<string, unknown> = {};
   const types: Record<string, number> = {};
@@ -67,7 +74,14 @@ export function writeSyntheticSynapses(outDir: string, options: WriteSyntheticSy
   }
   writeFileAtomic(
     path.join(outDir, "synapse-labels.json"),
-    JSON.stringify({ about: `Synthetic synapse boxes (seed ${options.seed ?? 1996}); mask values as the original boxes of the same number.`, boxes: labels }, null, 2) + "\n",
+    JSON.stringify(
+      {
+        about: `Synthetic synapse boxes (seed ${options.seed ?? 1996}); mask values as the original boxes of the same number.`,
+        boxes: labels,
+      },
+      null,
+      2,
+    ) + "\n",
   );
   return { boxes, synapses, types };
 }

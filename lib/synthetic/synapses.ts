@@ -255,7 +255,14 @@ export function synthSynapseBox(rng: Random, options: SynthSynapseBoxOptions = {
           const other = own === pre ? post : pre;
           const q = sub([x, y, z], c);
           if (norm(q) > cleftR) continue;
-          if (seg[idx + 1] === other || seg[idx - 1] === other || seg[idx + W] === other || seg[idx - W] === other || seg[idx + W * H] === other || seg[idx - W * H] === other) {
+          if (
+            seg[idx + 1] === other ||
+            seg[idx - 1] === other ||
+            seg[idx + W] === other ||
+            seg[idx - W] === other ||
+            seg[idx + W * H] === other ||
+            seg[idx - W * H] === other
+          ) {
             cleftMask[idx] = dot(q, u) >= 0 ? 1 : 2;
           }
         }
@@ -310,7 +317,9 @@ export function synthSynapseBox(rng: Random, options: SynthSynapseBoxOptions = {
     });
   }
   if (synapses.length < wanted) {
-    throw new ConfigError(`synthetic box ${boxNumber}: placed only ${synapses.length} of ${wanted} synapses in ${W} x ${H} x ${D} voxels; use fewer synapses or a larger box`);
+    throw new ConfigError(
+      `synthetic box ${boxNumber}: placed only ${synapses.length} of ${wanted} synapses in ${W} x ${H} x ${D} voxels; use fewer synapses or a larger box`,
+    );
   }
   // Mitochondria scattered in all neurons, so "closest mitochondrion" has decoys.
   for (let k = 0; k < 8; k++) {
@@ -353,7 +362,12 @@ export function synthSynapseBox(rng: Random, options: SynthSynapseBoxOptions = {
         const s = seg[i]!;
         let val = 0.7 + cellTone[s]! + 0.05 * texture[i]! + 0.06 * shade[i]!;
         const membrane =
-          (x > 0 && seg[i - 1] !== s) || (x < W - 1 && seg[i + 1] !== s) || (y > 0 && seg[i - W] !== s) || (y < H - 1 && seg[i + W] !== s) || (z > 0 && seg[i - W * H] !== s) || (z < D - 1 && seg[i + W * H] !== s);
+          (x > 0 && seg[i - 1] !== s) ||
+          (x < W - 1 && seg[i + 1] !== s) ||
+          (y > 0 && seg[i - W] !== s) ||
+          (y < H - 1 && seg[i + W] !== s) ||
+          (z > 0 && seg[i - W * H] !== s) ||
+          (z < D - 1 && seg[i + W * H] !== s);
         if (membrane) val = 0.27 + 0.04 * texture[i]!;
         if (cleftMask[i]) val = 0.42;
         else if (psd[i]) val = 0.22;
@@ -388,5 +402,14 @@ export function synthSynapseBox(rng: Random, options: SynthSynapseBoxOptions = {
     }
   }
   const cleftLabels = labelSet.cleft[0] === labelSet.cleft[1] ? [labelSet.cleft[0]] : [...labelSet.cleft];
-  return { width: W, height: H, depth: D, raw, seg, masks, synapses, labels: { mito: [labelSet.mito], vesicle: [labelSet.vesicle], cleft: cleftLabels } };
+  return {
+    width: W,
+    height: H,
+    depth: D,
+    raw,
+    seg,
+    masks,
+    synapses,
+    labels: { mito: [labelSet.mito], vesicle: [labelSet.vesicle], cleft: cleftLabels },
+  };
 }

@@ -45,7 +45,10 @@ export class AdamW {
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0.01;
-    for (const [what, b] of [["beta1", this.beta1], ["beta2", this.beta2]] as const) {
+    for (const [what, b] of [
+      ["beta1", this.beta1],
+      ["beta2", this.beta2],
+    ] as const) {
       if (!(b >= 0 && b < 1)) throw new ConfigError(`AdamW ${what}: expected a number in [0, 1); found ${b}`);
     }
     if (!(this.weightDecay >= 0)) throw new ConfigError(`AdamW weightDecay: expected >= 0; found ${this.weightDecay}`);
@@ -96,7 +99,9 @@ export class AdamW {
     this.variables.forEach((p, i) => {
       const { m, v } = state.moments[i]!;
       if (m.length !== p.size || v.length !== p.size) {
-        throw new ConfigError(`AdamW state: variable ${state.names[i] ?? i} has ${p.size} values; the saved moments have ${m.length}/${v.length}`);
+        throw new ConfigError(
+          `AdamW state: variable ${state.names[i] ?? i} has ${p.size} values; the saved moments have ${m.length}/${v.length}`,
+        );
       }
       tf.tidy(() => {
         this.m[i]!.assign(tf.tensor(m, p.shape));

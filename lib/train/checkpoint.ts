@@ -54,7 +54,9 @@ export function saveCheckpoint(dir: string, autoencoder: Autoencoder, extra: { s
     modelTopology: autoencoder.model.toJSON(null, false),
     format_version: "1.0",
     generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
-    weightsManifest: [{ paths: ["weights.bin"], weights: weights.map((w) => ({ name: w.originalName, shape: w.shape, dtype: "float32" })) }],
+    weightsManifest: [
+      { paths: ["weights.bin"], weights: weights.map((w) => ({ name: w.originalName, shape: w.shape, dtype: "float32" })) },
+    ],
   };
   writeFileSynced(path.join(tmp, "weights.bin"), weightBytes(weights.map((w) => w.read())));
   writeFileSynced(path.join(tmp, "model.json"), JSON.stringify(manifest));
@@ -71,7 +73,9 @@ export function saveCheckpoint(dir: string, autoencoder: Autoencoder, extra: { s
     writeFileSynced(path.join(tmp, "optimizer.bin"), new Uint8Array(buf.buffer));
   }
   if (extra.state !== undefined || extra.optimizer) {
-    const optimizer = extra.optimizer ? { step: extra.optimizer.step, names: extra.optimizer.names, sizes: extra.optimizer.moments.map((x) => x.m.length) } : null;
+    const optimizer = extra.optimizer
+      ? { step: extra.optimizer.step, names: extra.optimizer.names, sizes: extra.optimizer.moments.map((x) => x.m.length) }
+      : null;
     writeFileSynced(path.join(tmp, "state.json"), JSON.stringify({ state: extra.state ?? null, optimizer }, null, 1));
   }
   const old = `${dir}.old-${process.pid}-${Date.now()}`;
@@ -88,7 +92,12 @@ function existingCheckpointDir(dir: string): string {
   if (fs.existsSync(path.join(dir, "model.json"))) return dir;
   const parent = path.dirname(dir);
   const base = path.basename(dir);
-  const olds = fs.existsSync(parent) ? fs.readdirSync(parent).filter((f) => f.startsWith(`${base}.old-`)).sort() : [];
+  const olds = fs.existsSync(parent)
+    ? fs
+        .readdirSync(parent)
+        .filter((f) => f.startsWith(`${base}.old-`))
+        .sort()
+    : [];
   if (olds.length > 0) return path.join(parent, olds[olds.length - 1]!);
   throw new WorkbenchError(`${dir}: no checkpoint here (expected model.json and weights.bin)`);
 }
@@ -135,13 +144,17 @@ export function loadCheckpoint<S = unknown>(p: string, prefer: CheckpointName = 
     weightsManifest?: Array<{ paths: string[]; weights: Array<{ name: string; shape: number[]; dtype: string }> }>;
   };
   if (manifest.format !== MODEL_FORMAT || !manifest.config || !manifest.weightsManifest) {
-    throw new WorkbenchError(`${modelFile}: not a workbench autoencoder checkpoint (format ${JSON.stringify(manifest.format)}, expected "${MODEL_FORMAT}")`);
+    throw new WorkbenchError(
+      `${modelFile}: not a workbench autoencoder checkpoint (format ${JSON.stringify(manifest.format)}, expected "${MODEL_FORMAT}")`,
+    );
   }
   const specs = manifest.weightsManifest.flatMap((g) => g.weights);
   const bytes = fs.readFileSync(path.join(dir, "weights.bin"));
   const expectedBytes = specs.reduce((n, s) => n + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
   if (bytes.length !== expectedBytes) {
-    throw new WorkbenchError(`${path.join(dir, "weights.bin")}: expected ${expectedBytes} bytes for the weights in model.json; found ${bytes.length}`);
+    throw new WorkbenchError(
+      `${path.join(dir, "weights.bin")}: expected ${expectedBytes} bytes for the weights in model.json; found ${bytes.length}`,
+    );
   }
   const autoencoder = createAutoencoder({ grid: manifest.config.grid, baseChannels: manifest.config.baseChannels });
   const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
@@ -156,7 +169,10 @@ export function loadCheckpoint<S = unknown>(p: string, prefer: CheckpointName = 
   }
   const expected = new Set(autoencoder.model.weights.map((w) => w.originalName));
   for (const name of byName.keys()) {
-    if (!expected.has(name)) throw new WorkbenchError(`${modelFile}: unexpected weight ${name} for an autoencoder of grid ${manifest.config.grid}, base ${manifest.config.baseChannels}`);
+    if (!expected.has(name))
+      throw new WorkbenchError(
+        `${modelFile}: unexpected weight ${name} for an autoencoder of grid ${manifest.config.grid}, base ${manifest.config.baseChannels}`,
+      );
   }
   for (const w of autoencoder.model.weights) {
     const data = byName.get(w.originalName);
@@ -177,7 +193,8 @@ export function loadCheckpoint<S = unknown>(p: string, prefer: CheckpointName = 
     const o = saved.optimizer;
     const optBytes = fs.readFileSync(path.join(dir, "optimizer.bin"));
     const total = 2 * o.sizes.reduce((a, b) => a + b, 0);
-    if (optBytes.length !== 4 * total) throw new WorkbenchError(`${path.join(dir, "optimizer.bin")}: expected ${4 * total} bytes; found ${optBytes.length}`);
+    if (optBytes.length !== 4 * total)
+      throw new WorkbenchError(`${path.join(dir, "optimizer.bin")}: expected ${4 * total} bytes; found ${optBytes.length}`);
     const all = new Float32Array(optBytes.buffer.slice(optBytes.byteOffset, optBytes.byteOffset + optBytes.length));
     let at = 0;
     const moments = o.sizes.map((n) => {

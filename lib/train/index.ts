@@ -9,7 +9,15 @@ export type { OneCycleOptions } from "./schedule";
 export { LATENT_CELLS, occupiedCells, chooseLatentCells, gatherLatentCells, gatherPatches } from "./latent-cells";
 export { CHECKPOINT_NAMES, saveCheckpoint, loadCheckpoint, checkpointConfig } from "./checkpoint";
 export type { Checkpoint, CheckpointName, AutoencoderConfig } from "./checkpoint";
-export { PRESETS, PRESET_NAMES, TRAIN_OPTION_DESCRIPTIONS, INTEGER_TRAIN_OPTIONS, TRAINING_MODES, resolveTrainOptions, checkTrainOptions } from "./presets";
+export {
+  PRESETS,
+  PRESET_NAMES,
+  TRAIN_OPTION_DESCRIPTIONS,
+  INTEGER_TRAIN_OPTIONS,
+  TRAINING_MODES,
+  resolveTrainOptions,
+  checkTrainOptions,
+} from "./presets";
 export type { PresetName, TrainOptions, TrainingMode } from "./presets";
 export { loadBatch, memorySource } from "./source";
 export type { VoxelSource } from "./source";

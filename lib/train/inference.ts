@@ -9,7 +9,10 @@ export function predictProbabilities(autoencoder: Autoencoder, grid: Uint8Array 
   const g = autoencoder.grid;
   if (grid.length !== g ** 3) throw new ConfigError(`predictProbabilities: expected a ${g}³ grid (${g ** 3} values); found ${grid.length}`);
   return tf.tidy(() => {
-    const x = tf.tensor5d(Float32Array.from(grid, (v) => (v > 0 ? 1 : 0)), [1, g, g, g, 1]);
+    const x = tf.tensor5d(
+      Float32Array.from(grid, (v) => (v > 0 ? 1 : 0)),
+      [1, g, g, g, 1],
+    );
     return tf.sigmoid(autoencoder.model.predict(x) as tf.Tensor).dataSync() as Float32Array;
   });
 }
@@ -33,7 +36,12 @@ export interface ScoreOptions {
 }
 
 /** F1 and IoU at every threshold over a split's neurons (per batch, averaged over batches). */
-export async function scoresByThreshold(autoencoder: Autoencoder, source: VoxelSource, split: string, options: ScoreOptions = {}): Promise<ThresholdScores> {
+export async function scoresByThreshold(
+  autoencoder: Autoencoder,
+  source: VoxelSource,
+  split: string,
+  options: ScoreOptions = {},
+): Promise<ThresholdScores> {
   const thresholds = [...(options.thresholds ?? THRESHOLDS)];
   const bs = options.batchSize ?? 8;
   let ids = source.ids(split);
@@ -70,13 +78,21 @@ export function bestThreshold(scores: ThresholdScores, metric: "f1" | "iou" = "f
  * Train and validation score against threshold, in the shape lib/viz's
  * thresholdCurvesFigure takes.
  */
-export function scoreCurves(train: ThresholdScores, validation: ThresholdScores, metric: "f1" | "iou" = "f1"): { thresholds: number[]; train: number[]; validation: number[]; metric: string } {
-  if (train.thresholds.join() !== validation.thresholds.join()) throw new ConfigError("scoreCurves: train and validation were scored at different thresholds");
+export function scoreCurves(
+  train: ThresholdScores,
+  validation: ThresholdScores,
+  metric: "f1" | "iou" = "f1",
+): { thresholds: number[]; train: number[]; validation: number[]; metric: string } {
+  if (train.thresholds.join() !== validation.thresholds.join())
+    throw new ConfigError("scoreCurves: train and validation were scored at different thresholds");
   return { thresholds: train.thresholds, train: train[metric], validation: validation[metric], metric: metric === "f1" ? "F1" : "IoU" };
 }
 
 /** Counts of predicted probabilities above `floor` (default 0.4, as the inference figures) in equal bins up to 1. */
-export function probabilityHistogram(probabilities: ArrayLike<number>, options: { floor?: number; bins?: number } = {}): { edges: number[]; counts: number[] } {
+export function probabilityHistogram(
+  probabilities: ArrayLike<number>,
+  options: { floor?: number; bins?: number } = {},
+): { edges: number[]; counts: number[] } {
   const floor = options.floor ?? 0.4;
   const bins = options.bins ?? 30;
   if (!(floor >= 0 && floor < 1)) throw new ConfigError(`probabilityHistogram: floor must be in [0, 1); found ${floor}`);

@@ -14,7 +14,8 @@ export function occupiedCells(x: tf.Tensor5D, patchSize: number): boolean[] {
   const pooled = tf.tidy(() => tf.max(tf.maxPool3d(x, patchSize, patchSize, "valid"), [0, 4]));
   const v = pooled.dataSync();
   pooled.dispose();
-  if (v.length !== LATENT_CELLS) throw new ConfigError(`occupiedCells: expected a ${LATENT_GRID}³ latent grid; the input pools to ${v.length} cells`);
+  if (v.length !== LATENT_CELLS)
+    throw new ConfigError(`occupiedCells: expected a ${LATENT_GRID}³ latent grid; the input pools to ${v.length} cells`);
   // Occupancy is 0/1; comparing with 0.5 also sidesteps tfjs-wasm's Max,
   // which returns FLT_MIN (1.2e-38), not 0, for all-zero inputs.
   return Array.from(v, (a) => a > 0.5);
@@ -47,7 +48,11 @@ export function chooseLatentCells(occupied: readonly boolean[], k: number, rng: 
 }
 
 function cellCorner(cell: number, side: number): [number, number, number] {
-  return [Math.floor(cell / (LATENT_GRID * LATENT_GRID)) * side, (Math.floor(cell / LATENT_GRID) % LATENT_GRID) * side, (cell % LATENT_GRID) * side];
+  return [
+    Math.floor(cell / (LATENT_GRID * LATENT_GRID)) * side,
+    (Math.floor(cell / LATENT_GRID) % LATENT_GRID) * side,
+    (cell % LATENT_GRID) * side,
+  ];
 }
 
 /**

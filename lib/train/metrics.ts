@@ -33,7 +33,10 @@ export function scoresFromConfusion(c: Confusion): OverlapScores {
  * counterpart of batchScores, for a volume already read back from the model.
  */
 export function overlapScores(prediction: ArrayLike<number>, truth: ArrayLike<number>, threshold = 0.5): OverlapScores {
-  if (prediction.length !== truth.length) throw new WorkbenchError(`overlapScores: expected as many predicted voxels as true ones; found ${prediction.length} and ${truth.length}`);
+  if (prediction.length !== truth.length)
+    throw new WorkbenchError(
+      `overlapScores: expected as many predicted voxels as true ones; found ${prediction.length} and ${truth.length}`,
+    );
   const c: Confusion = { tp: 0, fp: 0, fn: 0 };
   for (let i = 0; i < truth.length; i++) {
     const p = prediction[i]! > threshold;

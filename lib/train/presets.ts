@@ -101,11 +101,33 @@ export const PRESETS: Readonly<Record<PresetName, TrainOptions>> = {
   nlat128: { ...COMMON, ...GRID128, mode: "nlat" },
   // Grid 32 with 8 base channels: 66,649 parameters, about 2 s per step on
   // two shared CPU cores (240 steps in 8.5 min on 96 synthetic neurons).
-  tiny: { ...COMMON, grid: 32, baseChannels: 8, alpha: 0.65, gamma: 1, maxLr: 5e-3, batchSize: 8, validationBatchSize: 12, iterations: 240, checkpointEvery: 40, mode: "dense" },
+  tiny: {
+    ...COMMON,
+    grid: 32,
+    baseChannels: 8,
+    alpha: 0.65,
+    gamma: 1,
+    maxLr: 5e-3,
+    batchSize: 8,
+    validationBatchSize: 12,
+    iterations: 240,
+    checkpointEvery: 40,
+    mode: "dense",
+  },
 };
 
 /** The options that take whole numbers; the rest are real numbers or split names. */
-export const INTEGER_TRAIN_OPTIONS: ReadonlyArray<keyof TrainOptions> = ["grid", "baseChannels", "latentCells", "batchSize", "iterations", "seed", "checkpointEvery", "validationBatchSize", "validationLimit"];
+export const INTEGER_TRAIN_OPTIONS: ReadonlyArray<keyof TrainOptions> = [
+  "grid",
+  "baseChannels",
+  "latentCells",
+  "batchSize",
+  "iterations",
+  "seed",
+  "checkpointEvery",
+  "validationBatchSize",
+  "validationLimit",
+];
 
 /** A preset with overrides applied and every value checked. */
 export function resolveTrainOptions(preset: string, overrides: Partial<TrainOptions> = {}): TrainOptions {
@@ -130,6 +152,7 @@ export function checkTrainOptions(o: TrainOptions): void {
   }
   if (!(o.alpha >= 0 && o.alpha <= 1)) throw new ConfigError(`training option alpha: expected a number in [0, 1]; found ${o.alpha}`);
   if (!(o.gamma >= 0)) throw new ConfigError(`training option gamma: expected a number >= 0; found ${o.gamma}`);
-  if (!(o.pctStart > 0 && o.pctStart < 1)) throw new ConfigError(`training option pctStart: expected a number in (0, 1); found ${o.pctStart}`);
+  if (!(o.pctStart > 0 && o.pctStart < 1))
+    throw new ConfigError(`training option pctStart: expected a number in (0, 1); found ${o.pctStart}`);
   if (!(o.weightDecay >= 0)) throw new ConfigError(`training option weightDecay: expected a number >= 0; found ${o.weightDecay}`);
 }

@@ -24,8 +24,10 @@ export function oneCycleLr(iteration: number, total: number, maxLr: number, opti
   const pctStart = options.pctStart ?? 0.05;
   const initial = maxLr / (options.divFactor ?? 25);
   const final = initial / (options.finalDivFactor ?? 1e4);
-  if (!Number.isInteger(total) || total < 2) throw new ConfigError(`one-cycle schedule: total iterations must be an integer >= 2; found ${total}`);
-  if (!(iteration >= 0 && iteration < total)) throw new ConfigError(`one-cycle schedule: iteration must be in [0, ${total}); found ${iteration}`);
+  if (!Number.isInteger(total) || total < 2)
+    throw new ConfigError(`one-cycle schedule: total iterations must be an integer >= 2; found ${total}`);
+  if (!(iteration >= 0 && iteration < total))
+    throw new ConfigError(`one-cycle schedule: iteration must be in [0, ${total}); found ${iteration}`);
   const warmEnd = pctStart * total - 1;
   if (iteration <= warmEnd) return cosineAnneal(initial, maxLr, warmEnd > 0 ? iteration / warmEnd : 1);
   return cosineAnneal(maxLr, final, (iteration - warmEnd) / (total - 1 - warmEnd));

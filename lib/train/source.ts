@@ -33,7 +33,8 @@ export function memorySource(splits: Record<string, Record<string, Uint8Array>>)
       for (const s of Object.values(splits)) {
         const g = s[id];
         if (g) {
-          if (g.length !== gridSize ** 3) throw new ConfigError(`neuron ${id}: held at ${Math.round(Math.cbrt(g.length))}³, asked for ${gridSize}³`);
+          if (g.length !== gridSize ** 3)
+            throw new ConfigError(`neuron ${id}: held at ${Math.round(Math.cbrt(g.length))}³, asked for ${gridSize}³`);
           return g;
         }
       }

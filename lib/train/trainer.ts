@@ -144,7 +144,15 @@ export class Trainer {
     fs.mkdirSync(runDir, { recursive: true });
     writeFileAtomic(path.join(runDir, "config.json"), JSON.stringify(options, null, 2));
     writeFileAtomic(path.join(runDir, "log.jsonl"), "");
-    const state: TrainState = { format: "workbench-training-state", version: 1, options, iteration: 0, elapsedSeconds: 0, best: { f1: null, iou: null }, validations: [] };
+    const state: TrainState = {
+      format: "workbench-training-state",
+      version: 1,
+      options,
+      iteration: 0,
+      elapsedSeconds: 0,
+      best: { f1: null, iou: null },
+      validations: [],
+    };
     return new Trainer(source, runDir, autoencoder, optimizer, state, train, val);
   }
 
@@ -243,7 +251,10 @@ export class Trainer {
 
   /** Writes checkpoints/last with everything needed to resume. */
   saveLast(): void {
-    saveCheckpoint(path.join(this.runDir, "checkpoints", "last"), this.autoencoder, { state: this.state, optimizer: this.optimizer.getState() });
+    saveCheckpoint(path.join(this.runDir, "checkpoints", "last"), this.autoencoder, {
+      state: this.state,
+      optimizer: this.optimizer.getState(),
+    });
   }
 
   /**
@@ -263,7 +274,16 @@ export class Trainer {
     this.state.iteration = i + 1;
     const seconds = (Date.now() - t0) / 1000;
     this.state.elapsedSeconds += seconds;
-    const record: TrainRecord = { kind: "train", iteration: i + 1, epoch: Math.floor(i / this.batchesPerEpoch), loss, f1, iou, lr, seconds };
+    const record: TrainRecord = {
+      kind: "train",
+      iteration: i + 1,
+      epoch: Math.floor(i / this.batchesPerEpoch),
+      loss,
+      f1,
+      iou,
+      lr,
+      seconds,
+    };
     this.log(record);
     if (this.isValidationPoint(i + 1)) await this.validateAndKeepBest();
     if ((i + 1) % o.checkpointEvery === 0 || i + 1 === this.total) this.saveLast();
@@ -286,7 +306,11 @@ export class Trainer {
 
   private nlatStep(x: tf.Tensor5D, lr: number, i: number): { loss: number; f1: number; iou: number } {
     const { patchSize } = this.autoencoder;
-    const cells = chooseLatentCells(occupiedCells(x, patchSize), this.options.latentCells, derivedRandom(this.options.seed, CELL_STREAM, i));
+    const cells = chooseLatentCells(
+      occupiedCells(x, patchSize),
+      this.options.latentCells,
+      derivedRandom(this.options.seed, CELL_STREAM, i),
+    );
     const target = gatherPatches(x, cells, patchSize);
     let latent: tf.Tensor5D | null = null;
     const { value, grads } = tf.variableGrads(() => {

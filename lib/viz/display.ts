@@ -61,7 +61,8 @@ let libraryShown = false;
  */
 export function showFigure(figure: Figure): void {
   const f = themed(figure);
-  const title = typeof (f.layout.title as { text?: string } | undefined)?.text === "string" ? (f.layout.title as { text: string }).text : "figure";
+  const title =
+    typeof (f.layout.title as { text?: string } | undefined)?.text === "string" ? (f.layout.title as { text: string }).text : "figure";
   const html = (libraryShown ? "" : plotlyLibraryTag()) + figureHtml(f);
   const sent = displayBundle({
     "application/vnd.plotly.v1+json": { data: f.data, layout: f.layout, config: f.config },
@@ -168,7 +169,11 @@ export function liveFigure(options: { perSecond?: number } = {}): (figure: Figur
     if (first) carriesLibrary = !libraryShown;
     const html = (carriesLibrary ? plotlyLibraryTag() : "") + figureHtml(f);
     displayBundle(
-      { "application/vnd.plotly.v1+json": { data: f.data, layout: f.layout, config: f.config }, "text/html": html, "text/plain": "live figure" },
+      {
+        "application/vnd.plotly.v1+json": { data: f.data, layout: f.layout, config: f.config },
+        "text/html": html,
+        "text/plain": "live figure",
+      },
       { displayId: id, update: !first },
     );
     libraryShown = true;

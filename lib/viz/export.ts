@@ -72,7 +72,11 @@ export function exportFigures(jobs: ExportJob[]): string[] {
       const m = new RegExp(`<pre id="r${i}">(OK|ERR) ([^<]*)</pre>`).exec(dom);
       if (!m) throw new WorkbenchError(`figure export: no result for ${job.file}`);
       if (m[1] === "ERR") throw new WorkbenchError(`figure export of ${job.file}: plotly.js failed: ${m[2]}`);
-      const url = m[2]!.replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"');
+      const url = m[2]!
+        .replace(/&amp;/g, "&")
+        .replace(/&lt;/g, "<")
+        .replace(/&gt;/g, ">")
+        .replace(/&quot;/g, '"');
       const bytes =
         specs[i]!.format === "png"
           ? Buffer.from(url.slice(url.indexOf(",") + 1), "base64")

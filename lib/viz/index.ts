@@ -12,7 +12,15 @@ export type { ExportJob, ExportFormat } from "./export";
 export { showFigure, showPng, showGif, showHtml, showTable, htmlTable, progressDisplay, liveFigure } from "./display";
 export { renderVolumes, volumeSlice } from "./volume-render";
 export type { VolumeView } from "./volume-render";
-export { thresholdCurvesFigure, predictionHistogramFigure, reconstructionFigure, occupiedVoxels, rotatingGif, sliceGif, trainingCurvesFigure } from "./reconstruction";
+export {
+  thresholdCurvesFigure,
+  predictionHistogramFigure,
+  reconstructionFigure,
+  occupiedVoxels,
+  rotatingGif,
+  sliceGif,
+  trainingCurvesFigure,
+} from "./reconstruction";
 export type { ScoreCurves, TrainingCurves } from "./reconstruction";
 export { synapseMap, elbowFigure, synapseSlice, clusterSampleGrid, synapseGif } from "./synapse";
 export type { SynapseColoring, SynapseMapOptions, SynapseSliceSource } from "./synapse";

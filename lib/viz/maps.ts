@@ -88,7 +88,11 @@ function place(dims: number, axes: number[][], index: number[]): Record<string, 
   return dims === 3 ? { x: pick(0), y: pick(1), z: pick(2) } : { x: pick(0), y: pick(1) };
 }
 
-function hover(o: MapOptions, index: number[], extra: (i: number) => string): { text: string[]; hovertemplate: string; customdata?: string[] } {
+function hover(
+  o: MapOptions,
+  index: number[],
+  extra: (i: number) => string,
+): { text: string[]; hovertemplate: string; customdata?: string[] } {
   const m = o.method ?? "t-SNE";
   return {
     text: index.map((i) => `${o.ids ? `<b>${o.ids[i]}</b><br>` : ""}${extra(i)}`),
@@ -119,7 +123,11 @@ function highlightTrace(dims: number, axes: number[][], o: MapOptions): Record<s
  * cortical layer: one legend entry per category with a fixed colour (the
  * layer colours of the theme), no axes, equal aspect, ids on hover.
  */
-export function categoricalMap(points: MapPoints, labels: ReadonlyArray<string | number | null | undefined>, options: MapOptions = {}): Figure {
+export function categoricalMap(
+  points: MapPoints,
+  labels: ReadonlyArray<string | number | null | undefined>,
+  options: MapOptions = {},
+): Figure {
   const { n, dims, axis } = coordinates(points);
   checkLength("labels", n, labels.length);
   if (options.ids) checkLength("ids", n, options.ids.length);
@@ -134,7 +142,7 @@ export function categoricalMap(points: MapPoints, labels: ReadonlyArray<string |
   names.forEach((c, i) => byCategory.get(c)!.push(i));
   const data: Array<Record<string, unknown>> = order.map((c) => {
     const index = byCategory.get(c)!;
-    const color = c === MISSING ? MISSING_COLOR : options.colors?.[c] ?? categoryColor(c, order);
+    const color = c === MISSING ? MISSING_COLOR : (options.colors?.[c] ?? categoryColor(c, order));
     return {
       type: base.type,
       mode: "markers",

@@ -102,7 +102,14 @@ export function neuronSkeletonFigure(m: Morphology, options: { title?: string } 
   }
   const data: Array<Record<string, unknown>> = [...byType.entries()]
     .sort((a, b) => a[0] - b[0])
-    .map(([t, g]) => ({ type: "scatter3d", mode: "lines", name: typeName(t), ...g, line: { color: typeColor(t), width: 3 }, hoverinfo: "skip" }));
+    .map(([t, g]) => ({
+      type: "scatter3d",
+      mode: "lines",
+      name: typeName(t),
+      ...g,
+      line: { color: typeColor(t), width: 3 },
+      hoverinfo: "skip",
+    }));
   data.push({
     type: "scatter3d",
     mode: "markers",
@@ -172,7 +179,12 @@ export function neuronViewsFigure(
   grids.forEach((g, k) => {
     const name = `scene${k + 2}`;
     const v = neuronVoxelFigure(g.data, g.size);
-    data.push({ ...v.data[0]!, name: `${g.size}³: ${(v.data[0]!.name as string)}`, scene: name, marker: { ...(v.data[0]!.marker as object), color: THEME.categorical[(k + 1) % THEME.categorical.length] } });
+    data.push({
+      ...v.data[0]!,
+      name: `${g.size}³: ${v.data[0]!.name as string}`,
+      scene: name,
+      marker: { ...(v.data[0]!.marker as object), color: THEME.categorical[(k + 1) % THEME.categorical.length] },
+    });
     layout[name] = { ...scene("cube", [0, g.size - 1]), domain: { x: [(k + 1) / panels, (k + 2) / panels], y: [0, 1] } };
   });
   return themed({ data, layout });

@@ -24,20 +24,53 @@ export function thresholdCurvesFigure(c: ScoreCurves, title = `${c.metric} again
   return {
     data: [
       { type: "scatter", mode: "lines+markers", name: "train", x: c.thresholds, y: c.train, line: { color: THEME.categorical[0] } },
-      { type: "scatter", mode: "lines+markers", name: "validation", x: c.thresholds, y: c.validation, line: { color: THEME.categorical[1] } },
-      { type: "scatter", mode: "markers+text", name: `best: ${bt.toFixed(2)}`, x: [bt], y: [bv], text: [`${c.metric} ${bv.toFixed(3)} at ${bt.toFixed(2)}`], textposition: "top center", marker: { size: 12, symbol: "star", color: THEME.prediction }, showlegend: false },
+      {
+        type: "scatter",
+        mode: "lines+markers",
+        name: "validation",
+        x: c.thresholds,
+        y: c.validation,
+        line: { color: THEME.categorical[1] },
+      },
+      {
+        type: "scatter",
+        mode: "markers+text",
+        name: `best: ${bt.toFixed(2)}`,
+        x: [bt],
+        y: [bv],
+        text: [`${c.metric} ${bv.toFixed(3)} at ${bt.toFixed(2)}`],
+        textposition: "top center",
+        marker: { size: 12, symbol: "star", color: THEME.prediction },
+        showlegend: false,
+      },
     ],
-    layout: { title, xaxis: { title: { text: "threshold" }, range: [0, 1] }, yaxis: { title: { text: c.metric } }, shapes: [{ type: "line", x0: bt, x1: bt, yref: "paper", y0: 0, y1: 1, line: { dash: "dot", color: "#888" } }] },
+    layout: {
+      title,
+      xaxis: { title: { text: "threshold" }, range: [0, 1] },
+      yaxis: { title: { text: c.metric } },
+      shapes: [{ type: "line", x0: bt, x1: bt, yref: "paper", y0: 0, y1: 1, line: { dash: "dot", color: "#888" } }],
+    },
   };
 }
 
 /** Histogram of predicted probabilities above `floor` (default 0.4, docs/models.md "Metrics and inference"), the threshold marked. */
-export function predictionHistogramFigure(probabilities: ArrayLike<number>, threshold: number, options: { floor?: number; bins?: number; title?: string } = {}): Figure {
+export function predictionHistogramFigure(
+  probabilities: ArrayLike<number>,
+  threshold: number,
+  options: { floor?: number; bins?: number; title?: string } = {},
+): Figure {
   const floor = options.floor ?? 0.4;
   const values: number[] = [];
   for (let i = 0; i < probabilities.length; i++) if (probabilities[i]! > floor) values.push(probabilities[i]!);
   return {
-    data: [{ type: "histogram", x: values, xbins: { start: floor, end: 1, size: (1 - floor) / (options.bins ?? 30) }, marker: { color: THEME.categorical[0] } }],
+    data: [
+      {
+        type: "histogram",
+        x: values,
+        xbins: { start: floor, end: 1, size: (1 - floor) / (options.bins ?? 30) },
+        marker: { color: THEME.categorical[0] },
+      },
+    ],
     layout: {
       title: options.title ?? `Predicted probabilities above ${floor} (${values.length} voxels)`,
       xaxis: { title: { text: "probability" }, range: [floor, 1] },
@@ -49,7 +82,12 @@ export function predictionHistogramFigure(probabilities: ArrayLike<number>, thre
 }
 
 /** Coordinates of voxels above `threshold`, dropping `crop` of the grid on every side. */
-export function occupiedVoxels(data: ArrayLike<number>, grid: number, threshold = 0.5, crop = 0.1): { x: number[]; y: number[]; z: number[] } {
+export function occupiedVoxels(
+  data: ArrayLike<number>,
+  grid: number,
+  threshold = 0.5,
+  crop = 0.1,
+): { x: number[]; y: number[]; z: number[] } {
   const lo = Math.floor(grid * crop);
   const hi = grid - lo;
   const out = { x: [] as number[], y: [] as number[], z: [] as number[] };
@@ -68,7 +106,12 @@ export function occupiedVoxels(data: ArrayLike<number>, grid: number, threshold 
  * Prediction next to ground truth in interactive 3D (two scenes sharing one
  * camera setup), 10 % cropped per side, IoU and F1 in the legend.
  */
-export function reconstructionFigure(probabilities: ArrayLike<number>, truth: ArrayLike<number>, grid: number, options: { threshold?: number; crop?: number; title?: string } = {}): Figure {
+export function reconstructionFigure(
+  probabilities: ArrayLike<number>,
+  truth: ArrayLike<number>,
+  grid: number,
+  options: { threshold?: number; crop?: number; title?: string } = {},
+): Figure {
   const threshold = options.threshold ?? 0.5;
   const crop = options.crop ?? 0.1;
   const { f1, iou } = overlapScores(probabilities, truth, threshold);
@@ -77,11 +120,31 @@ export function reconstructionFigure(probabilities: ArrayLike<number>, truth: Ar
   const marker = (color: string) => ({ size: 2, symbol: "square", color, opacity: 0.8 });
   const range = [Math.floor(grid * crop), grid - Math.floor(grid * crop)];
   const axis = (name: string) => ({ title: { text: name }, range, showbackground: false });
-  const scene = { aspectmode: "cube", xaxis: axis("x"), yaxis: { ...axis("y (depth)"), autorange: "reversed" }, zaxis: axis("z"), camera: { eye: { x: 1.6, y: 0.6, z: 1.2 } } };
+  const scene = {
+    aspectmode: "cube",
+    xaxis: axis("x"),
+    yaxis: { ...axis("y (depth)"), autorange: "reversed" },
+    zaxis: axis("z"),
+    camera: { eye: { x: 1.6, y: 0.6, z: 1.2 } },
+  };
   return {
     data: [
-      { type: "scatter3d", mode: "markers", name: `ground truth (${t.x.length} voxels)`, ...t, marker: marker(THEME.truth), scene: "scene" },
-      { type: "scatter3d", mode: "markers", name: `prediction > ${threshold.toFixed(2)}: IoU ${iou.toFixed(3)}, F1 ${f1.toFixed(3)}`, ...p, marker: marker(THEME.prediction), scene: "scene2" },
+      {
+        type: "scatter3d",
+        mode: "markers",
+        name: `ground truth (${t.x.length} voxels)`,
+        ...t,
+        marker: marker(THEME.truth),
+        scene: "scene",
+      },
+      {
+        type: "scatter3d",
+        mode: "markers",
+        name: `prediction > ${threshold.toFixed(2)}: IoU ${iou.toFixed(3)}, F1 ${f1.toFixed(3)}`,
+        ...p,
+        marker: marker(THEME.prediction),
+        scene: "scene2",
+      },
     ],
     layout: {
       title: options.title ?? "Prediction vs ground truth",
@@ -101,23 +164,44 @@ function hexRgb(hex: string): [number, number, number] {
 }
 
 /** A looping GIF turning ground truth (left) and prediction (right) once around the depth axis. */
-export function rotatingGif(probabilities: ArrayLike<number>, truth: ArrayLike<number>, grid: number, options: { threshold?: number; frames?: number; size?: number; fps?: number } = {}): Uint8Array {
+export function rotatingGif(
+  probabilities: ArrayLike<number>,
+  truth: ArrayLike<number>,
+  grid: number,
+  options: { threshold?: number; frames?: number; size?: number; fps?: number } = {},
+): Uint8Array {
   const n = options.frames ?? 36;
   const frames: Image[] = [];
   for (let f = 0; f < n; f++) {
     const angle = (2 * Math.PI * f) / n;
     const left = renderVolumes([{ data: truth, grid, color: hexRgb(THEME.truth) }], angle, { size: options.size });
-    const right = renderVolumes([{ data: probabilities, grid, threshold: options.threshold ?? 0.5, color: hexRgb(THEME.prediction) }], angle, { size: options.size });
+    const right = renderVolumes(
+      [{ data: probabilities, grid, threshold: options.threshold ?? 0.5, color: hexRgb(THEME.prediction) }],
+      angle,
+      { size: options.size },
+    );
     frames.push(tileImages([left, right], 2, 4));
   }
   return encodeGif(frames, { fps: options.fps ?? 10 });
 }
 
 /** A looping GIF stepping through z slices: ground truth (left) and predicted probability (right). */
-export function sliceGif(probabilities: ArrayLike<number>, truth: ArrayLike<number>, grid: number, options: { zoom?: number; fps?: number } = {}): Uint8Array {
+export function sliceGif(
+  probabilities: ArrayLike<number>,
+  truth: ArrayLike<number>,
+  grid: number,
+  options: { zoom?: number; fps?: number } = {},
+): Uint8Array {
   const frames: Image[] = [];
   for (let k = 0; k < grid; k++) {
-    frames.push(tileImages([volumeSlice(truth, grid, k, { zoom: options.zoom }), volumeSlice(probabilities, grid, k, { zoom: options.zoom })], 2, 4, 128));
+    frames.push(
+      tileImages(
+        [volumeSlice(truth, grid, k, { zoom: options.zoom }), volumeSlice(probabilities, grid, k, { zoom: options.zoom })],
+        2,
+        4,
+        128,
+      ),
+    );
   }
   return encodeGif(frames, { fps: options.fps ?? 10 });
 }
@@ -134,8 +218,24 @@ export function trainingCurvesFigure(c: TrainingCurves, title = "Training"): Fig
   return {
     data: [
       { type: "scatter", mode: "lines", name: "loss", x: c.iteration, y: c.loss, line: { color: "#555", width: 1 } },
-      { type: "scatter", mode: "lines+markers", name: "validation F1", x: c.validation.map((v) => v.iteration), y: c.validation.map((v) => v.f1), yaxis: "y2", line: { color: THEME.categorical[0] } },
-      { type: "scatter", mode: "lines+markers", name: "validation IoU", x: c.validation.map((v) => v.iteration), y: c.validation.map((v) => v.iou), yaxis: "y2", line: { color: THEME.categorical[1] } },
+      {
+        type: "scatter",
+        mode: "lines+markers",
+        name: "validation F1",
+        x: c.validation.map((v) => v.iteration),
+        y: c.validation.map((v) => v.f1),
+        yaxis: "y2",
+        line: { color: THEME.categorical[0] },
+      },
+      {
+        type: "scatter",
+        mode: "lines+markers",
+        name: "validation IoU",
+        x: c.validation.map((v) => v.iteration),
+        y: c.validation.map((v) => v.iou),
+        yaxis: "y2",
+        line: { color: THEME.categorical[1] },
+      },
     ],
     layout: {
       title,

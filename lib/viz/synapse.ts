@@ -77,7 +77,12 @@ export function synapseMap(points: ReadonlyArray<ArrayLike<number>>, groups: rea
     title: options.title ?? `${prefix} of synapse features by ${colorBy}`,
     legend: { title: { text: colorBy } },
   };
-  if (dims === 3) layout.scene = { xaxis: { title: { text: `${prefix} 1` } }, yaxis: { title: { text: `${prefix} 2` } }, zaxis: { title: { text: `${prefix} 3` } } };
+  if (dims === 3)
+    layout.scene = {
+      xaxis: { title: { text: `${prefix} 1` } },
+      yaxis: { title: { text: `${prefix} 2` } },
+      zaxis: { title: { text: `${prefix} 3` } },
+    };
   else {
     layout.xaxis = { title: { text: `${prefix} 1` } };
     layout.yaxis = { title: { text: `${prefix} 2` } };
@@ -88,11 +93,26 @@ export function synapseMap(points: ReadonlyArray<ArrayLike<number>>, groups: rea
 /** Inertia (elbow) and mean silhouette per k, with the chosen k marked. */
 export function elbowFigure(points: ReadonlyArray<{ k: number; inertia: number; silhouette?: number }>, chosenK?: number): Figure {
   const data: Array<Record<string, unknown>> = [
-    { type: "scatter", mode: "lines+markers", name: "inertia", x: points.map((p) => p.k), y: points.map((p) => p.inertia), marker: { color: THEME.categorical[0] } },
+    {
+      type: "scatter",
+      mode: "lines+markers",
+      name: "inertia",
+      x: points.map((p) => p.k),
+      y: points.map((p) => p.inertia),
+      marker: { color: THEME.categorical[0] },
+    },
   ];
   const withSil = points.filter((p) => p.silhouette !== undefined);
   if (withSil.length > 0) {
-    data.push({ type: "scatter", mode: "lines+markers", name: "silhouette", x: withSil.map((p) => p.k), y: withSil.map((p) => p.silhouette), yaxis: "y2", marker: { color: THEME.categorical[1] } });
+    data.push({
+      type: "scatter",
+      mode: "lines+markers",
+      name: "silhouette",
+      x: withSil.map((p) => p.k),
+      y: withSil.map((p) => p.silhouette),
+      yaxis: "y2",
+      marker: { color: THEME.categorical[1] },
+    });
   }
   const layout: Record<string, unknown> = {
     title: "Choosing k: elbow of the k-means inertia and silhouette",
@@ -100,7 +120,8 @@ export function elbowFigure(points: ReadonlyArray<{ k: number; inertia: number; 
     yaxis: { title: { text: "inertia" } },
     yaxis2: { title: { text: "mean silhouette" }, overlaying: "y", side: "right", showgrid: false },
   };
-  if (chosenK !== undefined) layout.shapes = [{ type: "line", x0: chosenK, x1: chosenK, yref: "paper", y0: 0, y1: 1, line: { dash: "dot", color: "#555555" } }];
+  if (chosenK !== undefined)
+    layout.shapes = [{ type: "line", x0: chosenK, x1: chosenK, yref: "paper", y0: 0, y1: 1, line: { dash: "dot", color: "#555555" } }];
   return { data, layout };
 }
 
@@ -117,10 +138,19 @@ export interface SynapseSliceSource {
  * One z slice as an RGBA image; mask voxels are tinted with `tint` (default
  * orange, 35 %) so the segmented structure shows over the EM texture.
  */
-export function synapseSlice(src: SynapseSliceSource, z = src.z ?? Math.floor(src.size / 2), tint: [number, number, number] = [230, 159, 0], strength = 0.35): Image {
+export function synapseSlice(
+  src: SynapseSliceSource,
+  z = src.z ?? Math.floor(src.size / 2),
+  tint: [number, number, number] = [230, 159, 0],
+  strength = 0.35,
+): Image {
   const n = src.size;
   const plane = n * n;
-  const gray = grayImage(Array.from({ length: plane }, (_, i) => src.values[z * plane + i]!), n, n);
+  const gray = grayImage(
+    Array.from({ length: plane }, (_, i) => src.values[z * plane + i]!),
+    n,
+    n,
+  );
   const pixels = new Uint8Array(plane * 4);
   for (let i = 0; i < plane; i++) {
     const g = gray.pixels[i]!;
@@ -150,7 +180,15 @@ export function synapseGif(src: SynapseSliceSource, fps = 10): Uint8Array {
   const plane = n * n;
   const frames: Image[] = [];
   for (let z = 0; z < n; z++) {
-    frames.push(src.mask ? synapseSlice(src, z) : grayImage(Array.from({ length: plane }, (_, i) => src.values[z * plane + i]!), n, n));
+    frames.push(
+      src.mask
+        ? synapseSlice(src, z)
+        : grayImage(
+            Array.from({ length: plane }, (_, i) => src.values[z * plane + i]!),
+            n,
+            n,
+          ),
+    );
   }
   return encodeGif(frames, { fps, loop: true });
 }

@@ -16,7 +16,20 @@ export const THEME = {
   background: "#ffffff",
   grid: "#e5e5e5",
   /** Okabe-Ito: distinguishable with the common colour-vision deficiencies. */
-  categorical: ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999", "#882255", "#44AA99", "#117733"],
+  categorical: [
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+    "#999999",
+    "#882255",
+    "#44AA99",
+    "#117733",
+  ],
   /** Continuous values (soma depth, probability). */
   sequential: "Viridis",
   /** Prediction vs ground truth. */
@@ -26,12 +39,12 @@ export const THEME = {
 
 /** Fixed colours of the cortical layers the neurons are assigned to (L1, L2/3, L4, L5, L6). */
 export const LAYER_COLORS: Readonly<Record<string, string>> = {
-  "L1": "#999999",
+  L1: "#999999",
   "L2/3": "#0072B2",
-  "L4": "#009E73",
-  "L5": "#E69F00",
-  "L6": "#CC79A7",
-  "WM": "#555555",
+  L4: "#009E73",
+  L5: "#E69F00",
+  L6: "#CC79A7",
+  WM: "#555555",
 };
 
 /** Fixed colours of the EM bounding boxes bbox1..bbox7 (and beyond, cycling). */

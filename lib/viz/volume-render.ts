@@ -17,7 +17,8 @@ export interface VolumeView {
 }
 
 function checkVolume(v: VolumeView): void {
-  if (v.data.length !== v.grid ** 3) throw new RangeError(`volume render: expected ${v.grid}³ = ${v.grid ** 3} values, found ${v.data.length}`);
+  if (v.data.length !== v.grid ** 3)
+    throw new RangeError(`volume render: expected ${v.grid}³ = ${v.grid ** 3} values, found ${v.data.length}`);
 }
 
 /**
@@ -78,7 +79,12 @@ export function renderVolumes(views: VolumeView[], angle: number, options: { siz
  * The slice z = k of a volume as a gray image (x across, y down), values in
  * [lo, hi] mapped to black..white, each voxel drawn `zoom` pixels wide.
  */
-export function volumeSlice(data: ArrayLike<number>, grid: number, k: number, options: { zoom?: number; lo?: number; hi?: number } = {}): Image {
+export function volumeSlice(
+  data: ArrayLike<number>,
+  grid: number,
+  k: number,
+  options: { zoom?: number; lo?: number; hi?: number } = {},
+): Image {
   if (data.length !== grid ** 3) throw new RangeError(`volumeSlice: expected ${grid ** 3} values, found ${data.length}`);
   if (!(k >= 0 && k < grid)) throw new RangeError(`volumeSlice: slice ${k} outside 0..${grid - 1}`);
   const zoom = options.zoom ?? 2;

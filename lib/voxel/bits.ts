@@ -12,14 +12,14 @@ export function packBits(data: Uint8Array): Uint8Array {
   for (let j = 0, i = 0; j < full; j++, i += 8) {
     if (words && words[2 * j] === 0 && words[2 * j + 1] === 0) continue;
     out[j] =
-      ((data[i]! !== 0 ? 128 : 0) |
-        (data[i + 1]! !== 0 ? 64 : 0) |
-        (data[i + 2]! !== 0 ? 32 : 0) |
-        (data[i + 3]! !== 0 ? 16 : 0) |
-        (data[i + 4]! !== 0 ? 8 : 0) |
-        (data[i + 5]! !== 0 ? 4 : 0) |
-        (data[i + 6]! !== 0 ? 2 : 0) |
-        (data[i + 7]! !== 0 ? 1 : 0));
+      (data[i]! !== 0 ? 128 : 0) |
+      (data[i + 1]! !== 0 ? 64 : 0) |
+      (data[i + 2]! !== 0 ? 32 : 0) |
+      (data[i + 3]! !== 0 ? 16 : 0) |
+      (data[i + 4]! !== 0 ? 8 : 0) |
+      (data[i + 5]! !== 0 ? 4 : 0) |
+      (data[i + 6]! !== 0 ? 2 : 0) |
+      (data[i + 7]! !== 0 ? 1 : 0);
   }
   for (let i = full << 3; i < n; i++) if (data[i] !== 0) out[full] = out[full]! | (128 >> (i & 7));
   return out;

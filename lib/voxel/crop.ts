@@ -43,10 +43,7 @@ export function cropMargin(data: Uint8Array, size: number, fraction = 0.1): Voxe
 }
 
 /** The smallest box `[lo, hi)` holding every occupied voxel, or null for an empty grid. */
-export function occupiedBounds(
-  data: Uint8Array,
-  size: number,
-): { lo: [number, number, number]; hi: [number, number, number] } | null {
+export function occupiedBounds(data: Uint8Array, size: number): { lo: [number, number, number]; hi: [number, number, number] } | null {
   const lo: [number, number, number] = [size, size, size];
   const hi: [number, number, number] = [0, 0, 0];
   let any = false;

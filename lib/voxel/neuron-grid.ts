@@ -37,10 +37,16 @@ export function neuronGrid(cloud: PointCloud, options: NeuronGridOptions = {}): 
     throw new RangeError(`neuronGrid: expected a non-empty cloud with 3 numbers per point, found ${pts.length} numbers`);
   }
 
-  let x0 = Infinity, y0 = Infinity, z0 = Infinity;
-  let x1 = -Infinity, y1 = -Infinity, z1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    z0 = Infinity;
+  let x1 = -Infinity,
+    y1 = -Infinity,
+    z1 = -Infinity;
   for (let i = 0; i < pts.length; i += 3) {
-    const x = f(pts[i]! - ox), y = f(pts[i + 1]! - oy), z = f(pts[i + 2]! - oz);
+    const x = f(pts[i]! - ox),
+      y = f(pts[i + 1]! - oy),
+      z = f(pts[i + 2]! - oz);
     if (x < x0) x0 = x;
     if (x > x1) x1 = x;
     if (y < y0) y0 = y;
@@ -57,7 +63,9 @@ export function neuronGrid(cloud: PointCloud, options: NeuronGridOptions = {}): 
     return voxelize(new Float32Array(3), size, { out: options.out });
   }
   const norm = (c: number): number => f(((c - min) / span - 0.5) * 2);
-  const nx0 = norm(x0), ny0 = norm(y0), nz0 = norm(z0);
+  const nx0 = norm(x0),
+    ny0 = norm(y0),
+    nz0 = norm(z0);
   const voxel = 2 / size;
   const place = gridPlacement("neuronGrid", size, [nx0, ny0, nz0], [norm(x1), norm(y1), norm(z1)], options.out);
   for (let i = 0; i < pts.length; i += 3) {

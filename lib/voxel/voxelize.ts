@@ -67,7 +67,9 @@ export function gridPlacement(who: string, size: number, min: readonly number[],
   return {
     grid,
     put(ux, uy, uz) {
-      let ix = Math.floor(ux), iy = Math.floor(uy), iz = Math.floor(uz);
+      let ix = Math.floor(ux),
+        iy = Math.floor(uy),
+        iz = Math.floor(uz);
       if (ix > last || iy > last || iz > last) {
         // Exactly on the upper boundary is part of the grid; anything further is clipped.
         if (ux > size || uy > size || uz > size) grid.clipped++;

@@ -33,7 +33,11 @@ test("standardize matches sklearn's StandardScaler", () => {
 });
 
 test("standardize leaves a constant column at zero instead of dividing by zero", () => {
-  const s = standardize([[1, 5], [2, 5], [3, 5]]);
+  const s = standardize([
+    [1, 5],
+    [2, 5],
+    [3, 5],
+  ]);
   assert.equal(s.scale[1], 1);
   assert.deepEqual(Array.from(s.data.data.filter((_, i) => i % 2 === 1)), [0, 0, 0]);
 });
@@ -44,7 +48,14 @@ test("silhouette matches sklearn for the blobs and for a noisy label", () => {
 });
 
 test("silhouette rejects a single cluster", () => {
-  assert.throws(() => silhouette(Z, E.blob.map(() => 0)), /needs 2\.\.89 clusters/);
+  assert.throws(
+    () =>
+      silhouette(
+        Z,
+        E.blob.map(() => 0),
+      ),
+    /needs 2\.\.89 clusters/,
+  );
 });
 
 test("kmeans finds sklearn's partition and inertia, and the same seed gives the same labels", () => {
@@ -58,7 +69,10 @@ test("kmeans finds sklearn's partition and inertia, and the same seed gives the 
 
 test("elbow: inertia falls with k and the silhouette peaks at the three blobs", () => {
   const curve = elbow(Z, [2, 3, 4, 5], { seed: 3, nInit: 4 });
-  assert.deepEqual(curve.map((p) => p.k), [2, 3, 4, 5]);
+  assert.deepEqual(
+    curve.map((p) => p.k),
+    [2, 3, 4, 5],
+  );
   for (let i = 1; i < curve.length; i++) assert.ok(curve[i]!.inertia < curve[i - 1]!.inertia);
   close(curve[1]!.inertia, E.kmeans_inertia, 1e-6, "k=3 inertia");
   const best = curve.reduce((a, b) => (b.silhouette! > a.silhouette! ? b : a));
@@ -138,6 +152,14 @@ test("loading lib/analysis loads neither tfjs nor lib/engine", () => {
   const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   const loaded = JSON.parse(r.stdout) as string[];
-  assert.ok(loaded.some((file) => file.startsWith(path.join(analysis, "tsne"))), "the t-SNE was loaded");
-  assert.deepEqual(loaded.filter((file) => file.includes(`${path.sep}@tensorflow${path.sep}`) || file.includes(`${path.sep}lib${path.sep}engine${path.sep}`)), []);
+  assert.ok(
+    loaded.some((file) => file.startsWith(path.join(analysis, "tsne"))),
+    "the t-SNE was loaded",
+  );
+  assert.deepEqual(
+    loaded.filter(
+      (file) => file.includes(`${path.sep}@tensorflow${path.sep}`) || file.includes(`${path.sep}lib${path.sep}engine${path.sep}`),
+    ),
+    [],
+  );
 });

@@ -51,7 +51,9 @@ for (const K of [2, 3, 4]) {
     const coef = sk.exact.coef.flat();
     assert.equal(model.weights.length, coef.length);
     model.weights.forEach((w, i) => assert.ok(Math.abs(w - coef[i]!) < 1e-5, `weight ${i}: ${w} vs ${coef[i]}`));
-    model.intercepts.forEach((b, i) => assert.ok(Math.abs(b - sk.exact.intercept[i]!) < 1e-5, `intercept ${i}: ${b} vs ${sk.exact.intercept[i]}`));
+    model.intercepts.forEach((b, i) =>
+      assert.ok(Math.abs(b - sk.exact.intercept[i]!) < 1e-5, `intercept ${i}: ${b} vs ${sk.exact.intercept[i]}`),
+    );
     assert.deepEqual(Array.from(logisticClassify(model, test.x)), sk.exact.predict);
   });
 }

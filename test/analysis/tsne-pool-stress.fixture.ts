@@ -30,7 +30,18 @@ const maps = Array.from({ length: 7 }, (_, m) => {
 });
 const attractive = sharedArray(Float64Array, 2 * n);
 const kl = sharedArray(Float64Array, n);
-const job = (y: Float64Array) => ({ kind: "attraction" as const, n, dims: 2, y, rowStart, columns, values, withError: true, attractive, kl });
+const job = (y: Float64Array) => ({
+  kind: "attraction" as const,
+  n,
+  dims: 2,
+  y,
+  rowStart,
+  columns,
+  values,
+  withError: true,
+  attractive,
+  kl,
+});
 
 const alone = new TsnePool(1);
 const expected = maps.map((y) => {

@@ -22,7 +22,9 @@ const Z = standardize(E.X).data;
 
 test("pca matches sklearn's explained variance and axes (up to sign)", () => {
   const r = pca(Z, 3);
-  E.pca_explained_variance.forEach((v, c) => assert.ok(Math.abs(r.explainedVariance[c]! - v) < 1e-8, `variance ${c}: ${r.explainedVariance[c]} vs ${v}`));
+  E.pca_explained_variance.forEach((v, c) =>
+    assert.ok(Math.abs(r.explainedVariance[c]! - v) < 1e-8, `variance ${c}: ${r.explainedVariance[c]} vs ${v}`),
+  );
   E.pca_components.forEach((axis, c) => {
     const dot = axis.reduce((s, v, j) => s + v * r.components.data[c * 6 + j]!, 0);
     assert.ok(Math.abs(Math.abs(dot) - 1) < 1e-8, `axis ${c}: |cos| = ${Math.abs(dot)}`);
@@ -157,7 +159,10 @@ test("exact t-SNE (tsne-js) is seeded and used for small sets", async () => {
 });
 
 test("t-SNE explains a bad perplexity", async () => {
-  await assert.rejects(tsne(Z, { perplexity: 200, method: "barnes-hut" }), /perplexity \(200\) must be positive and below the number of points \(90\)/);
+  await assert.rejects(
+    tsne(Z, { perplexity: 200, method: "barnes-hut" }),
+    /perplexity \(200\) must be positive and below the number of points \(90\)/,
+  );
 });
 
 test("20,000 small t-SNE jobs in a row on 3 threads all return their own results and none hangs", () => {

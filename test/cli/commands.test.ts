@@ -18,7 +18,11 @@ import { workbench } from "../../bin/workbench";
 
 const ROOT = path.resolve(__dirname, "../..");
 const BIN = path.join(ROOT, "bin", "neuro-workbench.js");
-const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { name: string; version: string; scripts: Record<string, string> };
+const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+  name: string;
+  version: string;
+  scripts: Record<string, string>;
+};
 const VERSION_LINE = `${PACKAGE.name} ${PACKAGE.version}\n`;
 /** What a disarmed command returns instead of doing its work. */
 const RAN = 99;
@@ -77,7 +81,9 @@ function spawned(file: string, args: string[]): Promise<Outcome> {
     child.stdout.on("data", (b: Buffer) => out.push(b));
     child.stderr.on("data", (b: Buffer) => err.push(b));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }));
+    child.on("close", (code) =>
+      resolve({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }),
+    );
   });
 }
 
@@ -137,14 +143,16 @@ test("every command answers --help, --version, an unknown flag and a missing req
       assert.equal(help.stderr, "");
       assert.match(help.stdout, /^usage: \S/m);
       if (node.cmd.kind === "group") {
-        for (const c of node.cmd.commands) assert.match(help.stdout, new RegExp(`^  ${escape(c.name)}\\s+${escape(c.summary)}$`, "m"), `lists ${c.name}`);
+        for (const c of node.cmd.commands)
+          assert.match(help.stdout, new RegExp(`^  ${escape(c.name)}\\s+${escape(c.summary)}$`, "m"), `lists ${c.name}`);
       }
       const target = optionsOf(node);
       for (const [key, spec] of Object.entries(target?.options ?? {})) {
         const line = new RegExp(`^  (-\\w, )?--${escape(flagName(key))}(\\s[^\\n]*?)?(\\n\\s+)?${escape(spec.description)}`, "m");
         assert.match(help.stdout, line, `describes --${flagName(key)}`);
       }
-      if (target?.positionals) assert.match(help.stdout, new RegExp(`^  <${escape(target.positionals.name)}>\\s+${escape(target.positionals.description)}`, "m"));
+      if (target?.positionals)
+        assert.match(help.stdout, new RegExp(`^  <${escape(target.positionals.name)}>\\s+${escape(target.positionals.description)}`, "m"));
 
       const version = await inProcess(argvOf(node, "--version"));
       assert.deepEqual(version, { code: EXIT.done, stdout: VERSION_LINE, stderr: "" });
@@ -153,19 +161,26 @@ test("every command answers --help, --version, an unknown flag and a missing req
 
       if (!target) return;
       const required = Object.entries(target.options).filter(([, s]) => s.required && s.default === undefined);
-      const given = (except?: string): string[] => required.filter(([k]) => k !== except).flatMap(([k, s]) => [`--${flagName(k)}`, ...acceptedValue(s)]);
+      const given = (except?: string): string[] =>
+        required.filter(([k]) => k !== except).flatMap(([k, s]) => [`--${flagName(k)}`, ...acceptedValue(s)]);
       for (const [key] of required) {
         assertOneLine(await inProcess(argvOf(node, ...given(key))), node, `--${flagName(key)}`, `without --${flagName(key)}`);
       }
       if ((target.positionals?.min ?? 0) > 0) {
-        assertOneLine(await inProcess(argvOf(node, ...given())), node, `<${target.positionals!.name}>`, `without <${target.positionals!.name}>`);
+        assertOneLine(
+          await inProcess(argvOf(node, ...given())),
+          node,
+          `<${target.positionals!.name}>`,
+          `without <${target.positionals!.name}>`,
+        );
       }
     });
   }
 });
 
 test("through the bin: the program's help, and a subcommand's help, version and usage errors", { timeout: 5 * 60 * 1000 }, async () => {
-  const requiredOf = (cmd: Command): Array<[string, OptionSpec]> => Object.entries(cmd.options).filter(([, s]) => s.required && s.default === undefined);
+  const requiredOf = (cmd: Command): Array<[string, OptionSpec]> =>
+    Object.entries(cmd.options).filter(([, s]) => s.required && s.default === undefined);
   const withRequired = NODES.filter((n) => n.cmd.kind === "command" && requiredOf(n.cmd).length > 0);
   // A subcommand, when there is one, so the bin's dispatch through a group is shown too.
   const leaf = withRequired.find((n) => n.path.includes(" ")) ?? withRequired[0]!;

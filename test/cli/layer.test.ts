@@ -14,7 +14,11 @@ const OPTIONS = {
 } as const;
 
 test("options are typed, checked and defaulted from one declaration", () => {
-  const a = parseOptions(["--out", "x", "--grids", "64,128", "--rate=-0.5", "--dry-run", "in1", "in2"], OPTIONS, { name: "inputs", description: "files", min: 1 });
+  const a = parseOptions(["--out", "x", "--grids", "64,128", "--rate=-0.5", "--dry-run", "in1", "in2"], OPTIONS, {
+    name: "inputs",
+    description: "files",
+    min: 1,
+  });
   assert.deepEqual(a.values, { out: "x", grids: [64, 128], rate: -0.5, dryRun: true });
   assert.deepEqual(a.positionals, ["in1", "in2"]);
   assert.deepEqual(parseOptions(["--out", "x"], OPTIONS).values.grids, [64]);
@@ -29,8 +33,16 @@ test("options are typed, checked and defaulted from one declaration", () => {
     [["--out", "x", "--colour", "red"], /^unknown option --colour$/],
     [["--out", "x", "stray"], /^unexpected argument stray$/],
   ];
-  for (const [argv, message] of bad) assert.throws(() => parseOptions(argv, OPTIONS), (e: unknown) => e instanceof UsageError && message.test(e.message), argv.join(" "));
-  assert.throws(() => parseOptions(["--out", "x"], OPTIONS, { name: "inputs", description: "files", min: 1 }), /expected a <inputs> \(files\)/);
+  for (const [argv, message] of bad)
+    assert.throws(
+      () => parseOptions(argv, OPTIONS),
+      (e: unknown) => e instanceof UsageError && message.test(e.message),
+      argv.join(" "),
+    );
+  assert.throws(
+    () => parseOptions(["--out", "x"], OPTIONS, { name: "inputs", description: "files", min: 1 }),
+    /expected a <inputs> \(files\)/,
+  );
   assert.equal(parseOptions(["--help"], OPTIONS).help, true, "--help skips the required-option check");
 });
 
@@ -43,7 +55,10 @@ test("a repeatable option collects every occurrence in order, each item checked;
   const a = parseOptions(["--sweep", "max-lr=1e-3,3e-3", "--tag", "x", "--grid", "16,32", "--sweep=batch-size=8", "--grid", "64"], options);
   assert.deepEqual(a.values, { sweep: ["max-lr=1e-3,3e-3", "batch-size=8"], grid: [[16, 32], [64]], tag: ["x"] });
   assert.deepEqual(parseOptions(["--tag", "x"], options).values, { sweep: [], grid: [], tag: ["x"] });
-  assert.throws(() => parseOptions(["--tag", "x", "--grid", "16", "--grid", "4"], options), /^UsageError: --grid: expected at least 8; found 4$/);
+  assert.throws(
+    () => parseOptions(["--tag", "x", "--grid", "16", "--grid", "4"], options),
+    /^UsageError: --grid: expected at least 8; found 4$/,
+  );
   assert.throws(() => parseOptions(["--sweep", "a=1"], options), /^UsageError: --tag is required \(a tag\)$/);
   const help = commandHelp(command({ name: "make", summary: "makes things", options, run: () => undefined }), "make");
   assert.match(help, /--sweep <string> +one axis \(repeatable\)/);
@@ -69,7 +84,11 @@ test("an error is one line on stderr; its class decides the exit code and only b
   assert.equal(reportError("make", new UsageError("--x needs a value"), sink), EXIT.usage);
   assert.equal(reportError("make", new ConfigError("alpha: expected a number in [0, 1]"), sink), EXIT.usage);
   assert.equal(reportError("make", new ParseError("a.swc", { line: 3 }, "parent 9 not found"), sink), EXIT.failed);
-  assert.deepEqual(lines, ["make: --x needs a value (see make --help)\n", "make: alpha: expected a number in [0, 1]\n", "make: a.swc:3: parent 9 not found\n"]);
+  assert.deepEqual(lines, [
+    "make: --x needs a value (see make --help)\n",
+    "make: alpha: expected a number in [0, 1]\n",
+    "make: a.swc:3: parent 9 not found\n",
+  ]);
   assert.equal(reportError("make", new TypeError("x is undefined"), sink), EXIT.failed);
   assert.match(lines[3]!, /^make: internal error \(please report it\): TypeError: x is undefined\n    at /);
 });

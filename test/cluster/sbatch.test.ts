@@ -26,14 +26,32 @@ function fakeSbatch(): { program: string; calls: () => string[][] } {
     ].join("\n"),
     { mode: 0o755 },
   );
-  return { program, calls: () => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n").map((l) => l.split(" ")) : []) };
+  return {
+    program,
+    calls: () =>
+      fs.existsSync(log)
+        ? fs
+            .readFileSync(log, "utf8")
+            .trim()
+            .split("\n")
+            .map((l) => l.split(" "))
+        : [],
+  };
 }
 
-const job = (role: string, after?: WrittenJob["after"]): WrittenJob => ({ role, file: `/jobs/${role}.sh`, job: { name: role, description: [], body: [] }, after });
+const job = (role: string, after?: WrittenJob["after"]): WrittenJob => ({
+  role,
+  file: `/jobs/${role}.sh`,
+  job: { name: role, description: [], body: [] },
+  after,
+});
 
 test("jobs are submitted in order, each with --dependency on the id sbatch gave the job it waits for", () => {
   const sbatch = fakeSbatch();
-  const submitted = submitJobs([job("embed"), job("merge", { role: "embed", when: "afterok" }), job("maps", { role: "merge", when: "afterany" })], sbatch.program);
+  const submitted = submitJobs(
+    [job("embed"), job("merge", { role: "embed", when: "afterok" }), job("maps", { role: "merge", when: "afterany" })],
+    sbatch.program,
+  );
   assert.deepEqual(
     submitted.map((j) => [j.role, j.id]),
     [
@@ -55,10 +73,14 @@ test("a refused job names sbatch's reason and the jobs already submitted; a miss
   const sbatch = fakeSbatch();
   assert.throws(
     () => submitJobs([job("embed"), job("bad-merge", { role: "embed", when: "afterok" })], sbatch.program),
-    (e: unknown) => e instanceof WorkbenchError && e.message === "sbatch /jobs/bad-merge.sh: sbatch: error: invalid partition specified: nope (already submitted: embed 41)",
+    (e: unknown) =>
+      e instanceof WorkbenchError &&
+      e.message === "sbatch /jobs/bad-merge.sh: sbatch: error: invalid partition specified: nope (already submitted: embed 41)",
   );
   assert.throws(
     () => submitJobs([job("embed")], "/nonexistent/sbatch"),
-    (e: unknown) => e instanceof MissingDependencyError && /\/nonexistent\/sbatch not found: submit from a machine with Slurm's commands, or submit the scripts yourself/.test(e.message),
+    (e: unknown) =>
+      e instanceof MissingDependencyError &&
+      /\/nonexistent\/sbatch not found: submit from a machine with Slurm's commands, or submit the scripts yourself/.test(e.message),
   );
 });

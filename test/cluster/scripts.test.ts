@@ -43,7 +43,10 @@ test("the #SBATCH lines come from the flags over the config file over the defaul
       "max-parallel": 4,
     }),
   );
-  const s = resolveSlurmSettings({ partition: "gpu", gpus: "a100:1", qos: "long", sbatch: ["--mail-type=FAIL"], setup: ["conda activate wb"], workdir: ROOT }, config);
+  const s = resolveSlurmSettings(
+    { partition: "gpu", gpus: "a100:1", qos: "long", sbatch: ["--mail-type=FAIL"], setup: ["conda activate wb"], workdir: ROOT },
+    config,
+  );
   assert.deepEqual(sbatchDirectives(JOB, s, "/runs/x.slurm/logs"), [
     "#SBATCH --job-name=dense64-embed",
     "#SBATCH --array=0-7%4",
@@ -90,7 +93,15 @@ test("paths with spaces and quotes are quoted for sbatch and for bash", () => {
   fs.mkdirSync(path.join(dir, "embeddings"), { recursive: true });
   fs.writeFileSync(path.join(dir, "embeddings", "embed.ts"), "");
   const s = resolveSlurmSettings({ workdir: dir, constraint: "a100&ib" });
-  const [embed, merge] = embedJobs({ name: "e", workdir: dir, checkpoint: "/runs/it's/dense64", data: "/my data", out: "/out dir/emb", shards: 3, batch: 4 });
+  const [embed, merge] = embedJobs({
+    name: "e",
+    workdir: dir,
+    checkpoint: "/runs/it's/dense64",
+    data: "/my data",
+    out: "/out dir/emb",
+    shards: 3,
+    batch: 4,
+  });
   const script = renderBatchScript(embed!.job, s, "/out dir/emb.slurm/logs");
   assert.match(script, /^#SBATCH --output="\/out dir\/emb\.slurm\/logs\/e-embed-%A_%a\.out"$/m);
   assert.match(script, new RegExp(`^#SBATCH --chdir="${dir}"$`, "m"));
@@ -100,13 +111,22 @@ test("paths with spaces and quotes are quoted for sbatch and for bash", () => {
     script,
     /^workbench embeddings\/embed\.ts --checkpoint '\/runs\/it'\\''s\/dense64' --data '\/my data' --out '\/out dir\/emb' --batch 4 --shard "\$SLURM_ARRAY_TASK_ID\/3"$/m,
   );
-  assert.match(renderBatchScript(merge!.job, s, "/l"), /^workbench embeddings\/embed\.ts merge --out '\/out dir\/emb' --shards 3 --data '\/my data'$/m);
+  assert.match(
+    renderBatchScript(merge!.job, s, "/l"),
+    /^workbench embeddings\/embed\.ts merge --out '\/out dir\/emb' --shards 3 --data '\/my data'$/m,
+  );
   assert.equal(merge!.after?.when, "afterok");
   const bash = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });
   assert.equal(bash.status, 0, `the script is valid bash: ${bash.stderr}`);
-  assert.throws(() => sbatchDirectives(JOB, resolveSlurmSettings({ workdir: '/a "b"' }), "/l"), /--workdir: an #SBATCH value cannot hold a double quote/);
+  assert.throws(
+    () => sbatchDirectives(JOB, resolveSlurmSettings({ workdir: '/a "b"' }), "/l"),
+    /--workdir: an #SBATCH value cannot hold a double quote/,
+  );
   assert.throws(() => sbatchDirectives(JOB, s, "/runs/100%/logs"), /Slurm would read the % in "\/runs\/100%\/logs" as a file-name pattern/);
-  assert.throws(() => embedJobs({ name: "e", workdir: dir, checkpoint: "c", data: "d", out: "o", shards: 2, maps: "m" }), /--workdir .*work bench: no embeddings\/maps\.ts there/);
+  assert.throws(
+    () => embedJobs({ name: "e", workdir: dir, checkpoint: "c", data: "d", out: "o", shards: 2, maps: "m" }),
+    /--workdir .*work bench: no embeddings\/maps\.ts there/,
+  );
   fs.writeFileSync(path.join(dir, "embeddings", "maps.ts"), "");
   const withMaps = embedJobs({ name: "e", workdir: dir, checkpoint: "/c", data: "/d", out: "/o", shards: 2, maps: "/maps dir" });
   assert.deepEqual(
@@ -135,7 +155,12 @@ test("the config file is checked key by key, naming the file and the key", () =>
     [["gpu"], /cluster\.json: expected a JSON object of settings/],
     ["{ partition: gpu }", /cluster\.json: cannot read as JSON/],
   ];
-  for (const [content, message] of cases) assert.throws(() => readSlurmConfig(configFile(content)), (e: unknown) => e instanceof ConfigError && message.test(e.message), JSON.stringify(content));
+  for (const [content, message] of cases)
+    assert.throws(
+      () => readSlurmConfig(configFile(content)),
+      (e: unknown) => e instanceof ConfigError && message.test(e.message),
+      JSON.stringify(content),
+    );
   const file = configFile({ workdir: "checkout" });
   assert.equal(readSlurmConfig(file).workdir, path.join(path.dirname(file), "checkout"), "a relative workdir is relative to the file");
   assert.throws(() => resolveSlurmSettings({ time: "5", signalGrace: 300 }), /--signal-grace 300 s is not shorter than --time 5 \(300 s\)/);
@@ -174,16 +199,30 @@ test("a sweep expands with the first axis varying slowest; run names come from t
   ]);
   assert.deepEqual(expandSweep([]), [{ name: "", values: [] }]);
   const keys = ["max-lr", "seed"];
-  assert.throws(() => parseSweep(["max-lr"], keys), /--sweep: expected <option>=<value>,<value>,… such as max-lr=1e-3,3e-3; found "max-lr"/);
+  assert.throws(
+    () => parseSweep(["max-lr"], keys),
+    /--sweep: expected <option>=<value>,<value>,… such as max-lr=1e-3,3e-3; found "max-lr"/,
+  );
   assert.throws(() => parseSweep(["lr=1"], keys), /--sweep: option: expected one of "max-lr", "seed"; found "lr"/);
   assert.throws(() => parseSweep(["seed=1,,2"], keys), /--sweep seed: expected values separated by commas/);
   assert.throws(() => parseSweep(["seed=1,1"], keys), /--sweep seed: the value 1 is given twice/);
   assert.throws(() => parseSweep(["seed=1", "seed=2"], keys), /--sweep seed: given twice; list all its values in one --sweep seed=a,b,c/);
-  assert.throws(() => expandSweep(parseSweep(["seed=a/b,a_b"], keys)), /--sweep: seed=a\/b and seed=a_b would share the run directory seed-a_b/);
+  assert.throws(
+    () => expandSweep(parseSweep(["seed=a/b,a_b"], keys)),
+    /--sweep: seed=a\/b and seed=a_b would share the run directory seed-a_b/,
+  );
 });
 
 test("train jobs: one run continues from its checkpoint when it has one; a sweep is an array of runs and a summary after it", () => {
-  const one = trainJobs({ name: "r", workdir: ROOT, data: "/d", out: "/runs/r", preset: "dense64", options: ["--iterations", "400"], sweep: [] });
+  const one = trainJobs({
+    name: "r",
+    workdir: ROOT,
+    data: "/d",
+    out: "/runs/r",
+    preset: "dense64",
+    options: ["--iterations", "400"],
+    sweep: [],
+  });
   assert.equal(one.length, 1);
   assert.equal(one[0]!.job.tasks, undefined);
   assert.deepEqual(one[0]!.job.body, [
@@ -194,7 +233,15 @@ test("train jobs: one run continues from its checkpoint when it has one; a sweep
     '  workbench training/train.ts --preset dense64 --data /d --out "$run" --iterations 400',
     "fi",
   ]);
-  const sweep = trainJobs({ name: "s", workdir: ROOT, data: "/d", out: "/runs/s", preset: "tiny", options: [], sweep: parseSweep(["preset=tiny,dense64", "seed=1,2"], ["preset", "seed"]) });
+  const sweep = trainJobs({
+    name: "s",
+    workdir: ROOT,
+    data: "/d",
+    out: "/runs/s",
+    preset: "tiny",
+    options: [],
+    sweep: parseSweep(["preset=tiny,dense64", "seed=1,2"], ["preset", "seed"]),
+  });
   assert.deepEqual(
     sweep.map((j) => [j.role, j.job.tasks, j.job.light ?? false, j.after?.role, j.after?.when]),
     [
@@ -212,8 +259,15 @@ test("train jobs: one run continues from its checkpoint when it has one; a sweep
     '  *) echo "task $SLURM_ARRAY_TASK_ID: the sweep has runs 0-3 only" >&2; exit 2 ;;',
     "esac",
   ]);
-  assert.equal(body[10], '  workbench training/train.ts --data /d --out "$run" "${point[@]}"', "a swept preset is not also given as the fixed one");
+  assert.equal(
+    body[10],
+    '  workbench training/train.ts --data /d --out "$run" "${point[@]}"',
+    "a swept preset is not also given as the fixed one",
+  );
   assert.deepEqual(sweep[1]!.job.body, ["workbench cluster/slurm.ts summary /runs/s"]);
-  const bash = spawnSync("bash", ["-n"], { input: renderBatchScript(sweep[0]!.job, resolveSlurmSettings({ setup: ["module load nodejs/20"] }), "/l"), encoding: "utf8" });
+  const bash = spawnSync("bash", ["-n"], {
+    input: renderBatchScript(sweep[0]!.job, resolveSlurmSettings({ setup: ["module load nodejs/20"] }), "/l"),
+    encoding: "utf8",
+  });
   assert.equal(bash.status, 0, bash.stderr);
 });

@@ -44,7 +44,11 @@ test("slurm train checks every run's train options with train's own parser and c
     [["--iterations", "1"], /^training option iterations: expected at least 2; found 1$/],
   ];
   for (const [argv, message] of refused) {
-    await assert.rejects(run(slurmTrainCommand, ["--data", data, "--out", out, ...argv]), (e: unknown) => e instanceof ConfigError && message.test(e.message), argv.join(" "));
+    await assert.rejects(
+      run(slurmTrainCommand, ["--data", data, "--out", out, ...argv]),
+      (e: unknown) => e instanceof ConfigError && message.test(e.message),
+      argv.join(" "),
+    );
   }
   assert.ok(!fs.existsSync(out), "nothing written for a refused command line");
   await assert.rejects(run(slurmTrainCommand, ["--data", path.join(data, "nope"), "--out", out]), /nope: not a dataset directory/);
@@ -53,9 +57,18 @@ test("slurm train checks every run's train options with train's own parser and c
 test("slurm embed refuses a missing checkpoint and more shards than neurons", async () => {
   const data = await dataset;
   const dir = tmp();
-  await assert.rejects(run(slurmEmbedCommand, ["--checkpoint", path.join(dir, "run"), "--data", data, "--out", path.join(dir, "e"), "--shards", "2"]), /--checkpoint .*run: no such file or directory/);
-  await assert.rejects(run(slurmEmbedCommand, ["--checkpoint", dir, "--data", data, "--out", path.join(dir, "e"), "--shards", "4"]), /--shards 4: more shards than the 3 neurons to embed/);
-  await assert.rejects(run(slurmEmbedCommand, ["--checkpoint", dir, "--data", data, "--out", path.join(dir, "e"), "--shards", "2", "--split", "test"]), /--split test: no neurons in .* have this split/);
+  await assert.rejects(
+    run(slurmEmbedCommand, ["--checkpoint", path.join(dir, "run"), "--data", data, "--out", path.join(dir, "e"), "--shards", "2"]),
+    /--checkpoint .*run: no such file or directory/,
+  );
+  await assert.rejects(
+    run(slurmEmbedCommand, ["--checkpoint", dir, "--data", data, "--out", path.join(dir, "e"), "--shards", "4"]),
+    /--shards 4: more shards than the 3 neurons to embed/,
+  );
+  await assert.rejects(
+    run(slurmEmbedCommand, ["--checkpoint", dir, "--data", data, "--out", path.join(dir, "e"), "--shards", "2", "--split", "test"]),
+    /--split test: no neurons in .* have this split/,
+  );
 });
 
 test("neuro-workbench slurm train --sweep … --submit writes the scripts and the sweep's list, submits them in order and prints the ids", async () => {
@@ -64,13 +77,34 @@ test("neuro-workbench slurm train --sweep … --submit writes the scripts and th
   const bin = path.join(dir, "bin");
   fs.mkdirSync(bin);
   // An sbatch that answers 100, then 101, …, and records its arguments.
-  fs.writeFileSync(path.join(bin, "sbatch"), `#!/bin/bash\nprintf '%s\\n' "$*" >> '${dir}/calls'\necho $((99 + $(wc -l < '${dir}/calls')))\n`, { mode: 0o755 });
+  fs.writeFileSync(
+    path.join(bin, "sbatch"),
+    `#!/bin/bash\nprintf '%s\\n' "$*" >> '${dir}/calls'\necho $((99 + $(wc -l < '${dir}/calls')))\n`,
+    { mode: 0o755 },
+  );
   const out = path.join(dir, "lr sweep");
   const config = path.join(dir, "cluster.json");
   fs.writeFileSync(config, JSON.stringify({ partition: "cpu", setup: ["module load nodejs/20"] }));
   const r = spawnSync(
     process.execPath,
-    [path.join(ROOT, "bin/neuro-workbench.js"), "slurm", "train", "--data", data, "--out", out, "--sweep", "max-lr=1e-3,3e-3", "--iterations", "20", "--config", config, "--partition", "gpu", "--submit"],
+    [
+      path.join(ROOT, "bin/neuro-workbench.js"),
+      "slurm",
+      "train",
+      "--data",
+      data,
+      "--out",
+      out,
+      "--sweep",
+      "max-lr=1e-3,3e-3",
+      "--iterations",
+      "20",
+      "--config",
+      config,
+      "--partition",
+      "gpu",
+      "--submit",
+    ],
     { cwd: dir, encoding: "utf8", env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}` } },
   );
   assert.equal(r.status, 0, r.stderr);
@@ -84,7 +118,10 @@ test("neuro-workbench slurm train --sweep … --submit writes the scripts and th
       "",
     ].join("\n"),
   );
-  assert.equal(fs.readFileSync(path.join(dir, "calls"), "utf8"), `--parsable ${scripts}/train.sh\n--parsable --dependency=afterany:100 --kill-on-invalid-dep=yes ${scripts}/summary.sh\n`);
+  assert.equal(
+    fs.readFileSync(path.join(dir, "calls"), "utf8"),
+    `--parsable ${scripts}/train.sh\n--parsable --dependency=afterany:100 --kill-on-invalid-dep=yes ${scripts}/summary.sh\n`,
+  );
   const train = fs.readFileSync(path.join(scripts, "train.sh"), "utf8");
   assert.match(train, /^#SBATCH --partition=gpu$/m, "the flag wins over the config file");
   assert.match(train, /^set -e\nmodule load nodejs\/20\nset \+e$/m);

@@ -26,10 +26,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** What every test job asks for: one of the node's two CPUs, a little memory, a 10-minute limit with a 60 s grace. */
 const SMALL_JOB = ["--cpus-per-task", "1", "--mem", "500", "--time", "10", "--signal-grace", "60"];
 /** The tiny preset cut down to seconds: 12 steps of 4 neurons, a checkpoint after each. */
-const SHORT_TRAINING = ["--preset", "tiny", "--iterations", "12", "--batch-size", "4", "--validation-limit", "1", "--checkpoint-every", "1"];
+const SHORT_TRAINING = [
+  "--preset",
+  "tiny",
+  "--iterations",
+  "12",
+  "--batch-size",
+  "4",
+  "--validation-limit",
+  "1",
+  "--checkpoint-every",
+  "1",
+];
 
 function slurmCli(cluster: TestCluster, args: string[]): Map<string, string> {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "cluster/slurm.ts", ...args, ...SMALL_JOB, "--submit"], { cwd: ROOT, env: cluster.env, encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", "cluster/slurm.ts", ...args, ...SMALL_JOB, "--submit"], {
+    cwd: ROOT,
+    env: cluster.env,
+    encoding: "utf8",
+  });
   assert.equal(r.status, 0, r.stderr);
   // One line per job: "<role> <job id> <script>".
   return new Map([...r.stdout.matchAll(/^(\w+) (\d+) /gm)].map((m) => [m[1]!, m[2]!]));
@@ -74,10 +89,26 @@ test("on a real Slurm: an embedding array, its merge, a sweep with its summary, 
   await synthNeurons({ out: data, count: 9, seed: 3, points: 2000, grids: [32, 64] });
   const dataset = openDataset(data);
   const run64 = path.join(dir, "run64");
-  await train(dataset, run64, resolveTrainOptions("tiny", { grid: 64, baseChannels: 2, iterations: 2, batchSize: 2, validationBatchSize: 1, validationLimit: 1 }));
+  await train(
+    dataset,
+    run64,
+    resolveTrainOptions("tiny", { grid: 64, baseChannels: 2, iterations: 2, batchSize: 2, validationBatchSize: 1, validationLimit: 1 }),
+  );
 
   const emb = path.join(dir, "emb", "dense64");
-  const embedJobs = slurmCli(cluster, ["embed", "--checkpoint", run64, "--model", "dense64", "--data", data, "--out", emb, "--shards", "3"]);
+  const embedJobs = slurmCli(cluster, [
+    "embed",
+    "--checkpoint",
+    run64,
+    "--model",
+    "dense64",
+    "--data",
+    data,
+    "--out",
+    emb,
+    "--shards",
+    "3",
+  ]);
   // Task 0 of the array gets the time-limit signal (to its shell only, as Slurm sends it) while its
   // node process runs: the shell must pass it on, and requeue the task when node stops unfinished.
   const task0Log = path.join(`${emb}.slurm`, "logs", `dense64-embed-${embedJobs.get("embed")}_0.out`);
@@ -91,7 +122,10 @@ test("on a real Slurm: an embedding array, its merge, a sweep with its summary, 
   assert.deepEqual([...embedJobs.keys(), ...sweepJobs.keys(), ...singleJobs.keys()], ["embed", "merge", "train", "summary", "train"]);
 
   // The single run: requeued by the scheduler (as on pre-emption) after its third step.
-  const trainSteps = (run: string) => read(path.join(run, "log.jsonl")).split("\n").filter((l) => l.includes('"kind":"train"')).length;
+  const trainSteps = (run: string) =>
+    read(path.join(run, "log.jsonl"))
+      .split("\n")
+      .filter((l) => l.includes('"kind":"train"')).length;
   await until("3 steps of the single run", 120_000, () => (trainSteps(single) >= 3 ? true : undefined));
   cluster.run("scontrol", ["requeue", singleJobs.get("train")!]);
 
@@ -109,7 +143,11 @@ test("on a real Slurm: an embedding array, its merge, a sweep with its summary, 
   /** The job logs of one `slurm` command, one after the other. */
   const logsOf = (out: string) => {
     const logDir = path.join(`${out}.slurm`, "logs");
-    return fs.readdirSync(logDir).sort().map((f) => `${f}:\n${read(path.join(logDir, f))}`).join("\n");
+    return fs
+      .readdirSync(logDir)
+      .sort()
+      .map((f) => `${f}:\n${read(path.join(logDir, f))}`)
+      .join("\n");
   };
   for (const j of finished.values()) {
     assert.equal(`${j.name} ${j.state} ${j.exitCode}`, `${j.name} COMPLETED 0:0`, [emb, sweep, single].map(logsOf).join("\n"));
@@ -131,7 +169,16 @@ test("on a real Slurm: an embedding array, its merge, a sweep with its summary, 
 
   await t.test("each sweep run has its own directory, settings and log; the summary lists each run's best validation scores", () => {
     const csv = parseCsv(read(path.join(sweep, "summary.csv")));
-    assert.deepEqual(csv.columns, ["run", "max-lr", "status", "iterations", "best_f1", "best_f1_iteration", "best_iou", "best_iou_iteration"]);
+    assert.deepEqual(csv.columns, [
+      "run",
+      "max-lr",
+      "status",
+      "iterations",
+      "best_f1",
+      "best_f1_iteration",
+      "best_iou",
+      "best_iou_iteration",
+    ]);
     assert.deepEqual(
       csv.rows.map((r) => r.slice(0, 4)),
       [

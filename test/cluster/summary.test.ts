@@ -7,7 +7,16 @@ import { formatSweepSummary, parseSweep, readSweepRecord, summarizeSweep, writeS
 import { parseCsv } from "../../lib/io";
 import type { LogRecord } from "../../lib/train";
 
-const train = (iteration: number): LogRecord => ({ kind: "train", iteration, epoch: 0, loss: 0.1, f1: 0.2, iou: 0.1, lr: 1e-3, seconds: 1 });
+const train = (iteration: number): LogRecord => ({
+  kind: "train",
+  iteration,
+  epoch: 0,
+  loss: 0.1,
+  f1: 0.2,
+  iou: 0.1,
+  lr: 1e-3,
+  seconds: 1,
+});
 const validation = (iteration: number, f1: number, iou: number, saved: Array<"best-f1" | "best-iou">): LogRecord => ({
   kind: "validation",
   iteration,
@@ -29,9 +38,22 @@ test("the summary reads each run's best from the validations that saved best-f1 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sweep-"));
   writeSweepRecord(dir, parseSweep(["mode=dense,nlat", "seed=1,2"], ["mode", "seed"]));
   assert.deepEqual(readSweepRecord(dir).runs[2], { name: "mode-nlat_seed-1", values: { mode: "nlat", seed: "1" } });
-  run(path.join(dir, "mode-dense_seed-1"), 4, [validation(0, 0.1, 0.05, ["best-f1", "best-iou"]), train(1), train(2), validation(2, 0.5, 0.3, ["best-f1", "best-iou"]), train(3), train(4), validation(4, 0.45, 0.31, ["best-iou"])]);
+  run(path.join(dir, "mode-dense_seed-1"), 4, [
+    validation(0, 0.1, 0.05, ["best-f1", "best-iou"]),
+    train(1),
+    train(2),
+    validation(2, 0.5, 0.3, ["best-f1", "best-iou"]),
+    train(3),
+    train(4),
+    validation(4, 0.45, 0.31, ["best-iou"]),
+  ]);
   // nLat's first half is not eligible for best: its higher early score was not saved and does not count.
-  run(path.join(dir, "mode-nlat_seed-1"), 4, [validation(0, 0.7, 0.6, []), train(1), train(2), validation(2, 0.4, 0.2, ["best-f1", "best-iou"])]);
+  run(path.join(dir, "mode-nlat_seed-1"), 4, [
+    validation(0, 0.7, 0.6, []),
+    train(1),
+    train(2),
+    validation(2, 0.4, 0.2, ["best-f1", "best-iou"]),
+  ]);
   run(path.join(dir, "mode-dense_seed-2"), 4, []);
   const s = summarizeSweep(dir);
   assert.deepEqual(s.keys, ["mode", "seed"]);
@@ -59,7 +81,10 @@ test("the summary reads each run's best from the validations that saved best-f1 
   const csv = parseCsv(fs.readFileSync(writeSweepSummary(s), "utf8"));
   assert.deepEqual(csv.rows[0], ["mode-dense_seed-1", "dense", "1", "finished", "4/4", "0.5", "2", "0.31", "4"]);
   assert.deepEqual(csv.rows[3], ["mode-nlat_seed-2", "nlat", "2", "not started", "0/0", "", "", "", ""]);
-  assert.throws(() => summarizeSweep(path.join(dir, "mode-dense_seed-1")), /mode-dense_seed-1: not a sweep directory \(no sweep\.json; `slurm train --sweep …` writes one\)/);
+  assert.throws(
+    () => summarizeSweep(path.join(dir, "mode-dense_seed-1")),
+    /mode-dense_seed-1: not a sweep directory \(no sweep\.json; `slurm train --sweep …` writes one\)/,
+  );
   fs.writeFileSync(path.join(dir, "mode-dense_seed-2", "log.jsonl"), "{not json\n");
   assert.throws(() => summarizeSweep(dir), /mode-dense_seed-2\/log\.jsonl:1: not a JSON record/);
 });

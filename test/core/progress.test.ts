@@ -35,5 +35,8 @@ test("lines to a file are spaced by everySeconds, and a finished task is always 
     t = i * 1000;
     progress({ done: i, total: 30 });
   }
-  assert.deepEqual(lines.map((l) => l.match(/\] (\d+)\//)![1]), ["1", "11", "21", "30"]);
+  assert.deepEqual(
+    lines.map((l) => l.match(/\] (\d+)\//)![1]),
+    ["1", "11", "21", "30"],
+  );
 });

@@ -46,7 +46,8 @@ test("every readable neuron becomes a row with its labels and soma; bad files, u
 test("splits are seeded: the same seed gives the same manifest, another seed other splits; --stratify none and a column", async () => {
   const { root, swc, labels } = sources();
   const manifest = (dir: string): string => fs.readFileSync(path.join(dir, "manifest.csv"), "utf8");
-  const make = async (dir: string, o: Partial<CreateFromFilesOptions>) => createDatasetFromFiles({ out: path.join(root, dir), inputs: [swc], labels, ...FAST, ...o });
+  const make = async (dir: string, o: Partial<CreateFromFilesOptions>) =>
+    createDatasetFromFiles({ out: path.join(root, dir), inputs: [swc], labels, ...FAST, ...o });
   await make("a", { seed: 3 });
   await make("b", { seed: 3 });
   await make("c", { seed: 4 });
@@ -61,7 +62,10 @@ test("splits are seeded: the same seed gives the same manifest, another seed oth
   const plain = await make("e", { stratify: null });
   assert.equal(plain.stratifiedBy, null);
   assert.equal(readInfo(path.join(root, "e")).splitRule, "seed 1996, 80/10/10");
-  await assert.rejects(make("f", { stratify: "layer" }), (e: unknown) => e instanceof ConfigError && /stratify: no label column "layer"; the label columns are "family"/.test(e.message));
+  await assert.rejects(
+    make("f", { stratify: "layer" }),
+    (e: unknown) => e instanceof ConfigError && /stratify: no label column "layer"; the label columns are "family"/.test(e.message),
+  );
 });
 
 test("a re-run resumes: the same manifest, cached grids kept, a stopped build continues; other seeds or splits refused unless forced", async () => {
@@ -72,7 +76,9 @@ test("a re-run resumes: the same manifest, cached grids kept, a stopped build co
   const first = fs.readFileSync(path.join(out, "manifest.csv"), "utf8");
   const stopped = await buildCache(out, { sizes: [32], onProgress: (e) => e.done < 5 });
   assert.deepEqual([stopped.built, stopped.stopped], [5, true]);
-  const built = openDataset(out).ids().filter((id) => openDataset(out).hasGrid(id, 32));
+  const built = openDataset(out)
+    .ids()
+    .filter((id) => openDataset(out).hasGrid(id, 32));
   const mtimes = built.map((id) => fs.statSync(cachePath(out, id, 32)).mtimeMs);
 
   const again = await createDatasetFromFiles(options);
@@ -81,10 +87,22 @@ test("a re-run resumes: the same manifest, cached grids kept, a stopped build co
   assert.equal(fs.readFileSync(path.join(out, "manifest.csv"), "utf8"), first);
   const rest = await buildCache(out, { sizes: [32] });
   assert.deepEqual([rest.built, rest.skipped, rest.failed.length], [7, 5, 0]);
-  assert.deepEqual(built.map((id) => fs.statSync(cachePath(out, id, 32)).mtimeMs), mtimes, "no grid rebuilt");
+  assert.deepEqual(
+    built.map((id) => fs.statSync(cachePath(out, id, 32)).mtimeMs),
+    mtimes,
+    "no grid rebuilt",
+  );
 
-  await assert.rejects(createDatasetFromFiles({ ...options, seed: 7 }), (e: unknown) => e instanceof ConfigError && /already holds a dataset, and writing this one would change seed 1996 → 7; the split of \d+ of 12 neurons/.test(e.message));
-  await assert.rejects(createDatasetFromFiles({ ...options, split: [50, 50] }), /would change the split of \d+ of 12 neurons \(split by "seed 1996, 80\/10\/10, stratified by family", now "seed 1996, 50\/50, stratified by family"\)/);
+  await assert.rejects(
+    createDatasetFromFiles({ ...options, seed: 7 }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /already holds a dataset, and writing this one would change seed 1996 → 7; the split of \d+ of 12 neurons/.test(e.message),
+  );
+  await assert.rejects(
+    createDatasetFromFiles({ ...options, split: [50, 50] }),
+    /would change the split of \d+ of 12 neurons \(split by "seed 1996, 80\/10\/10, stratified by family", now "seed 1996, 50\/50, stratified by family"\)/,
+  );
   await assert.rejects(createDatasetFromFiles({ ...options, points: 3000 }), /would change points 2000 → 3000/);
   assert.equal(fs.readFileSync(path.join(out, "manifest.csv"), "utf8"), first, "a refused run writes nothing");
 
@@ -109,9 +127,19 @@ test("sources inside the dataset directory are stored relative to it, so the dat
 test("Excel labels matched by id, by file name without extension or by file name; splits from a column", async () => {
   const { root, swc } = sources();
   const keys = IDS.map((id, i) => (i % 3 === 0 ? id : i % 3 === 1 ? `${id}.CNG` : `${id}.CNG.swc`));
-  const sheet: ExcelCell[][] = [["neuron", "family", "depth", "split"], ...IDS.map((id, i) => [keys[i]!, FAMILY.get(`${id}.CNG.swc`)!, 100 + i / 4, i < 8 ? "train" : i < 10 ? "val" : "test"])];
+  const sheet: ExcelCell[][] = [
+    ["neuron", "family", "depth", "split"],
+    ...IDS.map((id, i) => [keys[i]!, FAMILY.get(`${id}.CNG.swc`)!, 100 + i / 4, i < 8 ? "train" : i < 10 ? "val" : "test"]),
+  ];
   const file = writeWorkbook(path.join(root, "cells.xlsx"), sheet);
-  const res = await createDatasetFromFiles({ out: path.join(root, "ds"), inputs: [swc], labels: file, idColumn: "neuron", splitColumn: "split", ...FAST });
+  const res = await createDatasetFromFiles({
+    out: path.join(root, "ds"),
+    inputs: [swc],
+    labels: file,
+    idColumn: "neuron",
+    splitColumn: "split",
+    ...FAST,
+  });
   assert.deepEqual([res.unlabelled, res.unmatchedLabels, res.stratifiedBy], [[], [], null]);
   const ds = res.dataset;
   assert.deepEqual(readInfo(ds.dir).labelColumns, ["family", "depth"]);
@@ -121,14 +149,24 @@ test("Excel labels matched by id, by file name without extension or by file name
 
   sheet[3]![3] = "validation";
   const bad = writeWorkbook(path.join(root, "bad.xlsx"), sheet);
-  await assert.rejects(createDatasetFromFiles({ out: path.join(root, "ds2"), inputs: [swc], labels: bad, idColumn: "neuron", splitColumn: "split", ...FAST }), /bad\.xlsx, row 4: split "validation": expected train, val, test/);
+  await assert.rejects(
+    createDatasetFromFiles({ out: path.join(root, "ds2"), inputs: [swc], labels: bad, idColumn: "neuron", splitColumn: "split", ...FAST }),
+    /bad\.xlsx, row 4: split "validation": expected train, val, test/,
+  );
 });
 
 test("dataset-wide normalisation comes from the training split, and a re-run keeps it without reading the neurons again", async () => {
   const { root, swc, labels } = sources();
   const out = path.join(root, "ds");
   const events: string[] = [];
-  const options = { out, inputs: [swc], labels, normalise: "dataset" as const, ...FAST, onProgress: (e: { label?: string }) => void events.push(e.label ?? "") };
+  const options = {
+    out,
+    inputs: [swc],
+    labels,
+    normalise: "dataset" as const,
+    ...FAST,
+    onProgress: (e: { label?: string }) => void events.push(e.label ?? ""),
+  };
   await createDatasetFromFiles(options);
   const range = readInfo(out).normalisation;
   assert.ok(range !== "shape" && range.max > range.min);
@@ -145,14 +183,23 @@ test("two files with one id are an error naming both; a soma centre needs a soma
   const root = tmp();
   fs.copyFileSync(path.join(REAL, "p19.CNG.swc"), path.join(root, "p19.CNG.swc"));
   fs.copyFileSync(path.join(REAL, "p19.CNG.swc"), path.join(root, "p19.swc"));
-  await assert.rejects(createDatasetFromFiles({ out: path.join(root, "ds"), inputs: [root] }), new RegExp(`${root}/p19\\.CNG\\.swc and ${root}/p19\\.swc have the same id "p19"`));
+  await assert.rejects(
+    createDatasetFromFiles({ out: path.join(root, "ds"), inputs: [root] }),
+    new RegExp(`${root}/p19\\.CNG\\.swc and ${root}/p19\\.swc have the same id "p19"`),
+  );
   const clouds = tmp();
   fs.copyFileSync(path.resolve(__dirname, "../fixtures/io/upstream_neuron_um.npy"), path.join(clouds, "cloud.npy"));
-  await assert.rejects(createDatasetFromFiles({ out: path.join(clouds, "ds"), inputs: [clouds], centre: "soma" }), (e: unknown) => e instanceof ConfigError && /centre "soma" needs a soma position, and 1 file\(s\) give none/.test(e.message));
+  await assert.rejects(
+    createDatasetFromFiles({ out: path.join(clouds, "ds"), inputs: [clouds], centre: "soma" }),
+    (e: unknown) => e instanceof ConfigError && /centre "soma" needs a soma position, and 1 file\(s\) give none/.test(e.message),
+  );
   assert.equal(readInfo((await createDatasetFromFiles({ out: path.join(clouds, "ds"), inputs: [clouds] })).dataset.dir).centre, "mean");
   await assert.rejects(
     createDatasetFromFiles({ out: path.join(root, "ds"), inputs: [BAD, path.resolve(__dirname, "../fixtures/swc/negative_radius.swc")] }),
     /none of the 2 neuron files could be read \(.*parent_cycle\.swc:2: sample 2 is its own ancestor .*; .*negative_radius\.swc:2: radius: expected >= 0, found -0\.5\)/,
   );
-  await assert.rejects(createDatasetFromFiles({ out: path.join(root, "ds"), inputs: [path.join(REAL, "labels.csv")] }), /labels\.csv: not a neuron file; expected one of \.npz, \.npy, \.ply, \.swc/);
+  await assert.rejects(
+    createDatasetFromFiles({ out: path.join(root, "ds"), inputs: [path.join(REAL, "labels.csv")] }),
+    /labels\.csv: not a neuron file; expected one of \.npz, \.npy, \.ply, \.swc/,
+  );
 });

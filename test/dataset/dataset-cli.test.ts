@@ -35,14 +35,23 @@ test("dataset create: the report, the exit codes, a resumed re-run, a refused re
 
   const reseeded = dataset(...args, "--seed", "7");
   assert.equal(reseeded.status, 2);
-  assert.match(reseeded.stderr, /^dataset create: .*ds already holds a dataset, and writing this one would change seed 1996 → 7; the split of \d+ of 12 neurons .* Force it \(--force\)/m);
+  assert.match(
+    reseeded.stderr,
+    /^dataset create: .*ds already holds a dataset, and writing this one would change seed 1996 → 7; the split of \d+ of 12 neurons .* Force it \(--force\)/m,
+  );
 
   const info = dataset("info", out);
   assert.equal(info.status, 0, info.stderr);
   assert.match(info.stdout, /ds: 12 neurons \(train 10, val 1, test 1\)\n/);
   assert.match(info.stdout, /\n  splits: seed 1996, 80\/10\/10, stratified by family\n/);
-  assert.match(info.stdout, /\n  centre soma; normalisation per shape; 2000 points sampled per SWC\/PLY-mesh neuron \(seed 1996\); \.npz scale 1000\n/);
-  assert.match(info.stdout, /\n    family \(4 classes\): Aneuron_nmo 3, hippo_interneurons 3, spinal_motoneurons 3, purkinje 2; 1 without a value\n/);
+  assert.match(
+    info.stdout,
+    /\n  centre soma; normalisation per shape; 2000 points sampled per SWC\/PLY-mesh neuron \(seed 1996\); \.npz scale 1000\n/,
+  );
+  assert.match(
+    info.stdout,
+    /\n    family \(4 classes\): Aneuron_nmo 3, hippo_interneurons 3, spinal_motoneurons 3, purkinje 2; 1 without a value\n/,
+  );
   assert.match(info.stdout, /\n  cached grids 32³: 12 complete\n$/);
 
   const cache = dataset("cache", out, "--grids", "16,32", "--workers", "1");
@@ -51,8 +60,15 @@ test("dataset create: the report, the exit codes, a resumed re-run, a refused re
   const json = dataset("info", out, "--json");
   assert.equal(json.status, 0, json.stderr);
   const summary = JSON.parse(json.stdout) as DatasetSummary;
-  assert.deepEqual(summary.splits, [{ split: "train", neurons: 10 }, { split: "val", neurons: 1 }, { split: "test", neurons: 1 }]);
-  assert.deepEqual(summary.grids, [{ size: 16, complete: 12, missing: 0 }, { size: 32, complete: 12, missing: 0 }]);
+  assert.deepEqual(summary.splits, [
+    { split: "train", neurons: 10 },
+    { split: "val", neurons: 1 },
+    { split: "test", neurons: 1 },
+  ]);
+  assert.deepEqual(summary.grids, [
+    { size: 16, complete: 12, missing: 0 },
+    { size: 32, complete: 12, missing: 0 },
+  ]);
   assert.equal(summary.labels[0]?.missing, 1);
 });
 
@@ -86,7 +102,10 @@ test("a stop request during the grid build exits 3, and the same command continu
   });
   const status = await new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   assert.equal(status, 3, stderr);
-  assert.match(stderr, /SIGINT received; stopping after the current neuron \(cached grids are kept\)\. Run the same command again to continue\./);
+  assert.match(
+    stderr,
+    /SIGINT received; stopping after the current neuron \(cached grids are kept\)\. Run the same command again to continue\./,
+  );
   const rest = dataset(...args.slice(3));
   assert.equal(rest.status, 0, rest.stderr);
   const [, built, skipped] = /grids 64³: (\d+) neurons voxelised, (\d+) already cached/.exec(rest.stdout)!.map(Number);
@@ -106,7 +125,19 @@ test("dataset import-upstream: the thesis layout with its split lists, then the 
   writeNpyFile(path.join(root, "val.npy"), BigInt64Array.from([103n]));
   fs.writeFileSync(path.join(root, "labels.csv"), "id,layer\n101,L2/3\n103,L5\n");
   const out = path.join(root, "ds");
-  const args = ["import-upstream", "--coords", coords, "--splits", `train=${root}/train.npy,val=${root}/val.npy`, "--labels", path.join(root, "labels.csv"), "--out", out, "--grids", "16"];
+  const args = [
+    "import-upstream",
+    "--coords",
+    coords,
+    "--splits",
+    `train=${root}/train.npy,val=${root}/val.npy`,
+    "--labels",
+    path.join(root, "labels.csv"),
+    "--out",
+    out,
+    "--grids",
+    "16",
+  ];
   const r = dataset(...args);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /^warning: listed ids without a cloud in .*coords, left out \(1\): 999$/m);
@@ -115,5 +146,8 @@ test("dataset import-upstream: the thesis layout with its split lists, then the 
   assert.match(r.stdout, /^grids 16³: 3 neurons voxelised, 0 already cached/m);
   const again = dataset(...args);
   assert.match(again.stdout, /^grids 16³: 0 neurons voxelised, 3 already cached/m);
-  assert.equal(dataset("import-upstream", "--coords", coords, "--splits", "train", "--out", out).stderr, 'dataset import-upstream: --splits: expected <split>=<file.npy>, found "train" (see dataset import-upstream --help)\n');
+  assert.equal(
+    dataset("import-upstream", "--coords", coords, "--splits", "train", "--out", out).stderr,
+    'dataset import-upstream: --splits: expected <split>=<file.npy>, found "train" (see dataset import-upstream --help)\n',
+  );
 });

@@ -5,7 +5,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ParseError } from "../../lib/core";
 import {
-  createDataset, openDataset, buildCache, batches, epochOrder, computeDatasetRange, loadPointCloud, cachePath, readInfo,
+  createDataset,
+  openDataset,
+  buildCache,
+  batches,
+  epochOrder,
+  computeDatasetRange,
+  loadPointCloud,
+  cachePath,
+  readInfo,
 } from "../../lib/dataset";
 import { neuronGrid, packBits } from "../../lib/voxel";
 import { realNeuronRows as realRows } from "../helpers/real-neurons";
@@ -23,12 +31,18 @@ test("manifest and dataset.json round-trip; splits keep manifest order", () => {
   assert.deepEqual(back.rows, rows);
   assert.deepEqual(back.info.labelColumns, ["family", "depth"]);
   assert.equal(back.info.points, 5000);
-  assert.deepEqual(ds.ids("val"), rows.filter((r) => r.split === "val").map((r) => r.id));
+  assert.deepEqual(
+    ds.ids("val"),
+    rows.filter((r) => r.split === "val").map((r) => r.id),
+  );
   assert.equal(ds.ids().length, 12);
   assert.deepEqual(ds.ids("test"), []);
   assert.match(fs.readFileSync(path.join(dir, "manifest.csv"), "utf8"), /^id,source,split,soma_x,soma_y,soma_z,family,depth\n/);
   assert.throws(() => ds.row("nope"), /no neuron with id "nope" in the manifest/);
-  assert.throws(() => ds.grid(rows[0]!.id, 32), /has no cached 32³ grid; build it with `npm run dataset -- cache .* --grids 32` \(in a notebook: buildCache\(dir, \{ sizes: \[32\] \}\)\)/);
+  assert.throws(
+    () => ds.grid(rows[0]!.id, 32),
+    /has no cached 32³ grid; build it with `npm run dataset -- cache .* --grids 32` \(in a notebook: buildCache\(dir, \{ sizes: \[32\] \}\)\)/,
+  );
 });
 
 test("bad manifests are refused with file and line", () => {
@@ -37,10 +51,20 @@ test("bad manifests are refused with file and line", () => {
   const mf = path.join(dir, "manifest.csv");
   const text = fs.readFileSync(mf, "utf8").split("\n");
   fs.writeFileSync(mf, [text[0], text[1], text[1]].join("\n") + "\n");
-  assert.throws(() => openDataset(dir), (e: unknown) => e instanceof ParseError && e.line === 3 && /id LLC7B-1 repeated \(first on line 2\)/.test(e.message));
+  assert.throws(
+    () => openDataset(dir),
+    (e: unknown) => e instanceof ParseError && e.line === 3 && /id LLC7B-1 repeated \(first on line 2\)/.test(e.message),
+  );
   fs.writeFileSync(mf, "id,source,split\n");
   assert.throws(() => openDataset(dir), /missing column "soma_x"/);
-  assert.throws(() => createDataset(tmp(), [{ id: "a/b", source: "x.swc", split: "train", soma: null, labels: {} }, { id: "a_b", source: "y.swc", split: "train", soma: null, labels: {} }]), /ids "a\/b" and "a_b" map to the same cache file name/);
+  assert.throws(
+    () =>
+      createDataset(tmp(), [
+        { id: "a/b", source: "x.swc", split: "train", soma: null, labels: {} },
+        { id: "a_b", source: "y.swc", split: "train", soma: null, labels: {} },
+      ]),
+    /ids "a\/b" and "a_b" map to the same cache file name/,
+  );
   assert.throws(() => openDataset(tmp()), /not a dataset directory \(no dataset.json\)/);
 });
 
@@ -57,7 +81,11 @@ test("the cache holds exactly the grids neuronGrid makes, is written once, and r
     for (const size of [32, 16]) assert.deepEqual(ds.grid(r.id, size), neuronGrid(cloud, { size, centre: "soma" }).data, `${r.id} ${size}`);
     assert.deepEqual(await ds.gridAsync(r.id, 32), ds.grid(r.id, 32));
     const slot = new Float32Array(2 * 32 ** 3).fill(5).subarray(32 ** 3);
-    assert.deepEqual(await ds.gridAsync(r.id, 32, slot), Float32Array.from(ds.grid(r.id, 32)), "unpacked straight into a float batch's slot");
+    assert.deepEqual(
+      await ds.gridAsync(r.id, 32, slot),
+      Float32Array.from(ds.grid(r.id, 32)),
+      "unpacked straight into a float batch's slot",
+    );
     // Compact: smaller than the bit-packed grid itself.
     assert.ok(fs.statSync(cachePath(dir, r.id, 32)).size < packBits(ds.grid(r.id, 32)).length);
   }
@@ -122,21 +150,39 @@ test("batches: a seeded permutation per epoch, every neuron once, channels-last 
     return out;
   };
   const e0 = await collect({ epoch: 0, seed: 7 });
-  assert.deepEqual(e0.map((b) => b.ids.length), [5, 5, 2]);
-  assert.deepEqual(e0.map((b) => b.index), [0, 1, 2]);
+  assert.deepEqual(
+    e0.map((b) => b.ids.length),
+    [5, 5, 2],
+  );
+  assert.deepEqual(
+    e0.map((b) => b.index),
+    [0, 1, 2],
+  );
   const seen = e0.flatMap((b) => b.ids);
   assert.deepEqual([...seen].sort(), ds.ids("train").sort());
   assert.deepEqual(seen, epochOrder(ds.ids("train"), 7, 0));
-  assert.deepEqual((await collect({ epoch: 0, seed: 7 })).flatMap((b) => b.ids), seen);
-  assert.notDeepEqual((await collect({ epoch: 1, seed: 7 })).flatMap((b) => b.ids), seen);
+  assert.deepEqual(
+    (await collect({ epoch: 0, seed: 7 })).flatMap((b) => b.ids),
+    seen,
+  );
+  assert.notDeepEqual(
+    (await collect({ epoch: 1, seed: 7 })).flatMap((b) => b.ids),
+    seen,
+  );
   assert.deepEqual((await collect({ epoch: 0, seed: 7, dropLast: true })).length, 2);
   const resumed = await collect({ epoch: 0, seed: 7, startBatch: 1, prefetch: 3 });
-  assert.deepEqual(resumed.flatMap((b) => b.ids), seen.slice(5));
+  assert.deepEqual(
+    resumed.flatMap((b) => b.ids),
+    seen.slice(5),
+  );
   const b0 = e0[0]!;
   assert.deepEqual(b0.shape, [5, 16, 16, 16, 1]);
   const g = ds.grid(b0.ids[2]!, 16);
   assert.deepEqual(Array.from(b0.data.subarray(2 * 4096, 3 * 4096)), Array.from(g));
-  assert.deepEqual((await collect({ shuffle: false })).flatMap((b) => b.ids), ds.ids("train"));
+  assert.deepEqual(
+    (await collect({ shuffle: false })).flatMap((b) => b.ids),
+    ds.ids("train"),
+  );
 });
 
 test("dataset-wide constants are computed from the training split and stored", () => {

@@ -25,16 +25,39 @@ test("ids are file names without the extension and NeuroMorpho's .CNG; ids shari
   assert.equal(sourceId("/data/cell.v2.ply"), "cell.v2");
   assert.deepEqual(sourceIds(["/a/x.swc", "/b/y.npz"]), ["x", "y"]);
   assert.throws(() => sourceIds(["/a/x.swc", "/b/x.npz"]), /\/a\/x\.swc and \/b\/x\.npz have the same id "x"; rename one or leave it out$/);
-  assert.throws(() => sourceIds(["/a/a b.swc", "/b/a_b.swc"]), /\/a\/a b\.swc and \/b\/a_b\.swc have ids "a b" and "a_b", which share a cache file name/);
+  assert.throws(
+    () => sourceIds(["/a/a b.swc", "/b/a_b.swc"]),
+    /\/a\/a b\.swc and \/b\/a_b\.swc have ids "a b" and "a_b", which share a cache file name/,
+  );
 });
 
 test("label rows match neurons by file name, path, name without extension or id; two rows for one neuron are an error", () => {
-  const files = [{ id: "LLC7B-1", file: "/d/LLC7B-1.CNG.swc" }, { id: "p19", file: "/d/p19.CNG.swc" }, { id: "c", file: "/d/c.npz" }];
-  const table = { file: "t.csv", columns: ["name", "family"], rows: [{ name: "swc/LLC7B-1.CNG.swc", family: "a" }, { name: "p19.CNG", family: "b" }, { name: "c", family: null }, { name: "x", family: "d" }] };
+  const files = [
+    { id: "LLC7B-1", file: "/d/LLC7B-1.CNG.swc" },
+    { id: "p19", file: "/d/p19.CNG.swc" },
+    { id: "c", file: "/d/c.npz" },
+  ];
+  const table = {
+    file: "t.csv",
+    columns: ["name", "family"],
+    rows: [
+      { name: "swc/LLC7B-1.CNG.swc", family: "a" },
+      { name: "p19.CNG", family: "b" },
+      { name: "c", family: null },
+      { name: "x", family: "d" },
+    ],
+  };
   const m = matchLabels(table, files);
   assert.equal(m.idColumn, "name", "the first column when there is no id column");
   assert.deepEqual(m.columns, ["family"]);
-  assert.deepEqual([...m.rows].map(([id, r]) => [id, r.family]), [["LLC7B-1", "a"], ["p19", "b"], ["c", ""]]);
+  assert.deepEqual(
+    [...m.rows].map(([id, r]) => [id, r.family]),
+    [
+      ["LLC7B-1", "a"],
+      ["p19", "b"],
+      ["c", ""],
+    ],
+  );
   assert.deepEqual(m.unmatched, [{ row: 5, key: "x" }]);
   assert.deepEqual(m.unlabelled, []);
   const twice = { ...table, rows: [...table.rows, { name: "p19", family: "e" }] };

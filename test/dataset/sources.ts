@@ -9,7 +9,10 @@ import { REAL_NEURONS, realNeuronLabels } from "../helpers/real-neurons";
 
 export const REAL = REAL_NEURONS;
 export const BAD = path.resolve(__dirname, "../fixtures/swc/parent_cycle.swc");
-export const FILES = fs.readdirSync(REAL).filter((f) => f.endsWith(".swc")).sort();
+export const FILES = fs
+  .readdirSync(REAL)
+  .filter((f) => f.endsWith(".swc"))
+  .sort();
 export const IDS = FILES.map((f) => f.replace(/\.CNG\.swc$/, "")).sort();
 export const FAMILY = new Map(realNeuronLabels().map(({ file, family }) => [file, family]));
 

@@ -12,7 +12,10 @@ test("split counts: largest remainders, and every split with a share gets a neur
   assert.deepEqual(splitCounts(7, [50, 50]), [4, 3]);
   assert.deepEqual(splitCounts(5, [100]), [5]);
   assert.deepEqual(splitCounts(10, [80, 0, 20]), [8, 0, 2]);
-  assert.throws(() => splitCounts(5, [1, 1, 1, 1]), (e: unknown) => e instanceof ConfigError && /expected 1 to 3 shares \(train, val, test\), found 4/.test(e.message));
+  assert.throws(
+    () => splitCounts(5, [1, 1, 1, 1]),
+    (e: unknown) => e instanceof ConfigError && /expected 1 to 3 shares \(train, val, test\), found 4/.test(e.message),
+  );
   assert.throws(() => splitCounts(5, [0, 0]), /expected shares >= 0 with a positive sum, found 0,0/);
 });
 
@@ -23,8 +26,16 @@ test("splits are seeded, and stratified: every class spread over every split in 
   assert.notDeepEqual(assignSplits(60, { shares: [50, 30, 20], seed: 5, strata }), s, "another seed, other splits");
   const count = (split: string, cls?: string): number => s.filter((x, i) => x === split && (cls === undefined || strata[i] === cls)).length;
   assert.deepEqual([count("train"), count("val"), count("test")], [30, 18, 12]);
-  for (const [cls, n] of [["a", 30], ["b", 20], ["c", 10]] as const) {
-    for (const [split, share] of [["train", 0.5], ["val", 0.3], ["test", 0.2]] as const) {
+  for (const [cls, n] of [
+    ["a", 30],
+    ["b", 20],
+    ["c", 10],
+  ] as const) {
+    for (const [split, share] of [
+      ["train", 0.5],
+      ["val", 0.3],
+      ["test", 0.2],
+    ] as const) {
       assert.ok(Math.abs(count(split, cls) - share * n) <= 1, `${cls} in ${split}: ${count(split, cls)} of ${n}`);
     }
   }
@@ -47,10 +58,24 @@ test("the default stratification column: categories with two or more classes of 
     layer: ["L2/3", "L5", "L2/3", "L5"],
     family: ["x", "x", "y", "y"],
   };
-  assert.equal(defaultStratifyColumn(Object.keys(table), (c) => table[c]!), "layer");
-  assert.equal(defaultStratifyColumn(["name", "depth", "one"], (c) => table[c]!), null);
-  assert.equal(defaultStratifyColumn(["tiny"], () => ["x", "x", "y", ""]), null, "a class of one neuron");
-  assert.equal(defaultStratifyColumn(["gaps"], () => ["x", "x", "y", "y", ""]), "gaps", "missing values do not count against a column");
+  assert.equal(
+    defaultStratifyColumn(Object.keys(table), (c) => table[c]!),
+    "layer",
+  );
+  assert.equal(
+    defaultStratifyColumn(["name", "depth", "one"], (c) => table[c]!),
+    null,
+  );
+  assert.equal(
+    defaultStratifyColumn(["tiny"], () => ["x", "x", "y", ""]),
+    null,
+    "a class of one neuron",
+  );
+  assert.equal(
+    defaultStratifyColumn(["gaps"], () => ["x", "x", "y", "y", ""]),
+    "gaps",
+    "missing values do not count against a column",
+  );
 });
 
 test("splits sort train, val, test, then the others by name", () => {

@@ -18,10 +18,38 @@ test("a dataset's summary: neurons per split, categories with counts (the top fe
   await buildCache(dir, { sizes: [16], ids: IDS.slice(0, 5) });
   const s = summariseDataset(dir);
   assert.equal(s.neurons, 12);
-  assert.deepEqual(s.splits, [{ split: "train", neurons: 3 }, { split: "val", neurons: 3 }, { split: "test", neurons: 3 }, { split: "holdout", neurons: 3 }]);
-  assert.deepEqual(s.labels[0], { column: "region", kind: "categorical", classes: 10, top: [{ value: "r9", count: 3 }, { value: "r0", count: 1 }, { value: "r1", count: 1 }, { value: "r2", count: 1 }, { value: "r3", count: 1 }], others: 5, missing: 0 });
+  assert.deepEqual(s.splits, [
+    { split: "train", neurons: 3 },
+    { split: "val", neurons: 3 },
+    { split: "test", neurons: 3 },
+    { split: "holdout", neurons: 3 },
+  ]);
+  assert.deepEqual(s.labels[0], {
+    column: "region",
+    kind: "categorical",
+    classes: 10,
+    top: [
+      { value: "r9", count: 3 },
+      { value: "r0", count: 1 },
+      { value: "r1", count: 1 },
+      { value: "r2", count: 1 },
+      { value: "r3", count: 1 },
+    ],
+    others: 5,
+    missing: 0,
+  });
   assert.deepEqual(s.labels[1], { column: "depth", kind: "numeric", count: 11, min: 10, median: 60, max: 110, missing: 1 });
-  assert.deepEqual(s.labels[2], { column: "layer", kind: "categorical", classes: 2, top: [{ value: "L2/3", count: 6 }, { value: "L5", count: 6 }], others: 0, missing: 0 });
+  assert.deepEqual(s.labels[2], {
+    column: "layer",
+    kind: "categorical",
+    classes: 2,
+    top: [
+      { value: "L2/3", count: 6 },
+      { value: "L5", count: 6 },
+    ],
+    others: 0,
+    missing: 0,
+  });
   assert.deepEqual(s.grids, [{ size: 16, complete: 5, missing: 7 }]);
   const text = formatDatasetSummary(s);
   assert.match(text, /: 12 neurons \(train 3, val 3, test 3, holdout 3\)\n/);

@@ -20,8 +20,7 @@ test("the upstream layout (coords/<id>.npz, .npy split lists, label table) impor
   writeNpyFile(path.join(root, "val.npy"), BigInt64Array.from([ids[2]!]));
   fs.writeFileSync(
     path.join(root, "labels.csv"),
-    "segment_id,soma_x,soma_y,soma_z,layer,depth\n" +
-      `${ids[0]},0.01,0.02,0.03,L2/3,210.5\n${ids[2]},0,0,0,L5,512\n`,
+    "segment_id,soma_x,soma_y,soma_z,layer,depth\n" + `${ids[0]},0.01,0.02,0.03,L2/3,210.5\n${ids[2]},0,0,0,L5,512\n`,
   );
   const res = await importUpstream({
     out: path.join(root, "ds"),

@@ -29,14 +29,31 @@ before(async () => {
   trainer.dispose();
 });
 
-const embed = (out: string, ...more: string[]) => ["--checkpoint", run, "--data", dataset.dir, "--out", out, "--batch", "1", "--chunk", "4", ...more];
+const embed = (out: string, ...more: string[]) => [
+  "--checkpoint",
+  run,
+  "--data",
+  dataset.dir,
+  "--out",
+  out,
+  "--batch",
+  "1",
+  "--chunk",
+  "4",
+  ...more,
+];
 
 test("a tiny run embeds without --model; SIGUSR1 (Slurm's --signal) keeps the finished chunks and exits 3; the same command finishes the same table; a third run computes nothing", async () => {
   const dir = tmp();
   const straight = await runCommandProcess("embeddings/embed.ts", embed(path.join(dir, "whole")));
   assert.equal(straight.code, 0, straight.stderr);
   assert.match(straight.stderr, /autoencoder \(dense, grid 32, 8 base channels\) from /);
-  assert.match(straight.stdout, new RegExp(`^${NEURONS} neurons → .*whole\\.csv, .*whole\\.npy \\(${NEURONS} embedded now at [\\d.]+ neurons/s on \\S+, [\\d.]+ % of the time in the encoder\\)\n$`));
+  assert.match(
+    straight.stdout,
+    new RegExp(
+      `^${NEURONS} neurons → .*whole\\.csv, .*whole\\.npy \\(${NEURONS} embedded now at [\\d.]+ neurons/s on \\S+, [\\d.]+ % of the time in the encoder\\)\n$`,
+    ),
+  );
 
   const out = path.join(dir, "stopped");
   const first = await runCommandProcess("embeddings/embed.ts", embed(out), { stopAt: /^embedding neurons \[.*\] 1\//, signal: "SIGUSR1" });
@@ -58,18 +75,35 @@ test("a tiny run embeds without --model; SIGUSR1 (Slurm's --signal) keeps the fi
   const mtimes = [files.csv, files.npy, files.meta].map((f) => fs.statSync(f).mtimeMs);
   const third = await runCommandProcess("embeddings/embed.ts", embed(out));
   assert.equal(third.code, 0, third.stderr);
-  assert.match(third.stdout, new RegExp(`^Already complete: ${NEURONS} neurons in .*stopped\\.csv, .*stopped\\.npy; nothing recomputed\\.\n$`));
+  assert.match(
+    third.stdout,
+    new RegExp(`^Already complete: ${NEURONS} neurons in .*stopped\\.csv, .*stopped\\.npy; nothing recomputed\\.\n$`),
+  );
   assert.doesNotMatch(third.stderr, /embedding neurons|autoencoder|Engine/, "neither the engine nor the checkpoint is loaded");
-  assert.deepEqual([files.csv, files.npy, files.meta].map((f) => fs.statSync(f).mtimeMs), mtimes, "the table is not rewritten");
+  assert.deepEqual(
+    [files.csv, files.npy, files.meta].map((f) => fs.statSync(f).mtimeMs),
+    mtimes,
+    "the table is not rewritten",
+  );
 });
 
 test("--shard slurm takes i and N from the job array's environment; merge joins the shards into the unsharded table", async () => {
   const dir = tmp();
   const out = path.join(dir, "emb");
-  const { SLURM_ARRAY_TASK_ID: _i, SLURM_ARRAY_TASK_COUNT: _n, SLURM_ARRAY_TASK_MIN: _lo, SLURM_ARRAY_TASK_MAX: _hi, SLURM_ARRAY_TASK_STEP: _s, ...env } = process.env;
+  const {
+    SLURM_ARRAY_TASK_ID: _i,
+    SLURM_ARRAY_TASK_COUNT: _n,
+    SLURM_ARRAY_TASK_MIN: _lo,
+    SLURM_ARRAY_TASK_MAX: _hi,
+    SLURM_ARRAY_TASK_STEP: _s,
+    ...env
+  } = process.env;
   const missing = await runCommandProcess("embeddings/embed.ts", embed(out, "--shard", "slurm"), { env });
   assert.equal(missing.code, 2);
-  assert.match(missing.stderr, /^embed: --shard slurm: SLURM_ARRAY_TASK_ID is not set, so this is not a task of a Slurm job array .*; give --shard i\/N instead\n$/);
+  assert.match(
+    missing.stderr,
+    /^embed: --shard slurm: SLURM_ARRAY_TASK_ID is not set, so this is not a task of a Slurm job array .*; give --shard i\/N instead\n$/,
+  );
   // `sbatch --array=1-2`: the second task, and the first as an older Slurm describes it (no COUNT).
   const tasks = [
     { SLURM_ARRAY_TASK_ID: "2", SLURM_ARRAY_TASK_COUNT: "2", SLURM_ARRAY_TASK_MIN: "1", SLURM_ARRAY_TASK_MAX: "2" },
@@ -104,7 +138,9 @@ test("a table already written for other neurons is refused, not overwritten", as
     assert.deepEqual([again.alreadyComplete, again.computed, again.saved], [true, 0, dataset.ids("val").length]);
     await assert.rejects(
       embedDataset(net.autoencoder.encoder, dataset, 32, out),
-      new RegExp(`already holds a table of ${dataset.ids("val").length} other neurons than the ${NEURONS} this run embeds .*; delete it or write elsewhere`),
+      new RegExp(
+        `already holds a table of ${dataset.ids("val").length} other neurons than the ${NEURONS} this run embeds .*; delete it or write elsewhere`,
+      ),
     );
     assert.deepEqual(readEmbeddingTable(out).ids, dataset.ids("val"));
   } finally {
@@ -120,11 +156,26 @@ test("--model is needed for a .pth and must agree with a run directory; both mis
   ae.model.dispose();
   const bare = await runCommandProcess("embeddings/embed.ts", ["--checkpoint", pth, "--data", dataset.dir, "--out", path.join(dir, "x")]);
   assert.equal(bare.code, 2);
-  assert.match(bare.stderr, /^embed: .*tiny\.pth is a PyTorch file, which does not say which model it holds: name it with --model \(dense32, nlat32, .*\); a workbench run directory needs no --model\n$/m);
-  const named = await runCommandProcess("embeddings/embed.ts", ["--checkpoint", pth, "--model", "nlat32", "--data", dataset.dir, "--out", path.join(dir, "named")]);
+  assert.match(
+    bare.stderr,
+    /^embed: .*tiny\.pth is a PyTorch file, which does not say which model it holds: name it with --model \(dense32, nlat32, .*\); a workbench run directory needs no --model\n$/m,
+  );
+  const named = await runCommandProcess("embeddings/embed.ts", [
+    "--checkpoint",
+    pth,
+    "--model",
+    "nlat32",
+    "--data",
+    dataset.dir,
+    "--out",
+    path.join(dir, "named"),
+  ]);
   assert.equal(named.code, 0, named.stderr);
   assert.match(named.stderr, /autoencoder \(nlat, grid 32, 2 base channels\) from /);
   const wrong = await runCommandProcess("embeddings/embed.ts", embed(path.join(dir, "y"), "--model", "nlat32"));
   assert.equal(wrong.code, 2);
-  assert.match(wrong.stderr, /^embed: model nlat32 is a nlat autoencoder of grid 32, but .*tiny holds an autoencoder \(dense, grid 32, 8 base channels\); leave the model out, the directory says what it holds\n$/m);
+  assert.match(
+    wrong.stderr,
+    /^embed: model nlat32 is a nlat autoencoder of grid 32, but .*tiny holds an autoencoder \(dense, grid 32, 8 base channels\); leave the model out, the directory says what it holds\n$/m,
+  );
 });

@@ -55,7 +55,12 @@ test("latentEmbeddings is the channel maximum of the 8³ latent, x-major", () =>
   assert.equal(tf.memory().numTensors, before, "no tensors leaked");
   const z = (ae.encoder.predict(x) as tf.Tensor).arraySync() as number[][][][][];
   assert.equal(e.length, 2 * 512);
-  for (const [b, i, j, k] of [[0, 0, 0, 0], [1, 7, 0, 3], [0, 2, 5, 7], [1, 7, 7, 7]] as const) {
+  for (const [b, i, j, k] of [
+    [0, 0, 0, 0],
+    [1, 7, 0, 3],
+    [0, 2, 5, 7],
+    [1, 7, 7, 7],
+  ] as const) {
     const want = Math.max(...z[b]![i]![j]![k]!);
     assert.ok(Math.abs(e[b * 512 + i * 64 + j * 8 + k]! - want) < 1e-6);
   }
@@ -73,10 +78,16 @@ test("embedDataset writes one row per neuron with split and manifest labels, in 
   assert.ok(!fs.existsSync(`${files.stem}.parts`), "chunks removed once the table is written");
   const fromNpy = readEmbeddingTable(out);
   assert.deepEqual(fromNpy.ids, ds.ids());
-  assert.deepEqual(fromNpy.splits, ds.ids().map((id) => ds.row(id).split));
+  assert.deepEqual(
+    fromNpy.splits,
+    ds.ids().map((id) => ds.row(id).split),
+  );
   assert.deepEqual(Object.keys(fromNpy.labels), ["family", "depth"]);
   assert.equal(fromNpy.labels.depth![3], "300");
-  assert.deepEqual(fromNpy.values, direct(ds.ids(), (id) => ds.grid(id, GRID)));
+  assert.deepEqual(
+    fromNpy.values,
+    direct(ds.ids(), (id) => ds.grid(id, GRID)),
+  );
   fs.rmSync(files.npy);
   const fromCsv = readEmbeddingTable(out);
   assert.deepEqual(fromCsv.values, fromNpy.values, "the CSV holds the same float32 values");
@@ -111,8 +122,14 @@ test("reading batches ahead changes nothing: prefetch 0, 1 and the default write
     assert.ok(fs.readFileSync(f.npy).equals(fs.readFileSync(files[0]!.npy)), `${f.npy} differs from prefetch 0`);
     assert.ok(fs.readFileSync(f.csv).equals(fs.readFileSync(files[0]!.csv)), `${f.csv} differs from prefetch 0`);
   }
-  assert.deepEqual(readEmbeddingTable(files[0]!.stem).values, direct(ds.ids(), (id) => ds.grid(id, GRID)));
-  await assert.rejects(embedDataset(ae.encoder, ds, GRID, path.join(dir, "bad"), { prefetch: -1 }), /embed: prefetch should be a whole number >= 0; found -1/);
+  assert.deepEqual(
+    readEmbeddingTable(files[0]!.stem).values,
+    direct(ds.ids(), (id) => ds.grid(id, GRID)),
+  );
+  await assert.rejects(
+    embedDataset(ae.encoder, ds, GRID, path.join(dir, "bad"), { prefetch: -1 }),
+    /embed: prefetch should be a whole number >= 0; found -1/,
+  );
 });
 
 test("--split picks a split and names the splits that exist when it is empty", async () => {
@@ -120,7 +137,10 @@ test("--split picks a split and names the splits that exist when it is empty", a
   const out = path.join(tmp(), "val");
   await embedDataset(ae.encoder, ds, GRID, out, { split: "val" });
   assert.deepEqual(readEmbeddingTable(out).ids, ds.ids("val"));
-  await assert.rejects(embedDataset(ae.encoder, ds, GRID, out, { split: "test" }), /no neurons in split "test" .*its splits are train, val/);
+  await assert.rejects(
+    embedDataset(ae.encoder, ds, GRID, out, { split: "test" }),
+    /no neurons in split "test" .*its splits are train, val/,
+  );
 });
 
 test("shards cover every neuron once and merge into the unsharded table", async () => {
@@ -138,7 +158,13 @@ test("shards cover every neuron once and merge into the unsharded table", async 
 test("merge reports missing shards, missing and doubled ids, and writes nothing then", () => {
   const dir = tmp();
   const out = path.join(dir, "emb");
-  const table = (ids: string[]): EmbeddingTable => ({ ids, splits: ids.map(() => "train"), labels: { layer: ids.map(() => "L4") }, dim: 2, values: new Float32Array(ids.length * 2) });
+  const table = (ids: string[]): EmbeddingTable => ({
+    ids,
+    splits: ids.map(() => "train"),
+    labels: { layer: ids.map(() => "L4") },
+    dim: 2,
+    values: new Float32Array(ids.length * 2),
+  });
   writeEmbeddingTable(`${out}.shard-0-of-3`, table(["a", "b"]));
   writeEmbeddingTable(`${out}.shard-1-of-3`, table(["b", "c"]));
   const r = mergeEmbeddingShards(out, 3, ["a", "b", "c", "d"]);
@@ -163,13 +189,19 @@ test("parseShard and shardIds split ids into contiguous balanced slices", () => 
   assert.throws(() => parseShard("1-4"), /found "1-4"/);
   const ids = Array.from({ length: 10 }, (_, i) => String(i));
   const parts = [0, 1, 2].map((index) => shardIds(ids, { index, count: 3 }));
-  assert.deepEqual(parts.map((p) => p.length), [3, 3, 4]);
+  assert.deepEqual(
+    parts.map((p) => p.length),
+    [3, 3, 4],
+  );
   assert.deepEqual(parts.flat(), ids);
 });
 
 test("a CSV with a non-numeric value is refused with file, line and column", () => {
   const file = path.resolve(__dirname, "../fixtures/embeddings/non_numeric_value.csv");
-  assert.throws(() => readEmbeddingTable(file), (e: unknown) => e instanceof ParseError && /non_numeric_value\.csv:3: emb_2: expected a number, found "oops"/.test(e.message));
+  assert.throws(
+    () => readEmbeddingTable(file),
+    (e: unknown) => e instanceof ParseError && /non_numeric_value\.csv:3: emb_2: expected a number, found "oops"/.test(e.message),
+  );
 });
 
 test("Python reads the CSV (csv module, as pandas would) and numpy the .npy, with the same numbers", async () => {
@@ -209,7 +241,12 @@ test("danfojs reads the CSV (through lib/io's readTableFile)", async () => {
 test("options given as undefined keep their defaults (as the CLI passes them)", async () => {
   const ds = await datasetReady;
   const out = path.join(tmp(), "undefined-options");
-  const r = await embedDataset(ae.encoder, ds, GRID, out, { split: undefined, batchSize: undefined, chunkSize: undefined, shard: undefined });
+  const r = await embedDataset(ae.encoder, ds, GRID, out, {
+    split: undefined,
+    batchSize: undefined,
+    chunkSize: undefined,
+    shard: undefined,
+  });
   assert.equal(r.complete, true);
   assert.equal(readEmbeddingTable(out).ids.length, 12);
 });

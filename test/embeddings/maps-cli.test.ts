@@ -40,7 +40,11 @@ function clusteredTable(file: string, n: number): string {
 const table = clusteredTable(path.join(tmp(), "emb.csv"), 60);
 
 function maps(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, ["--import", "tsx", path.join(root, "embeddings/maps.ts"), ...args], { encoding: "utf8", cwd: root, env: { ...process.env, ...env } });
+  return spawnSync(process.execPath, ["--import", "tsx", path.join(root, "embeddings/maps.ts"), ...args], {
+    encoding: "utf8",
+    cwd: root,
+    env: { ...process.env, ...env },
+  });
 }
 
 interface Quality {
@@ -55,10 +59,18 @@ test("maps: per map a CSV of coordinates and every label (manifest labels joined
   // The manifest adds a label the table does not have.
   createDataset(
     data,
-    Array.from({ length: 60 }, (_, i) => ({ id: `n${i}`, source: `n${i}.swc`, split: "train", soma: null, labels: { layer: LAYERS[i % 3]!, family: i % 2 ? "pyramidal" : "interneuron" } })),
+    Array.from({ length: 60 }, (_, i) => ({
+      id: `n${i}`,
+      source: `n${i}.swc`,
+      split: "train",
+      soma: null,
+      labels: { layer: LAYERS[i % 3]!, family: i % 2 ? "pyramidal" : "interneuron" },
+    })),
   );
   const out = tmp();
-  const r = maps(["--embeddings", embeddingFiles(table).npy, "--out", out, "--data", data], { WORKBENCH_CHROMIUM: path.join(out, "no-chromium") });
+  const r = maps(["--embeddings", embeddingFiles(table).npy, "--out", out, "--data", data], {
+    WORKBENCH_CHROMIUM: path.join(out, "no-chromium"),
+  });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /t-SNE: perplexity 30 is too high for 60 neurons; using 19\nt-SNE 2-D, perplexity 19, seed 42 of 60 × 16/);
   assert.match(r.stderr, /no PNG\/SVG written, only the HTML: WORKBENCH_CHROMIUM=.*no-chromium but no executable is there/);
@@ -71,7 +83,10 @@ test("maps: per map a CSV of coordinates and every label (manifest labels joined
     assert.equal(csv.rows[7]!.id, "n7");
     assert.equal(csv.rows[7]!.family, "pyramidal");
     assert.equal(csv.rows[7]!.layer, "L4");
-    assert.ok(csv.rows.every((row) => typeof row.x === "number" && typeof row.y === "number"), "danfojs reads the coordinates as numbers");
+    assert.ok(
+      csv.rows.every((row) => typeof row.x === "number" && typeof row.y === "number"),
+      "danfojs reads the coordinates as numbers",
+    );
     const record = JSON.parse(fs.readFileSync(path.join(out, `${method}.json`), "utf8")) as { settings: Record<string, unknown> };
     assert.equal(record.settings.method, method);
     assert.equal(record.settings.seed, 42);
@@ -114,7 +129,8 @@ test("maps: the same seed gives the same CSV from either form of the table; a re
       const png = decodePng(fs.readFileSync(path.join(b, `${m}_${c}.png`)));
       assert.deepEqual([png.width, png.height], [THEME.width * THEME.exportScale, THEME.height * THEME.exportScale]);
       const colours = new Set<number>();
-      for (let i = 0; i < png.width * png.height; i += 7) colours.add((png.pixels[i * png.channels]! << 16) | (png.pixels[i * png.channels + 1]! << 8) | png.pixels[i * png.channels + 2]!);
+      for (let i = 0; i < png.width * png.height; i += 7)
+        colours.add((png.pixels[i * png.channels]! << 16) | (png.pixels[i * png.channels + 1]! << 8) | png.pixels[i * png.channels + 2]!);
       assert.ok(colours.size > 20, `${m}_${c}.png is drawn (${colours.size} colours)`);
       const svg = fs.readFileSync(path.join(b, `${m}_${c}.svg`), "utf8");
       assert.match(svg, /^<svg[\s\S]*coloured by [\s\S]*<\/svg>$/);
@@ -143,7 +159,10 @@ test("maps: a stop during t-SNE exits with 3, keeps the maps already written, an
   const big = clusteredTable(path.join(tmp(), "big.csv"), 300);
   const out = tmp();
   const args = ["--embeddings", big, "--out", out, "--method", "umap,tsne", "--color-by", "layer"];
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "embeddings/maps.ts"), ...args], { cwd: root, env: { ...process.env, WORKBENCH_CHROMIUM: path.join(out, "none") } });
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "embeddings/maps.ts"), ...args], {
+    cwd: root,
+    env: { ...process.env, WORKBENCH_CHROMIUM: path.join(out, "none") },
+  });
   let stderr = "";
   let stdout = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -166,7 +185,10 @@ test("maps: a stop during t-SNE exits with 3, keeps the maps already written, an
 test("maps: bad input is a usage error that names it", () => {
   const unknown = maps(["--embeddings", table, "--out", tmp(), "--color-by", "layer,colour"]);
   assert.equal(unknown.status, 2);
-  assert.equal(unknown.stderr.trim().split("\n").pop(), 'maps: colour by "colour": no such column; the table has "split", "layer", "depth"');
+  assert.equal(
+    unknown.stderr.trim().split("\n").pop(),
+    'maps: colour by "colour": no such column; the table has "split", "layer", "depth"',
+  );
   assert.equal(maps(["--embeddings", table, "--out", tmp(), "--dims", "4"]).status, 2);
   const data = tmp();
   createDataset(data, [{ id: "other", source: "other.swc", split: "train", soma: null, labels: {} }]);

@@ -27,28 +27,46 @@ test("each pooling reduces the latent [B, 8, 8, 8, C] as documented, without lea
       const all = cells(b);
       const max = Array.from({ length: CHANNELS }, (_, c) => Math.max(...all.map((cell) => cell[c]!)));
       const mean = Array.from({ length: CHANNELS }, (_, c) => all.reduce((s, cell) => s + cell[c]!, 0) / all.length);
-      const want = { "channel-max": all.map((cell) => Math.max(...cell)), "global-max": max, "global-mean": mean, "global-max+mean": [...max, ...mean] }[pooling];
+      const want = {
+        "channel-max": all.map((cell) => Math.max(...cell)),
+        "global-max": max,
+        "global-mean": mean,
+        "global-max+mean": [...max, ...mean],
+      }[pooling];
       want.forEach((w, j) => assert.ok(Math.abs(e[b * dim + j]! - w) < 1e-5, `${pooling} value ${j}: ${e[b * dim + j]} vs ${w}`));
     }
   }
-  assert.deepEqual(POOLINGS.map((p) => pooledSize(p, 256)), [512, 256, 256, 512]);
+  assert.deepEqual(
+    POOLINGS.map((p) => pooledSize(p, 256)),
+    [512, 256, 256, 512],
+  );
   x.dispose();
 });
 
 test("embedDataset writes the chosen pooling, and a stopped run does not resume under another pooling", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pooling-"));
   const files = ["p19.CNG.swc", "ok_m116mod.CNG.swc", "LLC7B-1.CNG.swc", "axon_10-LM-HiDe.CNG.swc"];
-  const ds = createDataset(path.join(dir, "data"), files.map((f) => ({ id: f, source: path.join(REAL, f), split: "train", soma: null, labels: {} })), { points: 3000, seed: 2 });
+  const ds = createDataset(
+    path.join(dir, "data"),
+    files.map((f) => ({ id: f, source: path.join(REAL, f), split: "train", soma: null, labels: {} })),
+    { points: 3000, seed: 2 },
+  );
   await buildCache(ds.dir, { sizes: [GRID] });
   const out = path.join(dir, "gmm");
   await embedDataset(ae.encoder, ds, GRID, out, { pooling: "global-max+mean" });
   const t = readEmbeddingTable(out);
   assert.equal(t.dim, 2 * CHANNELS);
   const x = tf.tensor5d(Float32Array.from(ds.grid(files[1]!, GRID)), [1, GRID, GRID, GRID, 1]);
-  assert.deepEqual(Array.from(t.values.subarray(CHANNELS * 2, CHANNELS * 4)), Array.from(latentEmbeddings(ae.encoder, x, "global-max+mean")));
+  assert.deepEqual(
+    Array.from(t.values.subarray(CHANNELS * 2, CHANNELS * 4)),
+    Array.from(latentEmbeddings(ae.encoder, x, "global-max+mean")),
+  );
   x.dispose();
   const stopped = path.join(dir, "stopped");
   const first = await embedDataset(ae.encoder, ds, GRID, stopped, { chunkSize: 2, batchSize: 2, onProgress: (e) => e.done < 2 });
   assert.equal(first.complete, false);
-  await assert.rejects(embedDataset(ae.encoder, ds, GRID, stopped, { chunkSize: 2, batchSize: 2, pooling: "global-max" }), /holds 512 values per neuron, this run makes 4 \("global-max" pooling\)/);
+  await assert.rejects(
+    embedDataset(ae.encoder, ds, GRID, stopped, { chunkSize: 2, batchSize: 2, pooling: "global-max" }),
+    /holds 512 values per neuron, this run makes 4 \("global-max" pooling\)/,
+  );
 });

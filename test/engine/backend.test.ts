@@ -50,18 +50,29 @@ test("forcing an absent backend fails and names the package to install", (t) => 
   }
   const r = engineIn({ WORKBENCH_BACKEND: "tfjs-node-gpu" });
   assert.equal(r.status, 3);
-  assert.match(r.stderr, /MissingDependencyError: backend tfjs-node-gpu was asked for \(WORKBENCH_BACKEND\) but @tensorflow\/tfjs-node-gpu is not installed .*npm install @tensorflow\/tfjs-node-gpu@4\.22\.0.*Available here: .*cpu/);
+  assert.match(
+    r.stderr,
+    /MissingDependencyError: backend tfjs-node-gpu was asked for \(WORKBENCH_BACKEND\) but @tensorflow\/tfjs-node-gpu is not installed .*npm install @tensorflow\/tfjs-node-gpu@4\.22\.0.*Available here: .*cpu/,
+  );
 });
 
 test("an unknown backend name lists the valid ones", () => {
   const r = engineIn({ WORKBENCH_BACKEND: "cuda" });
   assert.equal(r.status, 3);
-  assert.match(r.stderr, /ConfigError: environment variable WORKBENCH_BACKEND: expected one of "tfjs-node-gpu", "tfjs-node", "wasm", "cpu"; found "cuda"/);
+  assert.match(
+    r.stderr,
+    /ConfigError: environment variable WORKBENCH_BACKEND: expected one of "tfjs-node-gpu", "tfjs-node", "wasm", "cpu"; found "cuda"/,
+  );
 });
 
 test("exactly one copy of @tensorflow/tfjs-core is installed (danfojs-node included)", () => {
   const out = execFileSync("npm", ["ls", "@tensorflow/tfjs-core", "--all", "--parseable"], { cwd: root, encoding: "utf8" });
-  const copies = new Set(out.trim().split("\n").filter((l) => l.endsWith(path.join("@tensorflow", "tfjs-core"))));
+  const copies = new Set(
+    out
+      .trim()
+      .split("\n")
+      .filter((l) => l.endsWith(path.join("@tensorflow", "tfjs-core"))),
+  );
   assert.equal(copies.size, 1, [...copies].join("\n"));
   const fromDanfo = require.resolve("@tensorflow/tfjs-core", { paths: [path.dirname(require.resolve("danfojs-node"))] });
   assert.equal(fromDanfo, require.resolve("@tensorflow/tfjs-core"));

@@ -2,21 +2,35 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { Random } from "../../lib/core";
-import { BATCHNORM_KERNEL_NAMES, batchNormTraining, channelAffine, initEngine, installFastKernels, uninstallFastKernels } from "../../lib/engine";
+import {
+  BATCHNORM_KERNEL_NAMES,
+  batchNormTraining,
+  channelAffine,
+  initEngine,
+  installFastKernels,
+  uninstallFastKernels,
+} from "../../lib/engine";
 
 function randn(shape: number[], seed: number, mean = 0, std = 1): tf.Tensor {
   const rng = new Random(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal(mean, std)), shape);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => rng.normal(mean, std)),
+    shape,
+  );
 }
 
 /** y, batch mean and variance, and the gradients of sum(y · r) in x, γ and β. */
 function forwardAndGradients(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, relu: boolean, seed: number): Float32Array[] {
   return tf.tidy(() => {
     const stats: Float32Array[] = [];
-    const y = batchNormTraining(x, gamma, beta, 1e-5, relu, (mean, variance) => stats.push(mean.dataSync() as Float32Array, variance.dataSync() as Float32Array));
+    const y = batchNormTraining(x, gamma, beta, 1e-5, relu, (mean, variance) =>
+      stats.push(mean.dataSync() as Float32Array, variance.dataSync() as Float32Array),
+    );
     const r = randn(y.shape, seed);
-    const grads = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(batchNormTraining(a, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5, relu), r)))([x, gamma, beta]);
+    const grads = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(batchNormTraining(a, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5, relu), r)),
+    )([x, gamma, beta]);
     return [y.dataSync() as Float32Array, ...stats, ...grads.map((t) => t.dataSync() as Float32Array)];
   });
 }
@@ -28,7 +42,8 @@ function assertClose(actual: Float32Array, expected: Float32Array, what: string)
   for (const v of expected) scale = Math.max(scale, Math.abs(v));
   assert.ok(scale > 0, `${what}: reference is all zeros`);
   for (let i = 0; i < actual.length; i++) {
-    if (!(Math.abs(actual[i]! - expected[i]!) <= 1e-4 * scale)) assert.fail(`${what}: element ${i} is ${actual[i]}, reference ${expected[i]}`);
+    if (!(Math.abs(actual[i]! - expected[i]!) <= 1e-4 * scale))
+      assert.fail(`${what}: element ${i} is ${actual[i]}, reference ${expected[i]}`);
   }
 }
 
@@ -64,7 +79,10 @@ for (const backend of ["wasm", "cpu"] as const) {
     test("inference: channelAffine is x·scale + shift, rectified on request", async () => {
       await initEngine({ backend, quiet: true });
       installFastKernels(backend);
-      const x = tf.tensor2d([[-1, 2, 0.5, 3, -4], [1, -2, 1.5, -3, 4]]);
+      const x = tf.tensor2d([
+        [-1, 2, 0.5, 3, -4],
+        [1, -2, 1.5, -3, 4],
+      ]);
       const scale = tf.tensor1d([2, 1, -1, 0.5, 1]);
       const shift = tf.tensor1d([0, 1, 0, -2, 0.5]);
       assert.deepEqual(Array.from(channelAffine(x, scale, shift, false).dataSync()), [-2, 3, -0.5, -0.5, -3.5, 2, -1, -1.5, -3.5, 4.5]);

@@ -44,8 +44,18 @@ for (const backend of ["wasm", "cpu"] as const) {
 
     test("conv3d transpose kernel 2 stride 2: forward and gradients (tfjs has no gradient of its own)", async () => {
       // Reference for the gradients: the same registered gradient on tfjs' own kernels.
-      await compare(backend, "conv3dTranspose", () => withGrads(convTranspose, randn([2, 3, 2, 5, 8], 19), randn([2, 2, 2, 6, 8], 20), 21), TRANSPOSE);
-      await compare(backend, "conv3dTranspose 16->16", () => withGrads(convTranspose, randn([1, 2, 2, 4, 16], 22), randn([2, 2, 2, 16, 16], 23), 24), TRANSPOSE);
+      await compare(
+        backend,
+        "conv3dTranspose",
+        () => withGrads(convTranspose, randn([2, 3, 2, 5, 8], 19), randn([2, 2, 2, 6, 8], 20), 21),
+        TRANSPOSE,
+      );
+      await compare(
+        backend,
+        "conv3dTranspose 16->16",
+        () => withGrads(convTranspose, randn([1, 2, 2, 4, 16], 22), randn([2, 2, 2, 16, 16], 23), 24),
+        TRANSPOSE,
+      );
     });
 
     test("conv3d transpose gradient agrees with a finite difference", () => {
@@ -83,7 +93,12 @@ for (const backend of ["wasm", "cpu"] as const) {
 
     test("Sum over every axis but the last (bias gradients), with and without keepDims; other sums fall back to tfjs", async () => {
       const x = randn([2, 3, 4, 5, 12], 60);
-      await compare(backend, "sum leading axes", () => [tf.sum(x, [0, 1, 2, 3]), tf.sum(x, [3, 1, 0, 2], true), tf.sum(randn([7, 3], 61), 0)], ["Sum"]);
+      await compare(
+        backend,
+        "sum leading axes",
+        () => [tf.sum(x, [0, 1, 2, 3]), tf.sum(x, [3, 1, 0, 2], true), tf.sum(randn([7, 3], 61), 0)],
+        ["Sum"],
+      );
       tf.tidy(() => {
         assert.deepEqual(tf.sum(x, [0, 1, 2, 3], true).shape, [1, 1, 1, 1, 12]);
         assert.deepEqual(tf.sum(x, [0, 1, 2, 3]).shape, [12]);

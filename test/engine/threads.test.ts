@@ -37,7 +37,10 @@ test("a kernel that traps reports the trap and which thread hit it, and the pool
 test("results do not depend on the number of kernel threads: a convolution and batch-norm with gradients give the same bits on 1 and 2", () => {
   const script = path.join(__dirname, "kernels-threads.fixture.ts");
   const run = (threads: string): string => {
-    const r = spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8", env: { ...process.env, WORKBENCH_THREADS: threads } });
+    const r = spawnSync(process.execPath, ["--import", "tsx", script], {
+      encoding: "utf8",
+      env: { ...process.env, WORKBENCH_THREADS: threads },
+    });
     assert.equal(r.status, 0, r.stderr);
     return r.stdout.trim();
   };
@@ -49,7 +52,11 @@ test("results do not depend on the number of kernel threads: a convolution and b
 test("300,000 small calls in a row all return their own results and none hangs", () => {
   const script = path.join(__dirname, "kernel-pool-stress.fixture.ts");
   // A hang blocks the calling thread in Atomics.wait, so the calls run in a child with a time limit.
-  const r = spawnSync(process.execPath, ["--import", "tsx", script, "300000"], { encoding: "utf8", timeout: 120_000, env: { ...process.env, WORKBENCH_THREADS: "2" } });
+  const r = spawnSync(process.execPath, ["--import", "tsx", script, "300000"], {
+    encoding: "utf8",
+    timeout: 120_000,
+    env: { ...process.env, WORKBENCH_THREADS: "2" },
+  });
   assert.equal(r.signal, null, "the calls hung");
   assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
   assert.match(r.stdout, /^300000 jobs on 2 threads/);

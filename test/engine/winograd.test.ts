@@ -81,7 +81,8 @@ describe("Winograd 3x3x3 convolutions on the wasm backend", () => {
       const before = fastKernelStats();
       const runs = Object.fromEntries(["0", "2", "4", "auto"].map((s) => [s, withSetting(s, () => values(fn))]));
       const after = fastKernelStats();
-      for (const k of ["Conv3D", "Conv3DBackpropInputV2"]) assert.ok((after[k]?.fast ?? 0) >= (before[k]?.fast ?? 0) + 4, `${k} did not run on the fast path`);
+      for (const k of ["Conv3D", "Conv3DBackpropInputV2"])
+        assert.ok((after[k]?.fast ?? 0) >= (before[k]?.fast ?? 0) + 4, `${k} did not run on the fast path`);
       for (const [setting, outs] of Object.entries(runs)) {
         assertClose(outs[0]!, ref[0]!, `forward, ${WINOGRAD_ENV}=${setting}`);
         assertClose(outs[1]!, ref[1]!, `input gradient, ${WINOGRAD_ENV}=${setting}`);
@@ -123,8 +124,13 @@ describe("Winograd 3x3x3 convolutions on the wasm backend", () => {
     ] satisfies Padding3[]) {
       const direct = unpad(conv3dForward(x, xShape, f, fShape, 1, pad));
       for (const tile of [2, 4] as const) {
-        const byBlock = [1, 5, undefined].map((blockTiles) => unpad(conv3dWinograd(x, xShape, f, fShape, pad, false, { tile, blockTiles })));
-        assert.ok(identical(byBlock[0]!, byBlock[1]!) && identical(byBlock[0]!, byBlock[2]!), `F(${tile}): blocks of 1, 5 and the default differ`);
+        const byBlock = [1, 5, undefined].map((blockTiles) =>
+          unpad(conv3dWinograd(x, xShape, f, fShape, pad, false, { tile, blockTiles })),
+        );
+        assert.ok(
+          identical(byBlock[0]!, byBlock[1]!) && identical(byBlock[0]!, byBlock[2]!),
+          `F(${tile}): blocks of 1, 5 and the default differ`,
+        );
         assertClose(byBlock[0]!, direct, `F(${tile}) against the direct kernel, padding ${pad.front}`);
       }
     }
@@ -142,9 +148,20 @@ describe("Winograd 3x3x3 convolutions on the wasm backend", () => {
       const one = (a: tf.Tensor): tf.Tensor[] => forwardAndInputGradient(a, f, r);
       const [batched] = values(() => [conv(x, f).slice(0, 1)]);
       const [alone, aloneDx] = values(() => one(x.slice(0, 1)));
-      const [batchedDx] = values(() => [tf.grad((a: tf.Tensor) => conv(a, f).mul(tf.concat([r, r, r])).sum())(x).slice(0, 1)]);
+      const [batchedDx] = values(() => [
+        tf
+          .grad((a: tf.Tensor) =>
+            conv(a, f)
+              .mul(tf.concat([r, r, r]))
+              .sum(),
+          )(x)
+          .slice(0, 1),
+      ]);
       assert.ok(identical(batched!, alone!), `${side}³ ${cin}->${cout}: forward of sample 0 differs between batch 3 and batch 1`);
-      assert.ok(identical(batchedDx!, aloneDx!), `${side}³ ${cin}->${cout}: input gradient of sample 0 differs between batch 3 and batch 1`);
+      assert.ok(
+        identical(batchedDx!, aloneDx!),
+        `${side}³ ${cin}->${cout}: input gradient of sample 0 differs between batch 3 and batch 1`,
+      );
       tf.dispose([x, f, r]);
     }
   });
@@ -157,14 +174,22 @@ describe("Winograd 3x3x3 convolutions on the wasm backend", () => {
     assert.notEqual(winogradTile([1, 64, 64, 64, 32], [3, 3, 3, 32, 32], [64, 64, 64], 1, false), null, "AE-64 stem");
     withSetting("0", () => assert.equal(winogradTile([1, 64, 64, 64, 32], [3, 3, 3, 32, 32], [64, 64, 64], 1, false), null));
     withSetting("2", () => assert.equal(winogradTile([1, 64, 64, 64, 32], [3, 3, 3, 32, 32], [64, 64, 64], 1, false), 2));
-    withSetting("fast", () => assert.throws(() => winogradTile([1, 8, 8, 8, 32], [3, 3, 3, 32, 32], [8, 8, 8], 1, false), /WORKBENCH_WINOGRAD=fast/));
+    withSetting("fast", () =>
+      assert.throws(() => winogradTile([1, 8, 8, 8, 32], [3, 3, 3, 32, 32], [8, 8, 8], 1, false), /WORKBENCH_WINOGRAD=fast/),
+    );
   });
 
   test("kernel argument checks name what is wrong", () => {
     const pad: Padding3 = { front: 1, back: 1, top: 1, bottom: 1, left: 1, right: 1 };
     const x = new Float32Array(4 * 4 * 4 * 6);
-    assert.throws(() => conv3dWinograd(x, [1, 4, 4, 4, 6], new Float32Array(27 * 6 * 8), [3, 3, 3, 6, 8], pad, false, { tile: 2 }), /multiple of 4, got 6/);
-    assert.throws(() => conv3dWinograd(x, [1, 4, 4, 4, 6], new Float32Array(8 * 6 * 8), [2, 2, 2, 6, 8], pad, false, { tile: 2 }), /not 3x3x3/);
+    assert.throws(
+      () => conv3dWinograd(x, [1, 4, 4, 4, 6], new Float32Array(27 * 6 * 8), [3, 3, 3, 6, 8], pad, false, { tile: 2 }),
+      /multiple of 4, got 6/,
+    );
+    assert.throws(
+      () => conv3dWinograd(x, [1, 4, 4, 4, 6], new Float32Array(8 * 6 * 8), [2, 2, 2, 6, 8], pad, false, { tile: 2 }),
+      /not 3x3x3/,
+    );
   });
 
   after(() => uninstallFastKernels("wasm"));

@@ -6,7 +6,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildCache, createDataset, loadPointCloud, type DatasetRow } from "../../lib/dataset";
 import { embedDataset, readEmbeddingTable, writeEmbeddingTable } from "../../lib/embeddings";
-import { CLOUD_MORPHOMETRICS, evaluateEmbeddings, evaluationHtml, formatEvaluation, SWC_MORPHOMETRICS, writeEvaluation, type EvaluateOptions, type Evaluation } from "../../lib/evaluation";
+import {
+  CLOUD_MORPHOMETRICS,
+  evaluateEmbeddings,
+  evaluationHtml,
+  formatEvaluation,
+  SWC_MORPHOMETRICS,
+  writeEvaluation,
+  type EvaluateOptions,
+  type Evaluation,
+} from "../../lib/evaluation";
 import { parseCsv, writeNpyFile } from "../../lib/io";
 import { createAutoencoder } from "../../lib/models";
 import { saveCheckpoint } from "../../lib/train";
@@ -47,13 +56,39 @@ const ready = (async () => {
   return { dir, ds, run, trained, oneHot };
 })();
 
-const settings = (workDir: string, run: string): EvaluateOptions => ({ labels: ["family", "depth"], folds: 3, k: 3, checkpoint: run, randomSeeds: 2, pooling: ["channel-max", "global-max"], workDir });
+const settings = (workDir: string, run: string): EvaluateOptions => ({
+  labels: ["family", "depth"],
+  folds: 3,
+  k: 3,
+  checkpoint: run,
+  randomSeeds: 2,
+  pooling: ["channel-max", "global-max"],
+  workDir,
+});
 
 test("evaluateEmbeddings: every embedding and baseline on every label, the one-hot embedding perfect and the majority rate exact", async () => {
   const { dir, ds, run, trained, oneHot } = await ready;
-  const ev = (await evaluateEmbeddings(ds, [{ name: "one-hot", table: readEmbeddingTable(oneHot) }, { name: "trained", table: readEmbeddingTable(trained) }], settings(path.join(dir, "work-a"), run)))!;
-  const names = ["one-hot", "trained", "random weights (channel-max)", "random weights (global-max)", "size only", "morphometrics", "majority class"];
-  assert.deepEqual(ev.rows.map((r) => `${r.label}:${r.features}`), [...names.map((n) => `family:${n}`), ...names.map((n) => `depth:${n}`)]);
+  const ev = (await evaluateEmbeddings(
+    ds,
+    [
+      { name: "one-hot", table: readEmbeddingTable(oneHot) },
+      { name: "trained", table: readEmbeddingTable(trained) },
+    ],
+    settings(path.join(dir, "work-a"), run),
+  ))!;
+  const names = [
+    "one-hot",
+    "trained",
+    "random weights (channel-max)",
+    "random weights (global-max)",
+    "size only",
+    "morphometrics",
+    "majority class",
+  ];
+  assert.deepEqual(
+    ev.rows.map((r) => `${r.label}:${r.features}`),
+    [...names.map((n) => `family:${n}`), ...names.map((n) => `depth:${n}`)],
+  );
   const row = (label: string, features: string) => ev.rows.find((r) => r.label === label && r.features === features)!;
   assert.equal(row("family", "one-hot").knn!.mean, 1);
   assert.equal(row("family", "one-hot").probe!.mean, 1);
@@ -105,9 +140,15 @@ test("a second evaluation reuses the baselines' files, and a stopped one resumes
 test("evaluateEmbeddings names what it cannot use: an unknown label, a table lacking neurons", async () => {
   const { dir, ds, trained } = await ready;
   const t = readEmbeddingTable(trained);
-  await assert.rejects(evaluateEmbeddings(ds, [{ name: "t", table: t }], { labels: ["layer"] }), /has no label column "layer"; its columns are family, depth/);
+  await assert.rejects(
+    evaluateEmbeddings(ds, [{ name: "t", table: t }], { labels: ["layer"] }),
+    /has no label column "layer"; its columns are family, depth/,
+  );
   const short = { ...t, ids: t.ids.slice(2), splits: t.splits.slice(2), values: t.values.slice(2 * t.dim) };
-  await assert.rejects(evaluateEmbeddings(ds, [{ name: "short", table: short }], { labels: ["family"], folds: 3, k: 3, workDir: path.join(dir, "work-d") }), /embedding "short": 2 of the 12 neurons evaluated are not in its table \(LLC7B-1, LLR7G-1\)/);
+  await assert.rejects(
+    evaluateEmbeddings(ds, [{ name: "short", table: short }], { labels: ["family"], folds: 3, k: 3, workDir: path.join(dir, "work-d") }),
+    /embedding "short": 2 of the 12 neurons evaluated are not in its table \(LLC7B-1, LLR7G-1\)/,
+  );
 });
 
 test("a label whose classes are too small for the folds fails when asked for by name, and is left out with a warning under skipUnusableLabels", async () => {
@@ -118,8 +159,14 @@ test("a label whose classes are too small for the folds fails when asked for by 
   await assert.rejects(evaluateEmbeddings(ds, [{ name: "t", table: t }], options), /label "family": 0 classes with at least 5 neurons/);
   const ev = (await evaluateEmbeddings(ds, [{ name: "t", table: t }], { ...options, skipUnusableLabels: true }))!;
   assert.deepEqual([...new Set(ev.rows.map((r) => r.label))], ["depth"]);
-  assert.ok(ev.warnings.some((w) => /label "family": 0 classes .* left out of the table/.test(w)), ev.warnings.join("\n"));
-  await assert.rejects(evaluateEmbeddings(ds, [{ name: "t", table: t }], { ...options, labels: ["family"], skipUnusableLabels: true }), /none of the labels family can be scored on the 12 neurons/);
+  assert.ok(
+    ev.warnings.some((w) => /label "family": 0 classes .* left out of the table/.test(w)),
+    ev.warnings.join("\n"),
+  );
+  await assert.rejects(
+    evaluateEmbeddings(ds, [{ name: "t", table: t }], { ...options, labels: ["family"], skipUnusableLabels: true }),
+    /none of the labels family can be scored on the 12 neurons/,
+  );
 });
 
 test("point clouds get the cloud morphometrics and occupied voxels as their size", async () => {
@@ -136,8 +183,18 @@ test("point clouds get the cloud morphometrics and occupied voxels as their size
   await buildCache(cds.dir, { sizes: [GRID] });
   const ids = cds.ids();
   const table = { ids, splits: ids.map(() => "train"), labels: {}, dim: 1, values: Float32Array.from(ids, (_, i) => i) };
-  const ev = (await evaluateEmbeddings(cds, [{ name: "index", table }], { labels: ["family"], folds: 3, k: 3, grid: GRID, workDir: path.join(dir, "work-e") }))!;
-  assert.deepEqual(ev.rows.map((r) => r.features), ["index", "size only", "morphometrics", "majority class"], "no untrained baseline without an architecture");
+  const ev = (await evaluateEmbeddings(cds, [{ name: "index", table }], {
+    labels: ["family"],
+    folds: 3,
+    k: 3,
+    grid: GRID,
+    workDir: path.join(dir, "work-e"),
+  }))!;
+  assert.deepEqual(
+    ev.rows.map((r) => r.features),
+    ["index", "size only", "morphometrics", "majority class"],
+    "no untrained baseline without an architecture",
+  );
   assert.equal(ev.rows[2]!.dim, CLOUD_MORPHOMETRICS.length);
   assert.match(ev.featureSets.find((f) => f.name === "size only")!.description, /occupied voxels of the 16³ grid/);
 });
@@ -145,14 +202,48 @@ test("point clouds get the cloud morphometrics and occupied voxels as their size
 test("npm run evaluate: prints the table and writes evaluation.csv and .json", async () => {
   const { dir, ds, run, trained, oneHot } = await ready;
   const out = path.join(dir, "cli");
-  const args = ["--embeddings", `labels=${oneHot},${trained}`, "--data", ds.dir, "--label", "family", "--folds", "3", "--k", "3", "--checkpoint", run, "--seeds", "1", "--out", out];
-  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "embeddings", "evaluate.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
+  const args = [
+    "--embeddings",
+    `labels=${oneHot},${trained}`,
+    "--data",
+    ds.dir,
+    "--label",
+    "family",
+    "--folds",
+    "3",
+    "--k",
+    "3",
+    "--checkpoint",
+    run,
+    "--seeds",
+    "1",
+    "--out",
+    out,
+  ];
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "embeddings", "evaluate.ts"), ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /family +labels +embedding +4 +12 +1\.000 ± 0\.000/);
   assert.match(r.stdout, /family +trained +embedding +512/);
   assert.match(r.stdout, /random weights \(channel-max\) +baseline +512 +12 .* 1 seeds/);
   assert.ok(fs.existsSync(path.join(out, "evaluation.csv")) && fs.existsSync(path.join(out, "evaluation.json")));
-  const twice = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "embeddings", "evaluate.ts"), "--embeddings", `${trained},${trained}`, "--data", ds.dir, "--label", "family"], { cwd: ROOT, encoding: "utf8" });
+  const twice = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      path.join(ROOT, "embeddings", "evaluate.ts"),
+      "--embeddings",
+      `${trained},${trained}`,
+      "--data",
+      ds.dir,
+      "--label",
+      "family",
+    ],
+    { cwd: ROOT, encoding: "utf8" },
+  );
   assert.equal(twice.status, 2);
   assert.match(twice.stderr, /two tables are named "trained"; name them with name=path/);
 });

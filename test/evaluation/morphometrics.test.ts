@@ -7,7 +7,6 @@ import { childCounts, morphology, morphologyBounds, treeOrder } from "../../lib/
 import { random } from "../../lib/core";
 import { REAL_NEURONS as REAL, realNeuronLabels } from "../helpers/real-neurons";
 
-
 /**
  * A Y-shaped neuron: a soma of radius 5 at the origin, a stem from (0,10,0)
  * to the branch point (0,30,0), then branches to (30,70,0) (length 50, a
@@ -77,10 +76,14 @@ test("swcMorphometrics on the twelve NeuroMorpho neurons: the tree's identities 
     const { min, max } = morphologyBounds(m);
     assert.equal(f.extent_x, max[0] - min[0]);
     // A path along the tree is never shorter than the straight line.
-    assert.ok(f.max_path_distance >= f.max_radial_distance - 1e-9, `${file}: path ${f.max_path_distance} < radial ${f.max_radial_distance}`);
+    assert.ok(
+      f.max_path_distance >= f.max_radial_distance - 1e-9,
+      `${file}: path ${f.max_path_distance} < radial ${f.max_radial_distance}`,
+    );
     // Each branch ends at a branch point or tip that is not a stem's first sample.
     let stemEnds = 0;
-    for (let i = 0; i < m.count; i++) if (m.types[i] !== 1 && (m.parents[i]! < 0 || m.types[m.parents[i]!] === 1) && children[i] !== 1) stemEnds++;
+    for (let i = 0; i < m.count; i++)
+      if (m.types[i] !== 1 && (m.parents[i]! < 0 || m.types[m.parents[i]!] === 1) && children[i] !== 1) stemEnds++;
     const branches = f.branch_points + f.tips - stemEnds;
     assert.ok(Math.abs(f.mean_branch_length * branches - f.total_length) < 1e-6 * f.total_length, `${file}: mean branch length`);
     assert.ok(Math.abs(f.sholl_ramification - f.sholl_peak / f.stems) < 1e-12);
@@ -109,7 +112,9 @@ test("cloudMorphometrics: extents, principal spreads and radius of gyration of a
   // A grid of points on a 40 × 20 × 10 box: spreads along x, y, z are the uniform grids' standard deviations.
   const pts: number[] = [];
   const axis = (n: number, len: number) => Array.from({ length: n }, (_, i) => (len * i) / (n - 1));
-  const xs = axis(21, 40), ys = axis(11, 20), zs = axis(6, 10);
+  const xs = axis(21, 40),
+    ys = axis(11, 20),
+    zs = axis(6, 10);
   for (const x of xs) for (const y of ys) for (const z of zs) pts.push(x, y, z);
   const f = cloudMorphometrics(Float32Array.from(pts));
   const sd = (v: number[]) => {

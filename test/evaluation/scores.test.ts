@@ -8,7 +8,14 @@ const OPTIONS = { k: 5, c: 1 };
 
 function features(rows: number[][], standardize = false): FeatureSet {
   const cols = rows[0]!.length;
-  return { name: "x", kind: "embedding", description: "", columns: rows[0]!.map((_, j) => `f${j}`), x: { rows: rows.length, cols, data: Float64Array.from(rows.flat()) }, standardize };
+  return {
+    name: "x",
+    kind: "embedding",
+    description: "",
+    columns: rows[0]!.map((_, j) => `f${j}`),
+    x: { rows: rows.length, cols, data: Float64Array.from(rows.flat()) },
+    standardize,
+  };
 }
 
 /** n labels over `classes`, in proportion to `weights`, in a seeded random order. */
@@ -79,15 +86,27 @@ test("classes smaller than the folds are left out with one warning; fewer than t
   assert.equal(task.rows.length, 40);
   assert.deepEqual(task.classes, ["big", "other"]);
   const messages = [...warningCounts().keys()];
-  assert.ok(messages.some((m) => m === 'label "family": "rare" (2) has fewer neurons than the 5 folds and is left out of its scores'), messages.join("\n"));
-  assert.ok(messages.some((m) => m === 'label "family": 1 of 43 neurons have no value and are left out of its scores'), messages.join("\n"));
-  assert.throws(() => labelTask("family", ["a", "a", "a", "a", "a", "b"], { folds: 5, seed: 1 }), /1 class with at least 5 neurons \(one per fold\); nothing to tell apart/);
+  assert.ok(
+    messages.some((m) => m === 'label "family": "rare" (2) has fewer neurons than the 5 folds and is left out of its scores'),
+    messages.join("\n"),
+  );
+  assert.ok(
+    messages.some((m) => m === 'label "family": 1 of 43 neurons have no value and are left out of its scores'),
+    messages.join("\n"),
+  );
+  assert.throws(
+    () => labelTask("family", ["a", "a", "a", "a", "a", "b"], { folds: 5, seed: 1 }),
+    /1 class with at least 5 neurons \(one per fold\); nothing to tell apart/,
+  );
 });
 
 test("k larger than a training fold is refused with the fold and k named", () => {
   const y = labels(12, ["a", "b"], [1, 1], 7);
   const task = labelTask("class", y, { folds: 3, seed: 1 });
-  assert.throws(() => scoreFeatures(features(y.map((_, i) => [i])), task, { k: 10, c: 1 }), /label "class": fold 1 has 8 training neurons, fewer than k = 10/);
+  assert.throws(
+    () => scoreFeatures(features(y.map((_, i) => [i])), task, { k: 10, c: 1 }),
+    /label "class": fold 1 has 8 training neurons, fewer than k = 10/,
+  );
 });
 
 test("continuous labels: k-NN R² near one for a feature that carries the value, near zero for noise and for the mean", () => {

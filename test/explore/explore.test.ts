@@ -196,7 +196,9 @@ test("the server refuses requests without the token, from a foreign Host and fro
     ["synapse/clusters_seg10_alpha1.0.csv"],
   );
 
-  const outside = await request(`${explorer.url}api/synapses/gif?run=synapse/clusters_seg10_alpha1.0.csv&id=${encodeURIComponent("../../../etc/x")}`);
+  const outside = await request(
+    `${explorer.url}api/synapses/gif?run=synapse/clusters_seg10_alpha1.0.csv&id=${encodeURIComponent("../../../etc/x")}`,
+  );
   assert.equal(outside.status, 400, "only the run's own synapses are served");
   assert.match(outside.body, /no synapse/);
 
@@ -346,7 +348,10 @@ test("choosing another α on the page computes new features and clusters; a seco
   assert.match(catalogue.jobs.at(-1)!.message, /4 synapses \(4 features computed now, 0 reused\)/);
   assert.match(await p.$eval("#s-map-note", (e: PageElement) => e.textContent ?? ""), /clusters_seg10_alpha0\.5\.csv/);
 
-  assert.match(await p.$eval("#s-rerun-note", (e: PageElement) => e.textContent ?? ""), /synapse\/features_seg10_alpha0\.5\.csv holds the features of 4 synapses already/);
+  assert.match(
+    await p.$eval("#s-rerun-note", (e: PageElement) => e.textContent ?? ""),
+    /synapse\/features_seg10_alpha0\.5\.csv holds the features of 4 synapses already/,
+  );
   await p.$eval("#s-k", (e: PageElement) => (e.value = "2"));
   await p.click("#s-rerun-go");
   await p.waitForFunction(() => /k 2:/.test(document.getElementById("s-run")?.selectedOptions[0]?.textContent ?? ""), { timeout: 60_000 });

@@ -39,7 +39,22 @@ test("voxelize refuses damaged SWC, PLY, NPY and NPZ files: exit 1, one message 
       }
     }
     assert.equal(files.length, 4 * PER_FORMAT);
-    const run = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "datasets/voxelize.ts"), ...files, "--out", path.join(dir, "out"), "--grid", "8", "--points", "200"], { cwd: ROOT, encoding: "utf8" });
+    const run = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        path.join(ROOT, "datasets/voxelize.ts"),
+        ...files,
+        "--out",
+        path.join(dir, "out"),
+        "--grid",
+        "8",
+        "--points",
+        "200",
+      ],
+      { cwd: ROOT, encoding: "utf8" },
+    );
     assert.equal(run.status, 1, run.stderr);
     assert.doesNotMatch(run.stderr, /^\s+at /m, "no stack trace");
     for (const f of files) {

@@ -76,7 +76,11 @@ function members(dir: string, pattern: RegExp, pick: (name: string) => boolean, 
       seeds.push({
         name: `${path.relative(FIXTURES, f)}:${m.name}`,
         bytes: m.data,
-        pack: (mutated) => writeZip(all.map((e) => (e === m ? { name: e.name, data: mutated } : e)), { compress }),
+        pack: (mutated) =>
+          writeZip(
+            all.map((e) => (e === m ? { name: e.name, data: mutated } : e)),
+            { compress },
+          ),
       });
     }
   }
@@ -159,7 +163,10 @@ export const FORMATS: FuzzFormat[] = [
     read: (file) => {
       const stack = openTiff(file);
       try {
-        return [stack.read(), stack.read({ z: [stack.slices - 1, stack.slices], y: [0, 1 + (stack.height >> 1)], x: [stack.width >> 1, stack.width] })];
+        return [
+          stack.read(),
+          stack.read({ z: [stack.slices - 1, stack.slices], y: [0, 1 + (stack.height >> 1)], x: [stack.width >> 1, stack.width] }),
+        ];
       } finally {
         stack.close();
       }
@@ -171,7 +178,12 @@ export const FORMATS: FuzzFormat[] = [
     summary: "NIfTI-1 .nii, and the .nii inside .nii.gz re-compressed (lib/io/nifti.ts)",
     seeds: () => [
       ...wholeFiles("nifti", /\.nii$/i),
-      ...wholeFiles("nifti", /\.nii\.gz$/i).map((s) => ({ ...s, name: `${s.name}:inflated`, bytes: new Uint8Array(zlib.gunzipSync(s.bytes)), pack: (m: Uint8Array) => new Uint8Array(zlib.gzipSync(m)) })),
+      ...wholeFiles("nifti", /\.nii\.gz$/i).map((s) => ({
+        ...s,
+        name: `${s.name}:inflated`,
+        bytes: new Uint8Array(zlib.gunzipSync(s.bytes)),
+        pack: (m: Uint8Array) => new Uint8Array(zlib.gzipSync(m)),
+      })),
       ...wholeFiles("nifti", /\.nii\.gz$/i),
     ],
     fileName: base,

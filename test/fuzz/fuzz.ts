@@ -24,7 +24,11 @@ export const fuzzCommand = command({
     slowMs: { type: "integer", description: "a read slower than this many milliseconds is an escape", default: 2000, min: 1 },
     save: { type: "string", placeholder: "dir", description: "write the bytes of each escaping mutant into this directory" },
   },
-  examples: ["npm run fuzz -- --iterations 20000", "npm run fuzz -- --format tiff,tiff-file --seed 7", "npm run fuzz -- --format npy --first 123 --iterations 1"],
+  examples: [
+    "npm run fuzz -- --iterations 20000",
+    "npm run fuzz -- --format tiff,tiff-file --seed 7",
+    "npm run fuzz -- --format npy --first 123 --iterations 1",
+  ],
   async run({ values }) {
     const names = values.format ?? FORMATS.map((f) => f.name);
     const stop = listenForStop("fuzz", "the formats not yet fuzzed");

@@ -110,7 +110,11 @@ export async function runMutants(format: FuzzFormat, options: RunOptions): Promi
         report.loaded++;
       } catch (e) {
         if (!(e instanceof WorkbenchError)) {
-          const where = (e as Error).stack?.split("\n").find((l) => l.includes("/lib/"))?.trim() ?? "";
+          const where =
+            (e as Error).stack
+              ?.split("\n")
+              .find((l) => l.includes("/lib/"))
+              ?.trim() ?? "";
           escape("error", `${(e as Error).name}: ${(e as Error).message} ${where}`);
         } else if (!e.message.includes(path.basename(file))) {
           escape("unnamed", `${e.name} without the file's name: ${e.message}`);
@@ -120,7 +124,8 @@ export async function runMutants(format: FuzzFormat, options: RunOptions): Promi
       const grew = Math.max(memoryNow() - memoryBefore, process.resourceUsage().maxRSS * 1024 - peakBefore);
       const allowed = 64 * MiB + format.expansion * bytes.length;
       if (ms > slowMs) escape("slow", `took ${ms.toFixed(0)} ms (limit ${slowMs})`);
-      if (grew > allowed) escape("memory", `took ${(grew / MiB).toFixed(0)} MiB for a ${bytes.length}-byte file (limit ${(allowed / MiB).toFixed(0)} MiB)`);
+      if (grew > allowed)
+        escape("memory", `took ${(grew / MiB).toFixed(0)} MiB for a ${bytes.length}-byte file (limit ${(allowed / MiB).toFixed(0)} MiB)`);
       report.mutants++;
     }
   } finally {
@@ -164,7 +169,9 @@ export function runInChild(formatName: string, options: Omit<RunOptions, "onStar
       }
       const index = last.start ?? -1;
       const kind: EscapeKind = killed ? "hang" : "crash";
-      const message = killed ? `no answer within ${timeoutMs} ms` : `the child exited with ${code}: ${err.trim().split("\n").slice(-3).join(" | ")}`;
+      const message = killed
+        ? `no answer within ${timeoutMs} ms`
+        : `the child exited with ${code}: ${err.trim().split("\n").slice(-3).join(" | ")}`;
       const started = lines.filter((l) => l.includes('"start"')).length;
       resolve({
         format: formatName,
@@ -187,6 +194,7 @@ export function summaryLine(r: FormatReport): string {
 /** How to rebuild and rerun one escaping mutant. */
 export function escapeLines(r: FormatReport, seed: number): string[] {
   return r.escapes.map(
-    (e) => `  ${e.kind} #${e.index} from ${e.seed} [${e.edits.join("; ")}]: ${e.message}\n    rerun: npm run fuzz -- --format ${r.format} --seed ${seed} --first ${e.index} --iterations 1`,
+    (e) =>
+      `  ${e.kind} #${e.index} from ${e.seed} [${e.edits.join("; ")}]: ${e.message}\n    rerun: npm run fuzz -- --format ${r.format} --seed ${seed} --first ${e.index} --iterations 1`,
   );
 }

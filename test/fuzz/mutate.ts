@@ -189,7 +189,19 @@ const EDITS: Array<{ weight: number; edit: Edit }> = [
       if (fields.length === 0) return null;
       const f = r.pick(fields);
       const max = 2 ** (8 * f.width) - 1;
-      const lies = [0, f.value - 1, f.value + 1, f.value * 2, f.value * 4096, max, Math.floor(max / 2), 0x7fffffff, 0x80000000, 0xffff, 0x10000];
+      const lies = [
+        0,
+        f.value - 1,
+        f.value + 1,
+        f.value * 2,
+        f.value * 4096,
+        max,
+        Math.floor(max / 2),
+        0x7fffffff,
+        0x80000000,
+        0xffff,
+        0x10000,
+      ];
       const lie = Math.min(max, Math.max(0, r.pick(lies)));
       const out = bytes.slice();
       write(out, f.at, f.width, f.little, lie);

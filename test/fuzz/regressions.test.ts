@@ -14,8 +14,16 @@ import { decodeGrid } from "../../lib/dataset";
 const FIX = path.resolve(__dirname, "../fixtures/fuzz");
 
 const CASES: Array<{ file: string; read: (file: string, bytes: Uint8Array) => unknown; message: RegExp }> = [
-  { file: "cache_corrupt_deflate.nvx", read: (f, b) => decodeGrid(b, 16, f), message: /payload should inflate to 512 bytes, found corrupt/ },
-  { file: "cache_payload_inflates_short.nvx", read: (f, b) => decodeGrid(b, 16, f), message: /payload should inflate to 512 bytes, found 424 bytes/ },
+  {
+    file: "cache_corrupt_deflate.nvx",
+    read: (f, b) => decodeGrid(b, 16, f),
+    message: /payload should inflate to 512 bytes, found corrupt/,
+  },
+  {
+    file: "cache_payload_inflates_short.nvx",
+    read: (f, b) => decodeGrid(b, 16, f),
+    message: /payload should inflate to 512 bytes, found 424 bytes/,
+  },
   { file: "nifti_gzip_truncated_lying_size.nii.gz", read: (f, b) => readNifti(b, f), message: /gzip data could not be decompressed/ },
   { file: "nifti_header_truncated.nii", read: (f, b) => readNifti(b, f), message: /NIfTI header could not be read|image needs/ },
   { file: "nifti_header_size_not_348.nii", read: (f, b) => readNifti(b, f), message: /NIfTI header could not be read/ },
@@ -23,9 +31,17 @@ const CASES: Array<{ file: string; read: (file: string, bytes: Uint8Array) => un
   { file: "npy_unicode_not_a_code_point.npy", read: (f, b) => readNpy(b, f), message: /not a Unicode code point/ },
   { file: "ply_vertex_count_beyond_file.ply", read: (f, b) => readPly(b, f), message: /element "vertex" declares 4294967296 rows/ },
   { file: "tiff_page_size_beyond_file.tif", read: (f) => readTiffFile(f), message: /page 0: 1 strips for 16384 needed/ },
-  { file: "tiff_strip_count_cannot_hold_page.tif", read: (f, b) => readTiff(b, f), message: /strip 0 stores 11 bytes of Deflate data, which cannot decode to the 1600000000 bytes/ },
+  {
+    file: "tiff_strip_count_cannot_hold_page.tif",
+    read: (f, b) => readTiff(b, f),
+    message: /strip 0 stores 11 bytes of Deflate data, which cannot decode to the 1600000000 bytes/,
+  },
   { file: "tiff_fractional_strip_offset.tif", read: (f) => readTiffFile(f), message: /strip 0 of page 0 needs 16 bytes at offset 8\.5/ },
-  { file: "excel_cell_reference_beyond_sheet.xlsx", read: (f, b) => readExcel(b, f), message: /cell references reach row 99999999999, column 1/ },
+  {
+    file: "excel_cell_reference_beyond_sheet.xlsx",
+    read: (f, b) => readExcel(b, f),
+    message: /cell references reach row 99999999999, column 1/,
+  },
 ];
 
 for (const c of CASES) {

@@ -7,7 +7,10 @@ import { installFastKernels, uninstallFastKernels, fastKernelsInstalled, fastKer
 export function randn(shape: number[], seed: number): tf.Tensor {
   const rng = new Random(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal()), shape);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => rng.normal()),
+    shape,
+  );
 }
 
 /** The values of the tensors `fn` returns, on the current backend; the tensors are disposed. */

@@ -10,7 +10,8 @@ export const REAL_NEURONS = path.resolve(__dirname, "../fixtures/swc/real-sample
 export function realNeuronLabels(): Array<{ file: string; family: string }> {
   const table = parseCsv(fs.readFileSync(path.join(REAL_NEURONS, "labels.csv"), "utf8"), "labels.csv");
   const [fileColumn, familyColumn] = [table.columns.indexOf("file"), table.columns.indexOf("family")];
-  if (fileColumn < 0 || familyColumn < 0) throw new Error(`${REAL_NEURONS}/labels.csv: expected columns file and family; found ${table.columns.join(", ")}`);
+  if (fileColumn < 0 || familyColumn < 0)
+    throw new Error(`${REAL_NEURONS}/labels.csv: expected columns file and family; found ${table.columns.join(", ")}`);
   return table.rows.map((r) => ({ file: r[fileColumn]!, family: r[familyColumn]! }));
 }
 

@@ -16,14 +16,21 @@ const DAEMONS = ["munged", "munge", "unmunge", "slurmctld", "slurmd"];
 const CLIENTS = ["sbatch", "squeue", "scancel", "scontrol", "sinfo"];
 
 function onPath(program: string): boolean {
-  return (process.env.PATH ?? "").split(path.delimiter).some((d) => d !== "" && fs.existsSync(path.join(d, program))) || fs.existsSync(path.join("/usr/sbin", program));
+  return (
+    (process.env.PATH ?? "").split(path.delimiter).some((d) => d !== "" && fs.existsSync(path.join(d, program))) ||
+    fs.existsSync(path.join("/usr/sbin", program))
+  );
 }
 
 /** Throws a MissingDependencyError unless Slurm's daemons and commands are installed and the tests run as root. */
 export function checkSlurm(): void {
   const missing = [...DAEMONS, ...CLIENTS].filter((p) => !onPath(p));
-  if (missing.length) throw new MissingDependencyError(`Slurm is not installed (no ${missing.join(", ")}): apt-get install slurmctld slurmd munge slurm-client`);
-  if (process.getuid?.() !== 0) throw new MissingDependencyError("the test Slurm cluster runs its daemons as root (SlurmUser=root); run the tests as root");
+  if (missing.length)
+    throw new MissingDependencyError(
+      `Slurm is not installed (no ${missing.join(", ")}): apt-get install slurmctld slurmd munge slurm-client`,
+    );
+  if (process.getuid?.() !== 0)
+    throw new MissingDependencyError("the test Slurm cluster runs its daemons as root (SlurmUser=root); run the tests as root");
 }
 
 /** A job's last record in the completion log (accounting is off; jobcomp/filetxt writes one line per job end). */
@@ -93,7 +100,11 @@ export async function startSlurm(): Promise<TestCluster> {
   const key = f("munge", "munge.key");
   fs.writeFileSync(key, randomBytes(1024), { mode: 0o600 });
   const socket = f("munge", "munge.socket");
-  const env: NodeJS.ProcessEnv = { ...process.env, SLURM_CONF: f("slurm.conf"), PATH: [path.dirname(process.execPath), process.env.PATH ?? "", "/usr/sbin"].join(path.delimiter) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SLURM_CONF: f("slurm.conf"),
+    PATH: [path.dirname(process.execPath), process.env.PATH ?? "", "/usr/sbin"].join(path.delimiter),
+  };
   const pidFiles = { slurmd: f("slurmd.pid"), slurmctld: f("slurmctld.pid"), munged: f("munge", "munged.pid") };
   const host = os.hostname().split(".")[0]!;
   const [ctldPort, slurmdPort] = [await freePort(), await freePort()];
@@ -138,7 +149,8 @@ export async function startSlurm(): Promise<TestCluster> {
   );
   const run = (program: string, args: string[]): string => {
     const r = spawnSync(program, args, { env, encoding: "utf8" });
-    if (r.error || r.status !== 0) throw new Error(`${program} ${args.join(" ")}: ${r.error?.message ?? (r.stderr.trim() || `exit code ${r.status}`)}`);
+    if (r.error || r.status !== 0)
+      throw new Error(`${program} ${args.join(" ")}: ${r.error?.message ?? (r.stderr.trim() || `exit code ${r.status}`)}`);
     return r.stdout;
   };
   /** What a program printed, or "" when it could not start (spawnSync's stdout is then null, whatever its type says). */
@@ -158,7 +170,10 @@ export async function startSlurm(): Promise<TestCluster> {
     stopped = true;
     process.off("exit", stop);
     const ctld = pidIn(pidFiles.slurmctld);
-    const queued = () => output("squeue", ["-h", "-o", "%i"]).split("\n").filter((l) => l.trim() !== "");
+    const queued = () =>
+      output("squeue", ["-h", "-o", "%i"])
+        .split("\n")
+        .filter((l) => l.trim() !== "");
     if (ctld !== null && alive(ctld) && queued().length > 0) {
       // Jobs left by a failed test: cancel them so that no job's processes outlive the cluster.
       spawnSync("scancel", ["--quiet", ...queued()], { env });
@@ -174,7 +189,14 @@ export async function startSlurm(): Promise<TestCluster> {
   };
   process.on("exit", stop);
   try {
-    run("munged", ["--force", `--socket=${socket}`, `--key-file=${key}`, `--log-file=${f("log", "munged.log")}`, `--pid-file=${pidFiles.munged}`, `--seed-file=${f("munge", "seed")}`]);
+    run("munged", [
+      "--force",
+      `--socket=${socket}`,
+      `--key-file=${key}`,
+      `--log-file=${f("log", "munged.log")}`,
+      `--pid-file=${pidFiles.munged}`,
+      `--seed-file=${f("munge", "seed")}`,
+    ]);
     const credential = run("munge", ["-n", `--socket=${socket}`]);
     const check = spawnSync("unmunge", [`--socket=${socket}`], { input: credential, encoding: "utf8" });
     if (check.status !== 0) throw new Error(`munge does not decode its own credential: ${check.stderr}`);
@@ -211,7 +233,13 @@ export async function startSlurm(): Promise<TestCluster> {
         if (!jobId) continue;
         const arrayJobId = field("ArrayJobId");
         const arrayTaskId = field("ArrayTaskId");
-        jobs.set(jobId, { jobId, name: field("Name") ?? "", state: field("JobState") ?? "", exitCode: field("ExitCode") ?? "", ...(arrayJobId ? { arrayJobId, arrayTaskId } : {}) });
+        jobs.set(jobId, {
+          jobId,
+          name: field("Name") ?? "",
+          state: field("JobState") ?? "",
+          exitCode: field("ExitCode") ?? "",
+          ...(arrayJobId ? { arrayJobId, arrayTaskId } : {}),
+        });
       }
       return jobs;
     },

@@ -99,7 +99,10 @@ function autoencoderOutputs(): { latent: Float32Array; logits: Float32Array } {
   const ae = autoencoderFromCheckpoint(fixture("autoencoder_g32_b4.pth"), 32);
   const out = tf.tidy(() => {
     const x = channelsLast(io("autoencoder_g32_b4_io.pth").get("input")!);
-    return { latent: (ae.encoder.predict(x) as tf.Tensor).dataSync() as Float32Array, logits: (ae.model.predict(x) as tf.Tensor).dataSync() as Float32Array };
+    return {
+      latent: (ae.encoder.predict(x) as tf.Tensor).dataSync() as Float32Array,
+      logits: (ae.model.predict(x) as tf.Tensor).dataSync() as Float32Array,
+    };
   });
   disposeAutoencoder(ae);
   return out;
@@ -151,8 +154,18 @@ test("the autoencoder fixture matches on the engine's default backend too", asyn
   // convolution (Conv3DBackpropInputV2, the decoder's upsampling) writes only
   // the first depth slice of its output. Pinned here, so that a tfjs without
   // that bug fails this test and the logits get compared as well.
-  const transposed = tf.tidy(() => Array.from(tf.conv3dTranspose(tf.ones<tf.Rank.R5>([1, 2, 2, 2, 1]), tf.ones<tf.Rank.R5>([1, 1, 1, 1, 1]), [1, 2, 2, 2, 1], 1, "valid").dataSync()));
-  assert.deepEqual(transposed, [1, 1, 1, 1, 0, 0, 0, 0], `${tf.getBackend()}'s Conv3DBackpropInputV2 no longer drops depth slices: compare the logits with the floored cpu reference here`);
+  const transposed = tf.tidy(() =>
+    Array.from(
+      tf
+        .conv3dTranspose(tf.ones<tf.Rank.R5>([1, 2, 2, 2, 1]), tf.ones<tf.Rank.R5>([1, 1, 1, 1, 1]), [1, 2, 2, 2, 1], 1, "valid")
+        .dataSync(),
+    ),
+  );
+  assert.deepEqual(
+    transposed,
+    [1, 1, 1, 1, 0, 0, 0, 0],
+    `${tf.getBackend()}'s Conv3DBackpropInputV2 no longer drops depth slices: compare the logits with the floored cpu reference here`,
+  );
   assert.equal(tf.memory().numTensors, before);
 });
 
@@ -182,7 +195,10 @@ test("a features-only VGG3D skips the classifier tensors of a full state dict", 
   sd.set("classifier.6.bias", { dtype: "float32", shape: [7], data: new Float32Array(7) });
   loadVgg3dWeights(net, sd);
   sd.set("features.99.weight", { dtype: "float32", shape: [1], data: new Float32Array(1) });
-  assert.throws(() => loadVgg3dWeights(net, sd, "extra.pth"), /extra\.pth does not match the model \(vgg3d_features\): unexpected 1: features\.99\.weight/);
+  assert.throws(
+    () => loadVgg3dWeights(net, sd, "extra.pth"),
+    /extra\.pth does not match the model \(vgg3d_features\): unexpected 1: features\.99\.weight/,
+  );
   net.features.dispose();
 });
 
@@ -208,8 +224,14 @@ test("missing, unexpected, mis-shaped and non-float tensors are errors that name
   // A failed load changes nothing and leaks nothing.
   assert.equal(tf.memory().numTensors, before);
   ae.model.getWeights().forEach((w, i) => assert.deepEqual(w.dataSync(), weightsBefore[i]));
-  assert.throws(() => autoencoderFromCheckpoint(fixture("autoencoder_g32_b4.pth"), 64), /expected an autoencoder for grid 64; the checkpoint has 2 encoder blocks, i\.e\. grid 32/);
-  assert.throws(() => autoencoderShapeOf(loadStateDict(fixture("vgg3d_features_fp16.pth")), "vgg.pth"), /vgg\.pth: not an autoencoder state dict/);
+  assert.throws(
+    () => autoencoderFromCheckpoint(fixture("autoencoder_g32_b4.pth"), 64),
+    /expected an autoencoder for grid 64; the checkpoint has 2 encoder blocks, i\.e\. grid 32/,
+  );
+  assert.throws(
+    () => autoencoderShapeOf(loadStateDict(fixture("vgg3d_features_fp16.pth")), "vgg.pth"),
+    /vgg\.pth: not an autoencoder state dict/,
+  );
   disposeAutoencoder(ae);
 });
 

@@ -38,7 +38,10 @@ test("export writes the run's weights exactly, with what the reference construct
   const out = path.join(dir, "tiny.pth");
   const r = exportCli(["--checkpoint", await run, "--out", out, "--which", "last"]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /tiny\.pth: last of .* \(dense, iteration 2, validation F1 [\d.]+, IoU [\d.]+\); load with Autoencoder\(grid=32, base_channels=8\)/);
+  assert.match(
+    r.stdout,
+    /tiny\.pth: last of .* \(dense, iteration 2, validation F1 [\d.]+, IoU [\d.]+\); load with Autoencoder\(grid=32, base_channels=8\)/,
+  );
   const record = JSON.parse(fs.readFileSync(`${out}.json`, "utf8")) as RunExport;
   assert.deepEqual(record.network, { class: "Autoencoder", module: "reference/networks.py", kwargs: { grid: 32, base_channels: 8 } });
   assert.equal(record.run.checkpoint, "last");
@@ -94,7 +97,8 @@ test("PyTorch builds the network from the export's own record, loads it strictly
   const logitsOf = (which: "last" | "best-f1"): Float32Array => {
     const { autoencoder } = loadCheckpoint(runDir, which);
     try {
-      return runInference({ kind: "autoencoder", autoencoder, mode: null, description: which }, { shape: [2, 32, 32, 32], data: volumes }).data;
+      return runInference({ kind: "autoencoder", autoencoder, mode: null, description: which }, { shape: [2, 32, 32, 32], data: volumes })
+        .data;
     } finally {
       disposeAutoencoder(autoencoder);
     }

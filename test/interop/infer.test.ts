@@ -35,7 +35,9 @@ function volume64(): Uint8Array {
 
 function expectedLogits(seed: number, v: Uint8Array): Float32Array {
   const ae = createAutoencoder({ grid: 64, baseChannels: 2, seed });
-  const out = tf.tidy(() => (ae.model.predict(tf.tensor5d(Float32Array.from(v), [1, 64, 64, 64, 1])) as tf.Tensor).dataSync() as Float32Array);
+  const out = tf.tidy(
+    () => (ae.model.predict(tf.tensor5d(Float32Array.from(v), [1, 64, 64, 64, 1])) as tf.Tensor).dataSync() as Float32Array,
+  );
   ae.model.dispose();
   ae.decoder.dispose();
   return out;
@@ -50,7 +52,15 @@ test("npm run infer: a .pth autoencoder checkpoint on a 64³ .npy volume gives t
   const v = volume64();
   writeNpyFile(path.join(dir, "volume.npy"), v, [64, 64, 64]);
   const infer = (...model: string[]) =>
-    runCommandProcess("training/infer.ts", ["--checkpoint", path.join(dir, "dense64.pth"), ...model, "--input", path.join(dir, "volume.npy"), "--out", path.join(dir, "logits.npy")]);
+    runCommandProcess("training/infer.ts", [
+      "--checkpoint",
+      path.join(dir, "dense64.pth"),
+      ...model,
+      "--input",
+      path.join(dir, "volume.npy"),
+      "--out",
+      path.join(dir, "logits.npy"),
+    ]);
   const r = await infer("--model", "dense64");
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^autoencoder \(dense, grid 64, 2 base channels\): .*volume\.npy → .*logits\.npy \[64, 64, 64\] in [\d.]+ s\n$/);
@@ -60,7 +70,10 @@ test("npm run infer: a .pth autoencoder checkpoint on a 64³ .npy volume gives t
   assert.deepEqual(logits.data, expectedLogits(3, v));
   const bare = await infer();
   assert.equal(bare.code, 2);
-  assert.match(bare.stderr, /^infer: .*dense64\.pth is a PyTorch file, which does not say which model it holds: name it with --model \(dense32, .*, vgg3d\); a workbench run directory needs no --model\n$/m);
+  assert.match(
+    bare.stderr,
+    /^infer: .*dense64\.pth is a PyTorch file, which does not say which model it holds: name it with --model \(dense32, .*, vgg3d\); a workbench run directory needs no --model\n$/m,
+  );
 });
 
 test("a workbench checkpoint directory loads through the training checkpoint format, with or without a model; a wrong grid is refused", () => {
@@ -71,7 +84,11 @@ test("a workbench checkpoint directory loads through the training checkpoint for
   ae.decoder.dispose();
   const v = volume64();
   const net = loadInferenceNetwork(path.join(dir, "run"), "nlat64");
-  assert.equal(net.description, "autoencoder (nlat, grid 64, 2 base channels)", "a checkpoint without training state takes the model's mode");
+  assert.equal(
+    net.description,
+    "autoencoder (nlat, grid 64, 2 base channels)",
+    "a checkpoint without training state takes the model's mode",
+  );
   const batch = new Uint8Array(2 * 64 ** 3);
   batch.set(v, 64 ** 3);
   const result = runInference(net, { shape: [2, 64, 64, 64], data: batch });
@@ -86,7 +103,10 @@ test("a workbench checkpoint directory loads through the training checkpoint for
     /^ConfigError: model dense128 is a dense autoencoder of grid 128, but .*run holds an autoencoder \(grid 64, 2 base channels\); leave the model out, the directory says what it holds$/,
   );
   const before = tf.memory().numTensors;
-  assert.throws(() => loadInferenceNetwork(path.join(fixtures, "autoencoder_g32_b4.pth"), "dense64"), /expected an autoencoder for grid 64; .* grid 32/);
+  assert.throws(
+    () => loadInferenceNetwork(path.join(fixtures, "autoencoder_g32_b4.pth"), "dense64"),
+    /expected an autoencoder for grid 64; .* grid 32/,
+  );
   assert.equal(tf.memory().numTensors, before);
 });
 
@@ -113,18 +133,27 @@ test("a run directory says its mode: a model of the other mode is refused, the s
     disposeInferenceNetwork(net);
   }
   const before = tf.memory().numTensors;
-  assert.throws(() => loadInferenceNetwork(run, "dense32"), /model dense32 is a dense autoencoder of grid 32, but .*tiny-nlat holds an autoencoder \(nlat, grid 32, 2 base channels\)/);
+  assert.throws(
+    () => loadInferenceNetwork(run, "dense32"),
+    /model dense32 is a dense autoencoder of grid 32, but .*tiny-nlat holds an autoencoder \(nlat, grid 32, 2 base channels\)/,
+  );
   assert.equal(tf.memory().numTensors, before, "the refused network is disposed");
   assert.throws(() => loadInferenceNetwork(run, "vgg3d"), /the VGG3D loads from a PyTorch \.pth file; .*tiny-nlat is a directory/);
 });
 
 test("bad arguments and inputs are explained", () => {
-  assert.throws(() => loadInferenceNetwork(path.join(fixtures, "nope.pth"), "dense64"), /^ConfigError: checkpoint .*nope\.pth does not exist$/);
+  assert.throws(
+    () => loadInferenceNetwork(path.join(fixtures, "nope.pth"), "dense64"),
+    /^ConfigError: checkpoint .*nope\.pth does not exist$/,
+  );
   assert.throws(
     () => loadInferenceNetwork(path.join(fixtures, "vgg3d_io.pth"), "dense256"),
     /^ConfigError: model: expected one of "dense32", "nlat32", "dense64", "nlat64", "dense128", "nlat128", "vgg3d"; found "dense256"$/,
   );
   const net = loadInferenceNetwork(path.join(fixtures, "vgg3d_features_fp16.pth"), "vgg3d");
-  assert.throws(() => runInference(net, { shape: [64, 64, 64], data: new Float32Array(64 ** 3) }), /vgg3d input: expected an array of shape \[80, 80, 80\] or \[N, 80, 80, 80\]; found \[64, 64, 64\]/);
+  assert.throws(
+    () => runInference(net, { shape: [64, 64, 64], data: new Float32Array(64 ** 3) }),
+    /vgg3d input: expected an array of shape \[80, 80, 80\] or \[N, 80, 80, 80\]; found \[64, 64, 64\]/,
+  );
   disposeInferenceNetwork(net);
 });

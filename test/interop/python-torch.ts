@@ -10,7 +10,12 @@ import { python } from "../helpers/python";
  * loaded by the "load" lines of the export's own <file>.json record, run as
  * written in the export's folder, so the test checks what a user would run.
  */
-export function referenceLogits(exportFile: string, volumes: Float32Array, n: number, grid: number): { shape: number[]; data: Float32Array } {
+export function referenceLogits(
+  exportFile: string,
+  volumes: Float32Array,
+  n: number,
+  grid: number,
+): { shape: number[]; data: Float32Array } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "reference-logits-"));
   const input = path.join(dir, "input.pth");
   const output = path.join(dir, "logits.pth");

@@ -49,13 +49,19 @@ test("reads dtypes, views with offsets and strides, scalars and nested checkpoin
   // Half precision: 6.1035e-05 is the smallest normal, 5.96e-08 the smallest subnormal.
   assert.deepEqual(values(f16), [0.5, -2, 65504, 2 ** -14, 2 ** -24]);
   assert.equal(sd.get("f64")!.dtype, "float64");
-  assert.deepEqual(values(sd.get("f64")!), Array.from({ length: 24 }, (_, i) => i));
+  assert.deepEqual(
+    values(sd.get("f64")!),
+    Array.from({ length: 24 }, (_, i) => i),
+  );
   assert.deepEqual(Array.from(sd.get("i64")!.data as BigInt64Array), [-(2n ** 40n), 0n, 7n]);
 
   const base = (r: number, c: number) => r * 6 + c;
   const t = sd.get("transposed")!;
   assert.deepEqual(t.shape, [6, 4]);
-  assert.deepEqual(values(t), Array.from({ length: 24 }, (_, i) => base(i % 4, Math.floor(i / 4))));
+  assert.deepEqual(
+    values(t),
+    Array.from({ length: 24 }, (_, i) => base(i % 4, Math.floor(i / 4))),
+  );
   const o = sd.get("offset_slice")!;
   assert.deepEqual(o.shape, [2, 3]);
   assert.deepEqual(values(o), [base(1, 2), base(1, 3), base(1, 4), base(2, 2), base(2, 3), base(2, 4)]);
@@ -106,8 +112,14 @@ test("refuses opcodes that build arbitrary objects, naming the opcode and offset
   // Protocol 0 INST: "i" module\n name\n after a MARK.
   const inst = new Uint8Array(Buffer.from("\x80\x02(ios\nsystem\n.", "latin1"));
   assert.throws(() => unpickle(inst, "inst.pkl", hooks), /inst\.pkl@3: pickle opcode INST is not allowed here/);
-  assert.throws(() => unpickle(new Uint8Array([0x80, 0x02, 0x68, 0x05, 0x2e]), "memo.pkl", hooks), /memo\.pkl@2: memo entry 5 was never stored/);
-  assert.throws(() => unpickle(new Uint8Array([0x80, 0x02, 0x4e, 0x4e, 0x2e]), "two.pkl", hooks), /two\.pkl@4: pickle ended with 2 values on the stack/);
+  assert.throws(
+    () => unpickle(new Uint8Array([0x80, 0x02, 0x68, 0x05, 0x2e]), "memo.pkl", hooks),
+    /memo\.pkl@2: memo entry 5 was never stored/,
+  );
+  assert.throws(
+    () => unpickle(new Uint8Array([0x80, 0x02, 0x4e, 0x4e, 0x2e]), "two.pkl", hooks),
+    /two\.pkl@4: pickle ended with 2 values on the stack/,
+  );
 });
 
 test("refuses globals other than containers and tensors, without running anything", () => {
@@ -124,7 +136,10 @@ test("refuses globals other than containers and tensors, without running anythin
 });
 
 test("explains the legacy format and rejects damaged pickles with byte offsets", () => {
-  assert.throws(() => readTorchFile(fixture("legacy_format.pth")), /legacy_format\.pth@0: this is the legacy \(pre-1\.6, non-zip\) torch\.save format/);
+  assert.throws(
+    () => readTorchFile(fixture("legacy_format.pth")),
+    /legacy_format\.pth@0: this is the legacy \(pre-1\.6, non-zip\) torch\.save format/,
+  );
   assert.throws(() => readTorch(new Uint8Array(100), "zeros.pth"), /zeros\.pth@78: not a zip archive/);
 
   // A truncated data.pkl inside an otherwise valid archive.

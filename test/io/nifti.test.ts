@@ -19,6 +19,9 @@ test("int16 little and big endian and gzipped float32 give the same voxels, x fa
 });
 
 test("truncated and non-NIfTI files name the file and the problem", async () => {
-  await assert.rejects(readNiftiFile(path.join(FIX, "uint8_truncated.nii")), /uint8_truncated\.nii@380: image needs 412 bytes \(5x4x3 voxels of 8 bits\) but the file has 380/);
+  await assert.rejects(
+    readNiftiFile(path.join(FIX, "uint8_truncated.nii")),
+    /uint8_truncated\.nii@380: image needs 412 bytes \(5x4x3 voxels of 8 bits\) but the file has 380/,
+  );
   await assert.rejects(readNiftiFile(path.join(FIX, "make_nifti_fixtures.py")), /make_nifti_fixtures\.py@344: not a NIfTI-1\/NIfTI-2 file/);
 });

@@ -5,8 +5,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ParseError } from "../../lib/core";
 import {
-  readNpyFile, readNpy, writeNpy, writeNpyFile, npyToFloat64, npyToStrings,
-  readNpzFile, readNpz, writeNpz, readNeuronNpzFile, readIdListFile,
+  readNpyFile,
+  readNpy,
+  writeNpy,
+  writeNpyFile,
+  npyToFloat64,
+  npyToStrings,
+  readNpzFile,
+  readNpz,
+  writeNpz,
+  readNeuronNpzFile,
+  readIdListFile,
 } from "../../lib/io";
 
 const FIX = path.resolve(__dirname, "../fixtures/io");
@@ -18,21 +27,34 @@ test("numeric dtypes, byte orders and C/Fortran order read as numpy wrote them",
   assert.equal(f16.dtype, "float16");
   assert.deepEqual(f16.shape, [2, 3]);
   assert.ok(f16.data instanceof Float32Array);
-  assert.deepEqual(Array.from(f16.data), range(6, (i) => i * 0.25 - 0.5));
+  assert.deepEqual(
+    Array.from(f16.data),
+    range(6, (i) => i * 0.25 - 0.5),
+  );
 
   const f32 = readNpyFile(fx("float32_c_order.npy"));
   assert.deepEqual([f32.dtype, f32.shape, f32.fortranOrder], ["float32", [2, 3, 4], false]);
-  assert.deepEqual(Array.from(f32.data as Float32Array), range(24, (i) => i * 1.5));
+  assert.deepEqual(
+    Array.from(f32.data as Float32Array),
+    range(24, (i) => i * 1.5),
+  );
 
   const f64 = readNpyFile(fx("float64_fortran_order.npy"));
   assert.deepEqual([f64.dtype, f64.shape, f64.fortranOrder], ["float64", [3, 4, 2], true]);
-  assert.deepEqual(Array.from(f64.data as Float64Array), range(24, (i) => i * 0.5), "returned in C order");
+  assert.deepEqual(
+    Array.from(f64.data as Float64Array),
+    range(24, (i) => i * 0.5),
+    "returned in C order",
+  );
 
   const be = readNpyFile(fx("int16_big_endian.npy"));
   assert.deepEqual([be.dtype, Array.from(be.data as Int16Array)], ["int16", [-2000, -1000, 0, 1000, 2000]]);
   assert.deepEqual(Array.from(readNpyFile(fx("int8.npy")).data as Int8Array), [-3, -2, -1, 0, 1, 2]);
   assert.deepEqual(Array.from(readNpyFile(fx("int32.npy")).data as Int32Array), [-150000, -50000, 50000, 150000]);
-  assert.deepEqual(Array.from(readNpyFile(fx("uint8.npy")).data as Uint8Array), range(7, (i) => i * 40));
+  assert.deepEqual(
+    Array.from(readNpyFile(fx("uint8.npy")).data as Uint8Array),
+    range(7, (i) => i * 40),
+  );
   assert.deepEqual(Array.from(readNpyFile(fx("uint16.npy")).data as Uint16Array), [0, 30000, 60000]);
   assert.deepEqual(Array.from(readNpyFile(fx("uint32.npy")).data as Uint32Array), [0, 2000000000, 4000000000]);
   assert.deepEqual(Array.from(readNpyFile(fx("uint64.npy")).data as BigUint64Array), [0n, 2n ** 63n + 5n]);
@@ -60,7 +82,10 @@ test("pickled object arrays are refused with how to re-save them; broken files n
   const obj = fx("object_pickled.npy");
   assert.throws(
     () => readNpyFile(obj),
-    (e: unknown) => e instanceof ParseError && e.file === obj && /pickled object array .*np\.save\(path, np\.asarray\(arr, dtype=np\.float32\)\)/.test(e.message),
+    (e: unknown) =>
+      e instanceof ParseError &&
+      e.file === obj &&
+      /pickled object array .*np\.save\(path, np\.asarray\(arr, dtype=np\.float32\)\)/.test(e.message),
   );
   const trunc = fx("truncated.npy");
   assert.throws(
@@ -104,7 +129,9 @@ test("npz: stored and compressed archives, lazily decoded members, a clear miss"
   assert.deepEqual([grid.dtype, grid.shape, Array.from(grid.data as Uint8Array)], ["uint8", [3, 3], [1, 0, 0, 0, 1, 0, 0, 0, 1]]);
   assert.throws(() => comp.get("data"), /compressed.npz: no array "data" in the archive; it holds "a", "grid"/);
   for (const compress of [false, true]) {
-    const back = readNpz(writeNpz({ x: { data: Float32Array.from([1, 2, 3, 4]), shape: [2, 2] }, ids: { data: ["7", "8"] } }, { compress }));
+    const back = readNpz(
+      writeNpz({ x: { data: Float32Array.from([1, 2, 3, 4]), shape: [2, 2] }, ids: { data: ["7", "8"] } }, { compress }),
+    );
     assert.deepEqual(back.get("x").shape, [2, 2]);
     assert.deepEqual(back.get("ids").data, ["7", "8"]);
   }
@@ -117,7 +144,10 @@ test("an upstream neuron npz (float16 coordinates / 1000) reads back in µm", ()
   const expected = um.data as Float64Array;
   for (let i = 0; i < 150; i++) {
     // float16 keeps 11 significant bits: relative error below 2^-11.
-    assert.ok(Math.abs(cloud.points[i]! - expected[i]!) <= Math.abs(expected[i]!) * 2 ** -11 + 1e-3, `${i}: ${cloud.points[i]} vs ${expected[i]}`);
+    assert.ok(
+      Math.abs(cloud.points[i]! - expected[i]!) <= Math.abs(expected[i]!) * 2 ** -11 + 1e-3,
+      `${i}: ${cloud.points[i]} vs ${expected[i]}`,
+    );
   }
   assert.throws(() => readNeuronNpzFile(fx("compressed.npz"), { key: "a" }), /"a": expected an N×3 coordinate array, found shape \(4\)/);
 });
@@ -127,7 +157,19 @@ test("float16 is written rounding to nearest even, as numpy does", () => {
   const back = readNpy(writeNpy(v, [v.length], "float16"));
   assert.equal(back.dtype, "float16");
   // 2049 and 2051 sit halfway between float16 neighbours and round to the even one.
-  assert.deepEqual(Array.from(back.data as Float32Array), [0, 1, -2.5, 65504, Infinity, 0, 6.097555160522461e-5, 0.0999755859375, 2048, 2052, 1000.5]);
+  assert.deepEqual(Array.from(back.data as Float32Array), [
+    0,
+    1,
+    -2.5,
+    65504,
+    Infinity,
+    0,
+    6.097555160522461e-5,
+    0.0999755859375,
+    2048,
+    2052,
+    1000.5,
+  ]);
   assert.throws(() => writeNpy(Int32Array.from([1]), [1], "float16"), /float16 is written from float data/);
   assert.throws(() => writeNpy(Int32Array.from([1]), [1], "float32"), /a Int32Array cannot be written as float32/);
 });

@@ -42,7 +42,10 @@ test("broken files name the line or byte and the problem", () => {
   expectErr("vertex_without_z.ply", { line: 3 }, /vertex element needs scalar properties x, y and z; found x, y/);
   expectErr("truncated_binary.ply", { byteOffset: 559 }, /file ends inside face 5/);
   assert.throws(() => readPly(Buffer.from("ply\nformat ascii 2.0\nend_header\n"), "v.ply"), /v.ply:2: PLY version 2.0 is not supported/);
-  assert.throws(() => readPly(Buffer.from("ply\nformat utf8 1.0\nend_header\n"), "u.ply"), /u.ply:2: PLY format: expected one of "ascii", "binary_little_endian", "binary_big_endian"; found "utf8"/);
+  assert.throws(
+    () => readPly(Buffer.from("ply\nformat utf8 1.0\nend_header\n"), "u.ply"),
+    /u.ply:2: PLY format: expected one of "ascii", "binary_little_endian", "binary_big_endian"; found "utf8"/,
+  );
   assert.throws(() => readPly(Buffer.from("solid cube\n"), "stl.ply"), /stl.ply:1: not a PLY file/);
 });
 

@@ -11,7 +11,11 @@ const FIXTURES = path.resolve(__dirname, "../fixtures/swc");
 const EDGE = path.join(FIXTURES, "neurom");
 const REAL = path.join(FIXTURES, "real-sample");
 
-const swcFiles = (dir: string): string[] => fs.readdirSync(dir).filter((f) => f.endsWith(".swc")).sort();
+const swcFiles = (dir: string): string[] =>
+  fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".swc"))
+    .sort();
 
 /** Edge-case files we refuse, with the line and the reason the error must give. */
 const REJECTED: Record<string, { line: number; what: RegExp }> = {
@@ -59,7 +63,10 @@ test("every edge-case file loads with all its samples or is refused naming file 
 test("oddities that load are reported as findings", () => {
   const kinds = (f: string): string[] => readSwcFile(path.join(EDGE, f)).findings.map((x) => x.kind);
   assert.deepEqual(kinds("Neuron_disconnected_components.swc"), ["disconnected"]);
-  assert.match(readSwcFile(path.join(EDGE, "Neuron_disconnected_components.swc")).findings[0]!.message, /5 separate trees \(4 not attached/);
+  assert.match(
+    readSwcFile(path.join(EDGE, "Neuron_disconnected_components.swc")).findings[0]!.message,
+    /5 separate trees \(4 not attached/,
+  );
   assert.deepEqual(kinds("multiple_somata.swc"), ["multiple-somata"]);
   assert.deepEqual(kinds("Single_apical_no_soma.swc"), ["no-soma"]);
   assert.deepEqual(kinds("random_trunk_off_0_16pt.swc"), ["no-soma"]);
@@ -109,7 +116,11 @@ test("malformed files are refused with file:line and what was expected", () => {
     );
   }
   const empty = path.join(FIXTURES, "no_samples.swc");
-  assert.throws(() => readSwcFile(empty), (e: unknown) => e instanceof ParseError && e.message === `${empty}: no samples: expected lines of the form \`id type x y z radius parent\``);
+  assert.throws(
+    () => readSwcFile(empty),
+    (e: unknown) =>
+      e instanceof ParseError && e.message === `${empty}: no samples: expected lines of the form \`id type x y z radius parent\``,
+  );
 });
 
 test("CRLF line endings and trailing comments are accepted", () => {

@@ -46,7 +46,10 @@ test("an Excel sheet reads by name or index, numbers stay numbers", async () => 
 test("the strict CSV reader handles quotes and names ragged rows", () => {
   const t = parseCsv(fs.readFileSync(path.join(FIX, "quoted_fields.csv"), "utf8"));
   assert.deepEqual(t.columns, ["id", "layer", "note"]);
-  assert.deepEqual(t.rows, [["1", "L2/3", "has, comma"], ["2", "L4", 'say "hi"']]);
+  assert.deepEqual(t.rows, [
+    ["1", "L2/3", "has, comma"],
+    ["2", "L4", 'say "hi"'],
+  ]);
   const ragged = path.join(FIX, "ragged_row.csv");
   assert.throws(
     () => parseCsv(fs.readFileSync(ragged, "utf8"), ragged),

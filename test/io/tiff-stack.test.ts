@@ -18,7 +18,8 @@ function expectWindow(data: ArrayLike<number>, c: number, zs: number[], ys: [num
   for (const z of zs) {
     for (let y = ys[0]; y < ys[1]; y++) {
       for (let x = xs[0]; x < xs[1]; x++, i++) {
-        if (data[i] !== value(c, z, y, x)) assert.fail(`${what}: (c ${c}, z ${z}, y ${y}, x ${x}) is ${data[i]}, expected ${value(c, z, y, x)}`);
+        if (data[i] !== value(c, z, y, x))
+          assert.fail(`${what}: (c ${c}, z ${z}, y ${y}, x ${x}) is ${data[i]}, expected ${value(c, z, y, x)}`);
       }
     }
   }
@@ -60,7 +61,10 @@ test("reduced-resolution pages are skipped with a finding, not stacked as slices
   const stack = openTiff(file);
   try {
     assert.equal(stack.pages, 2);
-    assert.deepEqual(stack.findings.map((f) => f.kind), ["reduced-resolution"]);
+    assert.deepEqual(
+      stack.findings.map((f) => f.kind),
+      ["reduced-resolution"],
+    );
     assert.match(stack.findings[0]!.message, /2 reduced-resolution pages \(thumbnails or pyramid levels, NewSubfileType bit 0\) skipped/);
   } finally {
     stack.close();
@@ -70,7 +74,13 @@ test("reduced-resolution pages are skipped with a finding, not stacked as slices
   setWarningSink((m) => warnings.push(m));
   try {
     const pages = readTiffFile(file);
-    assert.deepEqual(pages.map((p) => [p.width, p.height]), [[W, H], [W, H]]);
+    assert.deepEqual(
+      pages.map((p) => [p.width, p.height]),
+      [
+        [W, H],
+        [W, H],
+      ],
+    );
     pages.forEach((p, z) => expectWindow(p.data, 0, [z], [0, H], [0, W], `page ${z}`));
     assert.equal(warnings.length, 1);
   } finally {
@@ -91,7 +101,13 @@ test("an ImageJ stack with only its first directory reads every image the descri
 
 test("a window decodes only the pages it needs: damaged pages outside it are never read", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tiff-window-"));
-  const pages = Array.from({ length: 6 }, (_, z) => ({ width: W, height: H, bitsPerSample: 8, sampleFormat: "uint" as const, data: Uint8Array.from({ length: W * H }, (_, i) => (i + z) % 256) }));
+  const pages = Array.from({ length: 6 }, (_, z) => ({
+    width: W,
+    height: H,
+    bitsPerSample: 8,
+    sampleFormat: "uint" as const,
+    data: Uint8Array.from({ length: W * H }, (_, i) => (i + z) % 256),
+  }));
   const bytes = Buffer.from(writeTiff(pages, { compression: "deflate" }));
   // Overwrite the Deflate data of page 4 with garbage: reading it must fail, reading around it must not.
   const file = path.join(dir, "damaged_page_4.tif");
@@ -114,7 +130,14 @@ test("a window decodes only the pages it needs: damaged pages outside it are nev
  * A BigTIFF of 40 pages of 8192 x 8192 uint8 (2.5 GiB), written sparse: only
  * the strips the test reads hold data, the rest are holes that cost no disk.
  */
-function writeSparseBigTiff(file: string, pages: number, side: number, rowsPerStrip: number, written: (z: number, strip: number) => boolean, pixel: (z: number, y: number, x: number) => number): void {
+function writeSparseBigTiff(
+  file: string,
+  pages: number,
+  side: number,
+  rowsPerStrip: number,
+  written: (z: number, strip: number) => boolean,
+  pixel: (z: number, y: number, x: number) => number,
+): void {
   const stripBytes = rowsPerStrip * side;
   const strips = side / rowsPerStrip;
   const pageBytes = side * side;
@@ -180,7 +203,14 @@ test("a sparse BigTIFF beyond 2 GiB reads slice-windowed, decoding only the stri
   const zs = [36, 37, 38];
   const ys: [number, number] = [4100, 4180];
   try {
-    writeSparseBigTiff(file, 40, side, rows, (z, s) => zs.includes(z) && s >= Math.floor(ys[0] / rows) && s <= Math.floor((ys[1] - 1) / rows), pixel);
+    writeSparseBigTiff(
+      file,
+      40,
+      side,
+      rows,
+      (z, s) => zs.includes(z) && s >= Math.floor(ys[0] / rows) && s <= Math.floor((ys[1] - 1) / rows),
+      pixel,
+    );
     assert.ok(fs.statSync(file).size > 2.5 * 2 ** 30, "the file is beyond 2 GiB");
     const before = process.memoryUsage().arrayBuffers;
     const t0 = Date.now();
@@ -190,14 +220,22 @@ test("a sparse BigTIFF beyond 2 GiB reads slice-windowed, decoding only the stri
       const box = stack.read({ z: [36, 39], y: ys, x: [5000, 5080] });
       assert.deepEqual([box.width, box.height, box.depth], [80, 80, 3]);
       for (let k = 0; k < 3; k++) {
-        for (const [y, x] of [[4100, 5000], [4179, 5079], [4150, 5040]] as const) {
+        for (const [y, x] of [
+          [4100, 5000],
+          [4179, 5079],
+          [4150, 5040],
+        ] as const) {
           assert.equal(box.data[(k * 80 + (y - ys[0])) * 80 + (x - 5000)], pixel(zs[k]!, y, x), `z ${zs[k]} y ${y} x ${x}`);
         }
       }
       // Two strips of 512 KiB per slice, not 64 MiB pages: the window's cost is a few MiB and well under a second.
       assert.ok(process.memoryUsage().arrayBuffers - before < 32 * 2 ** 20, "memory");
       assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
-      assert.equal(stack.read({ z: [2, 3], y: [0, 1], x: [0, 4] }).data.every((v) => v === 0), true, "holes read as zeros");
+      assert.equal(
+        stack.read({ z: [2, 3], y: [0, 1], x: [0, 4] }).data.every((v) => v === 0),
+        true,
+        "holes read as zeros",
+      );
     } finally {
       stack.close();
     }

@@ -55,22 +55,39 @@ test("32-bit float slices, LZW and Deflate with the floating-point predictor", (
 test("tiles: big-endian signed 16-bit, and BigTIFF with Deflate", () => {
   const i16 = one("i16_tiles_big_endian.tif");
   assert.ok(i16.data instanceof Int16Array);
-  assert.deepEqual(Array.from(i16.data), idx.map((i) => i - 600));
+  assert.deepEqual(
+    Array.from(i16.data),
+    idx.map((i) => i - 600),
+  );
   const big = one("u16_tiles_deflate_bigtiff.tif");
-  assert.deepEqual(Array.from(big.data), idx.map((i) => (i * 37) & 0xffff));
+  assert.deepEqual(
+    Array.from(big.data),
+    idx.map((i) => (i * 37) & 0xffff),
+  );
 });
 
 test("1-bit masks and multi-page stacks", () => {
   const mask = one("bool_1bit.tif");
-  assert.deepEqual(Array.from(mask.data), idx.map((i) => (i % 251 > 100 ? 1 : 0)));
+  assert.deepEqual(
+    Array.from(mask.data),
+    idx.map((i) => (i % 251 > 100 ? 1 : 0)),
+  );
   const pages = readTiffFile(path.join(FIX, "u8_three_pages.tif"));
   assert.equal(pages.length, 3);
-  pages.forEach((p, k) => assert.deepEqual(Array.from(p.data), idx.map((i) => (i + 7 * k) % 251)));
+  pages.forEach((p, k) =>
+    assert.deepEqual(
+      Array.from(p.data),
+      idx.map((i) => (i + 7 * k) % 251),
+    ),
+  );
 });
 
 test("bad files are rejected with the file name and what is wrong", () => {
   assert.throws(() => readTiffFile(path.join(FIX, "not_a_tiff.tif")), /not_a_tiff\.tif@0: not a TIFF file: expected "II" or "MM"/);
-  assert.throws(() => readTiffFile(path.join(FIX, "truncated.tif")), /truncated\.tif@\d+: .*needs \d+ bytes at offset \d+ but the file has 200/);
+  assert.throws(
+    () => readTiffFile(path.join(FIX, "truncated.tif")),
+    /truncated\.tif@\d+: .*needs \d+ bytes at offset \d+ but the file has 200/,
+  );
   assert.throws(() => readTiffFile(path.join(FIX, "missing.tif")), /missing\.tif: cannot read file/);
 });
 
@@ -84,7 +101,13 @@ test("writer round trip for every pixel type and compression, several pages", ()
     Float32Array.from(idx, (i) => i / 3),
   ];
   for (const compression of ["none", "deflate", "packbits"] as const) {
-    const images = pixels.map((data) => ({ width: W, height: H, bitsPerSample: data.BYTES_PER_ELEMENT * 8, sampleFormat: "uint" as const, data }));
+    const images = pixels.map((data) => ({
+      width: W,
+      height: H,
+      bitsPerSample: data.BYTES_PER_ELEMENT * 8,
+      sampleFormat: "uint" as const,
+      data,
+    }));
     const file = path.join(dir, `${compression}.tif`);
     writeTiffFile(file, images, { compression });
     const back = readTiffFile(file);
@@ -94,6 +117,9 @@ test("writer round trip for every pixel type and compression, several pages", ()
       assert.deepEqual(Array.from(p.data), Array.from(pixels[k]!), `${compression} page ${k}`);
     });
   }
-  assert.throws(() => writeTiff({ width: 3, height: 3, bitsPerSample: 8, sampleFormat: "uint", data: new Uint8Array(8) }), /needs 9 pixels, found 8/);
+  assert.throws(
+    () => writeTiff({ width: 3, height: 3, bitsPerSample: 8, sampleFormat: "uint", data: new Uint8Array(8) }),
+    /needs 9 pixels, found 8/,
+  );
   assert.equal(readTiff(writeTiff({ width: 1, height: 1, bitsPerSample: 8, sampleFormat: "uint", data: Uint8Array.of(9) }))[0]!.data[0], 9);
 });

@@ -17,11 +17,14 @@ test("crc32 matches the standard check value", () => {
 
 test("reads stored and deflated members and an archive comment written by Python's zipfile", () => {
   const zip = readZip(fs.readFileSync(path.join(fixtures, "python_stored_and_deflated.zip")), "python.zip");
-  assert.deepEqual(zip.entries.map((e) => [e.name, e.method]), [
-    ["stored.txt", "stored"],
-    ["deflated.txt", "deflate"],
-    ["dir/empty.bin", "deflate"],
-  ]);
+  assert.deepEqual(
+    zip.entries.map((e) => [e.name, e.method]),
+    [
+      ["stored.txt", "stored"],
+      ["deflated.txt", "deflate"],
+      ["dir/empty.bin", "deflate"],
+    ],
+  );
   assert.equal(text(zip.read("stored.txt")), "hello stored\n");
   assert.equal(text(zip.read("deflated.txt")), "abcabcabc".repeat(100));
   assert.equal(zip.read("dir/empty.bin").length, 0);
@@ -30,7 +33,10 @@ test("reads stored and deflated members and an archive comment written by Python
 test("reads numpy.savez (zip64 local headers) and savez_compressed archives", () => {
   for (const name of ["numpy_savez.npz", "numpy_savez_compressed.npz"]) {
     const zip = readZip(fs.readFileSync(path.join(fixtures, name)), name);
-    assert.deepEqual(zip.entries.map((e) => e.name), ["a.npy", "b.npy"]);
+    assert.deepEqual(
+      zip.entries.map((e) => e.name),
+      ["a.npy", "b.npy"],
+    );
     const a = zip.read("a.npy");
     assert.equal(a[0], 0x93);
     assert.equal(text(a.subarray(1, 6)), "NUMPY");
@@ -41,11 +47,14 @@ test("reads numpy.savez (zip64 local headers) and savez_compressed archives", ()
 
 test("reads zip64 extra fields and zip64 end records (Python's zipfile with a lowered ZIP64_LIMIT)", () => {
   const zip = readZip(fs.readFileSync(path.join(fixtures, "zip64_records.zip")), "zip64.zip");
-  assert.deepEqual(zip.entries.map((e) => [e.name, e.size, e.headerOffset]), [
-    ["first.txt", 50, 0],
-    ["second.txt", 80, 109],
-    ["third.txt", 60, 184],
-  ]);
+  assert.deepEqual(
+    zip.entries.map((e) => [e.name, e.size, e.headerOffset]),
+    [
+      ["first.txt", 50, 0],
+      ["second.txt", 80, 109],
+      ["third.txt", 60, 184],
+    ],
+  );
   assert.equal(text(zip.read("first.txt")), "0123456789".repeat(5));
   assert.equal(text(zip.read("second.txt")), "abcdefghij".repeat(8));
   assert.equal(text(zip.read("third.txt")), "zz".repeat(30));
@@ -61,7 +70,10 @@ test("round-trips stored, deflated and aligned archives", () => {
   for (const options of [{}, { compress: true }, { align: 64 }]) {
     const bytes = writeZip(inputs, options);
     const zip = readZip(bytes, "roundtrip.zip");
-    assert.deepEqual(zip.entries.map((e) => e.name), inputs.map((i) => i.name));
+    assert.deepEqual(
+      zip.entries.map((e) => e.name),
+      inputs.map((i) => i.name),
+    );
     for (const input of inputs) assert.deepEqual(zip.read(input.name), input.data);
     if ("align" in options) {
       for (const e of zip.entries) {
@@ -98,7 +110,10 @@ test("Python's zipfile reads what writeZip writes", (t) => {
 test("errors name the file, the byte offset and what is wrong", () => {
   const good = writeZip([{ name: "m.bin", data: new Uint8Array(100).fill(7) }]);
   assert.throws(() => readZip(new Uint8Array(10), "tiny.zip"), /^ParseError: tiny\.zip@0: not a zip archive: 10 bytes/);
-  assert.throws(() => readZip(new Uint8Array(200), "zeros.zip"), (e: unknown) => e instanceof ParseError && /zeros\.zip@178: not a zip archive: no end-of-central-directory record/.test(e.message));
+  assert.throws(
+    () => readZip(new Uint8Array(200), "zeros.zip"),
+    (e: unknown) => e instanceof ParseError && /zeros\.zip@178: not a zip archive: no end-of-central-directory record/.test(e.message),
+  );
 
   const corrupt = good.slice();
   corrupt[30 + "m.bin".length + 10] ^= 0xff;
@@ -108,5 +123,12 @@ test("errors name the file, the byte offset and what is wrong", () => {
   assert.throws(() => readZip(truncated, "cut.zip"), /cut\.zip@\d+: not a zip archive/);
 
   assert.throws(() => readZip(good, "good.zip").read("other"), /good\.zip: no member "other" in the archive \(it has 1: m\.bin\)/);
-  assert.throws(() => writeZip([{ name: "a", data: new Uint8Array(0) }, { name: "a", data: new Uint8Array(0) }]), /duplicate member name "a"/);
+  assert.throws(
+    () =>
+      writeZip([
+        { name: "a", data: new Uint8Array(0) },
+        { name: "a", data: new Uint8Array(0) },
+      ]),
+    /duplicate member name "a"/,
+  );
 });

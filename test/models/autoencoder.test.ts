@@ -64,7 +64,10 @@ test("shapes: encoder gives an 8³ latent, the model gives logits like its input
 });
 
 test("a grid that is not 8·2^k is refused with the grids that work", () => {
-  assert.throws(() => createAutoencoder({ grid: 48 }), (e: unknown) => e instanceof ConfigError && /expected 8·2\^k .*found 48/.test(e.message));
+  assert.throws(
+    () => createAutoencoder({ grid: 48 }),
+    (e: unknown) => e instanceof ConfigError && /expected 8·2\^k .*found 48/.test(e.message),
+  );
   assert.throws(() => createAutoencoder({ grid: 8 }), ConfigError);
 });
 

@@ -43,7 +43,10 @@ test("training mode normalises with batch statistics and updates running ones li
   // Inference uses the running statistics.
   const z = bn.apply(x, { training: false }) as tf.Tensor;
   const sd = Math.sqrt(0.9 + 0.5 / 3 + 1e-5);
-  close(z.dataSync(), [1, 2, 3, 4].map((v) => (v - 0.25) / sd));
+  close(
+    z.dataSync(),
+    [1, 2, 3, 4].map((v) => (v - 0.25) / sd),
+  );
   tf.dispose([x, y, z]);
 });
 
@@ -51,7 +54,9 @@ test("gradients flow through the batch statistics", () => {
   const bn = new BatchNorm({ name: "bn_grad" });
   const x = tf.tensor5d([1, 2, 3, 5], [4, 1, 1, 1, 1]);
   bn.apply(x, { training: true });
-  const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(bn.apply(t, { training: true }) as tf.Tensor, tf.tensor1d([1, 0, 0, 0]).reshape([4, 1, 1, 1, 1]))))(x);
+  const g = tf.grad((t: tf.Tensor) =>
+    tf.sum(tf.mul(bn.apply(t, { training: true }) as tf.Tensor, tf.tensor1d([1, 0, 0, 0]).reshape([4, 1, 1, 1, 1]))),
+  )(x);
   // d(x̂_0)/dx sums to zero over the batch: normalisation removes the mean.
   const v = Array.from(g.dataSync());
   assert.ok(Math.abs(v.reduce((a, b) => a + b, 0)) < 1e-5, String(v));
@@ -101,7 +106,10 @@ test("a model with the layer survives save → load with its config and weights"
 });
 
 test("bad arguments name the layer and the value", () => {
-  assert.throws(() => new BatchNorm({ name: "b1", epsilon: 0 }), (e: unknown) => e instanceof ConfigError && /BatchNorm b1: epsilon must be > 0; found 0/.test(e.message));
+  assert.throws(
+    () => new BatchNorm({ name: "b1", epsilon: 0 }),
+    (e: unknown) => e instanceof ConfigError && /BatchNorm b1: epsilon must be > 0; found 0/.test(e.message),
+  );
   assert.throws(() => new BatchNorm({ name: "b2", momentum: 2 }), /momentum must be in \[0, 1\]; found 2/);
 });
 

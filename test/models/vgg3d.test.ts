@@ -30,7 +30,10 @@ test("features: PyTorch Sequential indices as names, 80³ → 5³ × 192, pooled
 test("vgg3dFeatures is the global average over the last feature map", () => {
   const input = tf.input({ shape: [2, 2, 2, 3] });
   const identity = tf.model({ inputs: input, outputs: tf.layers.activation({ activation: "linear" }).apply(input) as tf.SymbolicTensor });
-  const x = tf.tensor5d(Array.from({ length: 24 }, (_, i) => i), [1, 2, 2, 2, 3]);
+  const x = tf.tensor5d(
+    Array.from({ length: 24 }, (_, i) => i),
+    [1, 2, 2, 2, 3],
+  );
   const f = vgg3dFeatures({ features: identity, classifier: null }, x);
   assert.deepEqual(Array.from(f.dataSync()), [10.5, 11.5, 12.5]);
   tf.dispose([x, f]);

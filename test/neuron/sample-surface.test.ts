@@ -17,7 +17,9 @@ test("points lie on the sphere and on the tapered cylinder, spread by area", () 
   let onCone = 0;
   let zSum = 0;
   for (let i = 0; i < n; i++) {
-    const x = s.points[3 * i]!, y = s.points[3 * i + 1]!, z = s.points[3 * i + 2]!;
+    const x = s.points[3 * i]!,
+      y = s.points[3 * i + 1]!,
+      z = s.points[3 * i + 2]!;
     const rho = Math.hypot(x, y);
     const onSphere = Math.abs(Math.hypot(x, y, z) - 1) < 1e-5;
     const onLink = Math.abs(rho - 1) < 1e-5 && z >= -1e-5 && z <= 10 + 1e-5;

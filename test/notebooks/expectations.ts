@@ -34,14 +34,34 @@ function modelNotebook(variant: string, nlat: boolean): NotebookExpectation {
     outputs: {
       engine: { text: /^Engine: \S+ on / },
       data: { mimes: ["text/html"], text: /16 neurons in .*voxel grids 32³ cached/ },
-      model: { mimes: ["application/vnd.plotly.v1+json"], text: new RegExp(`tiny ${nlat ? "nlat" : "dense"} preset trained[\\s\\S]*"parameters","value":"[\\d,]+"`) },
-      thresholds: { mimes: ["application/vnd.plotly.v1+json"], text: new RegExp(`F1 against threshold \\(${variant}\\)[\\s\\S]*best validation threshold 0\\.\\d+: F1 \\d\\.\\d{3}, IoU \\d\\.\\d{3}`) },
-      reconstruction: { mimes: ["application/vnd.plotly.v1+json"], text: /F1 \d\.\d{3}, IoU \d\.\d{3} at 0\.\d+[\s\S]*ground truth \(left\) and prediction \(right\)/ },
+      model: {
+        mimes: ["application/vnd.plotly.v1+json"],
+        text: new RegExp(`tiny ${nlat ? "nlat" : "dense"} preset trained[\\s\\S]*"parameters","value":"[\\d,]+"`),
+      },
+      thresholds: {
+        mimes: ["application/vnd.plotly.v1+json"],
+        text: new RegExp(
+          `F1 against threshold \\(${variant}\\)[\\s\\S]*best validation threshold 0\\.\\d+: F1 \\d\\.\\d{3}, IoU \\d\\.\\d{3}`,
+        ),
+      },
+      reconstruction: {
+        mimes: ["application/vnd.plotly.v1+json"],
+        text: /F1 \d\.\d{3}, IoU \d\.\d{3} at 0\.\d+[\s\S]*ground truth \(left\) and prediction \(right\)/,
+      },
       gifs: { mimes: ["image/gif"] },
-      latent: nlat ? { mimes: ["application/vnd.plotly.v1+json"], text: /nLat: 10 of 512 latent cells decoded/ } : { text: /a dense run decodes the whole latent grid/ },
+      latent: nlat
+        ? { mimes: ["application/vnd.plotly.v1+json"], text: /nLat: 10 of 512 latent cells decoded/ }
+        : { text: /a dense run decodes the whole latent grid/ },
       export: { text: /wrote \d+ files to / },
     },
-    files: ["figures/threshold_f1.png", "figures/threshold_iou.svg", "figures/reconstruction.png", "figures/histogram.svg", "figures/training.png", ...(nlat ? ["figures/latent_cells.png"] : [])],
+    files: [
+      "figures/threshold_f1.png",
+      "figures/threshold_iou.svg",
+      "figures/reconstruction.png",
+      "figures/histogram.svg",
+      "figures/training.png",
+      ...(nlat ? ["figures/latent_cells.png"] : []),
+    ],
   };
 }
 
@@ -62,7 +82,10 @@ export const NOTEBOOKS: Record<string, NotebookExpectation> = {
       tables: { mimes: ["text/html"], text: /"model":"dense64 \(tiny-dense\)","neurons":16,"dimensions":512/ },
       maps: { mimes: ["application/vnd.plotly.v1+json"], text: /t-SNE coloured by layer[\s\S]*UMAP coloured by depth/ },
       evaluation: { mimes: ["text/html"], text: /"map":"t-SNE","trustworthiness \(k=10\)":0\.\d+/ },
-      baselines: { mimes: ["text/html"], text: /dense64 \(tiny-dense\)[\s\S]*random weights \(channel-max\)[\s\S]*size only[\s\S]*morphometrics[\s\S]*majority class/ },
+      baselines: {
+        mimes: ["text/html"],
+        text: /dense64 \(tiny-dense\)[\s\S]*random weights \(channel-max\)[\s\S]*size only[\s\S]*morphometrics[\s\S]*majority class/,
+      },
       export: { text: /wrote \d+ files to / },
     },
     files: ["figures/dense64_t-SNE_layer.png", "figures/nlat64_UMAP_depth.svg", "evaluation/evaluation.csv", "evaluation/evaluation.json"],
@@ -100,8 +123,14 @@ export const NOTEBOOKS: Record<string, NotebookExpectation> = {
     }),
     outputs: {
       data: { mimes: ["text/html"], text: /8 synthetic neurons in .*grids 64³ and 128³ cached/ },
-      synthetic: { mimes: ["application/vnd.plotly.v1+json"], text: /pyramidal_l5: skeleton[\s\S]*point cloud, 64³, 128³[\s\S]*occupied voxels 64³: \d+, 128³: \d+/ },
-      real: { mimes: ["application/vnd.plotly.v1+json"], text: /\(Aneuron_nmo\)[\s\S]*\(purkinje\)[\s\S]*\(hippo_interneurons\)[\s\S]*\(spinal_motoneurons\)[\s\S]*occupied voxels 64³: \d+, 128³: \d+/ },
+      synthetic: {
+        mimes: ["application/vnd.plotly.v1+json"],
+        text: /pyramidal_l5: skeleton[\s\S]*point cloud, 64³, 128³[\s\S]*occupied voxels 64³: \d+, 128³: \d+/,
+      },
+      real: {
+        mimes: ["application/vnd.plotly.v1+json"],
+        text: /\(Aneuron_nmo\)[\s\S]*\(purkinje\)[\s\S]*\(hippo_interneurons\)[\s\S]*\(spinal_motoneurons\)[\s\S]*occupied voxels 64³: \d+, 128³: \d+/,
+      },
       export: { text: /export skipped/ },
     },
   },

@@ -13,8 +13,15 @@ const PYTHON = "/usr/bin/python3";
 
 /** The kernelspecs jupyter_client sees under the given environment. */
 function listed(env: NodeJS.ProcessEnv): Record<string, { resource_dir: string; spec: { argv: string[] } }> {
-  const r = spawnSync(PYTHON, ["-c", "import json; from jupyter_client.kernelspec import KernelSpecManager as K; print(json.dumps(K().get_all_specs()))"], { env, encoding: "utf8" });
-  if (r.status !== 0) throw new MissingDependencyError(`jupyter_client is not importable by ${PYTHON} (apt-get install python3-jupyter-client): ${r.stderr.trim()}`);
+  const r = spawnSync(
+    PYTHON,
+    ["-c", "import json; from jupyter_client.kernelspec import KernelSpecManager as K; print(json.dumps(K().get_all_specs()))"],
+    { env, encoding: "utf8" },
+  );
+  if (r.status !== 0)
+    throw new MissingDependencyError(
+      `jupyter_client is not importable by ${PYTHON} (apt-get install python3-jupyter-client): ${r.stderr.trim()}`,
+    );
   return JSON.parse(r.stdout) as Record<string, { resource_dir: string; spec: { argv: string[] } }>;
 }
 
@@ -22,7 +29,8 @@ test("npm run kernel registers the kernel with absolute paths; jupyter lists it,
   const base = fs.mkdtempSync(path.join(os.tmpdir(), "kernel-"));
   const env = { ...process.env, JUPYTER_DATA_DIR: path.join(base, "data"), JUPYTER_PATH: "", CONDA_PREFIX: "" };
   if (!requires(t, () => listed(env))) return;
-  const cli = (args: string[]) => spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/kernel.ts"), ...args], { cwd: ROOT, env, encoding: "utf8" });
+  const cli = (args: string[]) =>
+    spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/kernel.ts"), ...args], { cwd: ROOT, env, encoding: "utf8" });
   const user = cli([]);
   assert.equal(user.status, 0, user.stderr);
   assert.equal(user.stdout.trim(), path.join(base, "data", "kernels", KERNEL_NAME));

@@ -11,7 +11,10 @@ const root = path.resolve(__dirname, "../..");
 const notebookDir = path.join(root, "notebooks");
 const shared = fs.mkdtempSync(path.join(os.tmpdir(), "nbtest-shared-"));
 after(() => fs.rmSync(shared, { recursive: true, force: true }));
-const found = fs.readdirSync(notebookDir).filter((f) => f.endsWith(".ipynb") && !f.startsWith(".")).sort();
+const found = fs
+  .readdirSync(notebookDir)
+  .filter((f) => f.endsWith(".ipynb") && !f.startsWith("."))
+  .sort();
 
 test("every notebook under notebooks/ has small test parameters and expected outputs", () => {
   const missing = found.filter((f) => !(f in NOTEBOOKS));
@@ -22,7 +25,9 @@ test("every notebook under notebooks/ has small test parameters and expected out
 
 test("committed notebooks carry no stale outputs", () => {
   for (const f of found) {
-    const nb = JSON.parse(fs.readFileSync(path.join(notebookDir, f), "utf8")) as { cells: Array<{ cell_type: string; outputs?: unknown[]; execution_count?: number | null }> };
+    const nb = JSON.parse(fs.readFileSync(path.join(notebookDir, f), "utf8")) as {
+      cells: Array<{ cell_type: string; outputs?: unknown[]; execution_count?: number | null }>;
+    };
     for (const [i, c] of nb.cells.entries()) {
       if (c.cell_type !== "code") continue;
       assert.equal((c.outputs ?? []).length, 0, `${f} cell ${i} has saved outputs`);
@@ -43,7 +48,8 @@ for (const file of found) {
       const outputs = outputsTagged(run.notebook, tag);
       assert.ok(outputs.length > 0, `${file}: cell tagged "${tag}" produced no output`);
       const mimes = mimeTypes(outputs);
-      for (const m of want.mimes ?? []) assert.ok(mimes.has(m), `${file}: cell "${tag}" has no ${m} output (found ${[...mimes].join(", ")})`);
+      for (const m of want.mimes ?? [])
+        assert.ok(mimes.has(m), `${file}: cell "${tag}" has no ${m} output (found ${[...mimes].join(", ")})`);
       if (want.text) assert.match(outputText(outputs), want.text, `${file}: cell "${tag}" text`);
     }
     for (const f of spec.files ?? []) {

@@ -9,7 +9,13 @@ function nb(paramSource: string): Notebook {
     metadata: {},
     cells: [
       { cell_type: "markdown", source: "# t", metadata: {} },
-      { cell_type: "code", source: paramSource, metadata: { tags: ["parameters"] }, outputs: [{ output_type: "stream", text: "x" }], execution_count: 3 },
+      {
+        cell_type: "code",
+        source: paramSource,
+        metadata: { tags: ["parameters"] },
+        outputs: [{ output_type: "stream", text: "x" }],
+        execution_count: 3,
+      },
       { cell_type: "code", source: "const DATA = 1;", metadata: {}, outputs: [], execution_count: 4 },
     ],
   };
@@ -18,12 +24,18 @@ function nb(paramSource: string): Notebook {
 test("parameters are replaced by JSON values, keeping types and comments", () => {
   const src = 'const DATA_DIR = "../data"; // where the neurons are\nlet COUNT: number = 10;\nconst TRAIN = false;\n// a note';
   const out = withParameters(nb(src), { DATA_DIR: "/tmp/x y", COUNT: 3, TRAIN: true });
-  assert.equal(cellSource(out.cells[1]!), 'const DATA_DIR = "/tmp/x y"; // where the neurons are\nlet COUNT: number = 3;\nconst TRAIN = true;\n// a note');
+  assert.equal(
+    cellSource(out.cells[1]!),
+    'const DATA_DIR = "/tmp/x y"; // where the neurons are\nlet COUNT: number = 3;\nconst TRAIN = true;\n// a note',
+  );
   assert.equal(cellSource(out.cells[2]!), "const DATA = 1;", "only the parameters cell changes");
 });
 
 test("an unknown parameter is an error listing the known ones", () => {
-  assert.throws(() => withParameters(nb('const A = 1;\nconst B = "x";'), { C: 2 }, "nb.ipynb"), /nb\.ipynb: unknown parameter\(s\) C; the parameters cell defines A, B/);
+  assert.throws(
+    () => withParameters(nb('const A = 1;\nconst B = "x";'), { C: 2 }, "nb.ipynb"),
+    /nb\.ipynb: unknown parameter\(s\) C; the parameters cell defines A, B/,
+  );
 });
 
 test("a notebook without a parameters cell accepts no parameters", () => {

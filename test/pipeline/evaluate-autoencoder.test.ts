@@ -83,10 +83,22 @@ test("the threshold search uses the splits and limit it is given, and its table 
 test("bad input and a stop are clear errors, and nothing is written", async () => {
   const { dataset, autoencoder } = await fixture();
   const figureDir = path.join(tmp("bad"), "figures");
-  await assert.rejects(evaluateAutoencoder(autoencoder, dataset, { splits: { train: "train", validation: "validation" }, figureDir }), /needs neurons in split "validation"; the manifest's splits are .*val/);
-  await assert.rejects(evaluateAutoencoder(autoencoder, dataset, { batchSize: 1, onProgress: () => false, figureDir }), /stopped while scoring split "train"; nothing was written/);
-  await assert.rejects(evaluateAutoencoder(autoencoder, dataset, { neuron: "no-such-neuron", figureDir }), /no neuron with id "no-such-neuron"/);
-  await assert.rejects(evaluateAutoencoder(autoencoder, dataset, { gifFrames: 0, figureDir }), /evaluation option gifFrames: expected an integer >= 1; found 0/);
+  await assert.rejects(
+    evaluateAutoencoder(autoencoder, dataset, { splits: { train: "train", validation: "validation" }, figureDir }),
+    /needs neurons in split "validation"; the manifest's splits are .*val/,
+  );
+  await assert.rejects(
+    evaluateAutoencoder(autoencoder, dataset, { batchSize: 1, onProgress: () => false, figureDir }),
+    /stopped while scoring split "train"; nothing was written/,
+  );
+  await assert.rejects(
+    evaluateAutoencoder(autoencoder, dataset, { neuron: "no-such-neuron", figureDir }),
+    /no neuron with id "no-such-neuron"/,
+  );
+  await assert.rejects(
+    evaluateAutoencoder(autoencoder, dataset, { gifFrames: 0, figureDir }),
+    /evaluation option gifFrames: expected an integer >= 1; found 0/,
+  );
   assert.ok(!fs.existsSync(figureDir));
 });
 

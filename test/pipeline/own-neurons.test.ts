@@ -39,7 +39,22 @@ test("own SWC files and a label table go through dataset, train, embed, maps and
   assert.equal(familyOf.size, 12);
 
   const data = path.join(work, "dataset");
-  await cli("datasets/dataset.ts", ["create", neurons, "--out", data, "--labels", path.join(neurons, "labels.csv"), "--id-column", "file", "--grids", "32", "--points", "4000", "--seed", "5"]);
+  await cli("datasets/dataset.ts", [
+    "create",
+    neurons,
+    "--out",
+    data,
+    "--labels",
+    path.join(neurons, "labels.csv"),
+    "--id-column",
+    "file",
+    "--grids",
+    "32",
+    "--points",
+    "4000",
+    "--seed",
+    "5",
+  ]);
   const ds = openDataset(data);
   assert.deepEqual(ds.ids().sort(), [...familyOf.keys()].sort());
   for (const r of ds.rows) assert.equal(r.labels.family, familyOf.get(r.id), r.id);
@@ -47,7 +62,22 @@ test("own SWC files and a label table go through dataset, train, embed, maps and
   for (const id of ds.ids()) assert.ok(ds.hasGrid(id, 32), `no 32³ grid for ${id}`);
 
   const run = path.join(work, "run");
-  await cli("training/train.ts", ["--preset", "tiny", "--data", data, "--out", run, "--iterations", "4", "--batch-size", "4", "--validation-batch-size", "4", "--checkpoint-every", "2"]);
+  await cli("training/train.ts", [
+    "--preset",
+    "tiny",
+    "--data",
+    data,
+    "--out",
+    run,
+    "--iterations",
+    "4",
+    "--batch-size",
+    "4",
+    "--validation-batch-size",
+    "4",
+    "--checkpoint-every",
+    "2",
+  ]);
 
   const table = path.join(work, "embeddings", "tiny");
   await cli("embeddings/embed.ts", ["--checkpoint", run, "--data", data, "--out", table]);
@@ -58,7 +88,22 @@ test("own SWC files and a label table go through dataset, train, embed, maps and
   assert.ok(t.values.every(Number.isFinite));
 
   const maps = path.join(work, "maps");
-  await cli("embeddings/maps.ts", ["--embeddings", `${table}.csv`, "--out", maps, "--method", "tsne,umap", "--perplexity", "3", "--neighbours", "5", "--color-by", "family", "--seed", "3"]);
+  await cli("embeddings/maps.ts", [
+    "--embeddings",
+    `${table}.csv`,
+    "--out",
+    maps,
+    "--method",
+    "tsne,umap",
+    "--perplexity",
+    "3",
+    "--neighbours",
+    "5",
+    "--color-by",
+    "family",
+    "--seed",
+    "3",
+  ]);
   for (const method of ["tsne", "umap"]) {
     const csv = parseCsv(fs.readFileSync(path.join(maps, `${method}.csv`), "utf8"), `${method}.csv`);
     assert.deepEqual(csv.columns.slice(0, 3), ["id", "x", "y"]);

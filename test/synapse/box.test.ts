@@ -7,7 +7,16 @@ import { cropSynapse, formatFinding, listBoxes, loadBox, readLabelTable, readSyn
 import { SYNTHETIC_SYNAPSE_TYPES, writeSyntheticSynapses } from "../../lib/synthetic";
 
 let dir = "";
-const SMALL = { seed: 3, boxes: 2, synapses: 2, width: 64, height: 64, depth: 40, cells: 5, types: [SYNTHETIC_SYNAPSE_TYPES[0]!, SYNTHETIC_SYNAPSE_TYPES[2]!] };
+const SMALL = {
+  seed: 3,
+  boxes: 2,
+  synapses: 2,
+  width: 64,
+  height: 64,
+  depth: 40,
+  cells: 5,
+  types: [SYNTHETIC_SYNAPSE_TYPES[0]!, SYNTHETIC_SYNAPSE_TYPES[2]!],
+};
 
 before(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-box-"));
@@ -37,7 +46,10 @@ test("stacks with different slice counts skip the box with a message naming the 
   const { box, findings } = await loadBox(d, "bbox1");
   assert.equal(box, null);
   assert.equal(findings.length, 1);
-  assert.match(formatFinding(findings[0]!), /^error: bbox1 slices: slice counts differ: raw 40 \(.*raw\/bbox1\), seg 39 \(.*seg\/bbox1\), masks 40 .*; box skipped$/);
+  assert.match(
+    formatFinding(findings[0]!),
+    /^error: bbox1 slices: slice counts differ: raw 40 \(.*raw\/bbox1\), seg 39 \(.*seg\/bbox1\), masks 40 .*; box skipped$/,
+  );
   assert.ok((await loadBox(d, "bbox2")).box, "the other box still loads");
 });
 
@@ -46,11 +58,18 @@ test("bad rows skip only their synapse, naming box, synapse and field", async ()
   fs.cpSync(dir, d, { recursive: true });
   const good = (await readSynapseTable(path.join(dir, "bbox2.xlsx"), "bbox2")).synapses[0]!;
   fs.rmSync(path.join(d, "bbox2.xlsx"));
-  const header = "Var1,central_coord_1,central_coord_2,central_coord_3,side_1_coord_1,side_1_coord_2,side_1_coord_3,side_2_coord_1,side_2_coord_2,side_2_coord_3,note";
+  const header =
+    "Var1,central_coord_1,central_coord_2,central_coord_3,side_1_coord_1,side_1_coord_2,side_1_coord_3,side_2_coord_1,side_2_coord_2,side_2_coord_3,note";
   const row = (name: string, c: string) => [name, c, ...good.side1, ...good.side2, '"a, b"'].join(",");
-  fs.writeFileSync(path.join(d, "bbox2.csv"), [header, row("ok", good.centre.join(",")), row("outside", "10,10,400"), row("text", "10,abc,5")].join("\n") + "\n");
+  fs.writeFileSync(
+    path.join(d, "bbox2.csv"),
+    [header, row("ok", good.centre.join(",")), row("outside", "10,10,400"), row("text", "10,abc,5")].join("\n") + "\n",
+  );
   const { box, findings } = await loadBox(d, "bbox2");
-  assert.deepEqual(box?.synapses.map((s) => s.name), ["ok"]);
+  assert.deepEqual(
+    box?.synapses.map((s) => s.name),
+    ["ok"],
+  );
   assert.equal(box.synapses[0]?.extra.note, "a, b");
   const lines = findings.map(formatFinding);
   assert.deepEqual(lines, [
@@ -66,11 +85,20 @@ test("a table without a required column, a missing table and a box without label
   fs.writeFileSync(path.join(d, "bbox1.csv"), "Var1,central_coord_1,central_coord_2\ns,1,2\n");
   const r1 = await loadBox(d, "bbox1");
   assert.equal(r1.box, null);
-  assert.match(formatFinding(r1.findings[0]!), /bbox1 table: .*bbox1\.csv:1: missing columns central_coord_3, side_1_coord_1, .*side_2_coord_3 \(found: Var1, central_coord_1, central_coord_2\); box skipped/);
+  assert.match(
+    formatFinding(r1.findings[0]!),
+    /bbox1 table: .*bbox1\.csv:1: missing columns central_coord_3, side_1_coord_1, .*side_2_coord_3 \(found: Var1, central_coord_1, central_coord_2\); box skipped/,
+  );
   fs.rmSync(path.join(d, "bbox2.xlsx"));
-  assert.match(formatFinding((await loadBox(d, "bbox2")).findings[0]!), /bbox2 table: no synapse table bbox2\.xlsx or bbox2\.csv in .*; box skipped/);
+  assert.match(
+    formatFinding((await loadBox(d, "bbox2")).findings[0]!),
+    /bbox2 table: no synapse table bbox2\.xlsx or bbox2\.csv in .*; box skipped/,
+  );
   fs.writeFileSync(path.join(d, "synapse-labels.json"), JSON.stringify({ boxes: { bbox1: { mito: [1], vesicle: [2], cleft: [3] } } }));
-  assert.match(formatFinding((await loadBox(d, "bbox2")).findings[0]!), /bbox2 labels: bbox2: no mask labels in .*synapse-labels\.json \(boxes there: bbox1\)/);
+  assert.match(
+    formatFinding((await loadBox(d, "bbox2")).findings[0]!),
+    /bbox2 labels: bbox2: no mask labels in .*synapse-labels\.json \(boxes there: bbox1\)/,
+  );
 });
 
 test("the shipped label table holds the original values of all seven boxes", () => {
@@ -81,7 +109,10 @@ test("the shipped label table holds the original values of all seven boxes", () 
   assert.deepEqual(t.bbox7, { mito: [1], vesicle: [2], cleft: [4, 3] });
   const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "labels-")), "labels.json");
   fs.writeFileSync(bad, JSON.stringify({ boxes: { bbox1: { mito: [1], vesicle: "x", cleft: [2] } } }));
-  assert.throws(() => readLabelTable(bad), /labels\.json: boxes\.bbox1\.vesicle: expected an integer or a non-empty list of integers, found "x"/);
+  assert.throws(
+    () => readLabelTable(bad),
+    /labels\.json: boxes\.bbox1\.vesicle: expected an integer or a non-empty list of integers, found "x"/,
+  );
 });
 
 /** A minimal NIfTI-1 file (x fastest, like Volume) for the loader test. */
@@ -103,9 +134,16 @@ test("boxes given as NIfTI volumes load like TIFF stacks", async () => {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-nifti-"));
   fs.cpSync(dir, d, { recursive: true });
   const tiff = (await loadBox(dir, "bbox1")).box!;
-  for (const [kind, name, v] of [["raw", "bbox1", tiff.raw], ["seg", "bbox1", tiff.seg], ["masks", "bbox_1", tiff.masks]] as const) {
+  for (const [kind, name, v] of [
+    ["raw", "bbox1", tiff.raw],
+    ["seg", "bbox1", tiff.seg],
+    ["masks", "bbox_1", tiff.masks],
+  ] as const) {
     fs.rmSync(path.join(d, kind, name), { recursive: true });
-    fs.writeFileSync(path.join(d, kind, `${name}.nii`), nifti(v as { width: number; height: number; depth: number; data: Uint8Array | Uint16Array }));
+    fs.writeFileSync(
+      path.join(d, kind, `${name}.nii`),
+      nifti(v as { width: number; height: number; depth: number; data: Uint8Array | Uint16Array }),
+    );
   }
   assert.deepEqual(listBoxes(d), ["bbox1", "bbox2"]);
   const { box, findings } = await loadBox(d, "bbox1");

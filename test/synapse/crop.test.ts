@@ -15,11 +15,28 @@ const key = ([x, y, z]: P) => (z * N + y) * N + x;
 const A: P[] = [];
 const B: P[] = [];
 for (let z = 0; z < N; z++) for (let y = 0; y < N; y++) for (let x = 0; x < N; x++) (x < 4 ? A : x > 4 ? B : []).push([x, y, z]);
-const cleft2: P[] = [[4, 3, 3], [4, 4, 3], [4, 3, 4], [4, 4, 4]];
+const cleft2: P[] = [
+  [4, 3, 3],
+  [4, 4, 3],
+  [4, 3, 4],
+  [4, 4, 4],
+];
 const cleft4: P[] = [[4, 5, 4]];
-const vesicle: P[] = [[6, 3, 4], [6, 4, 4], [6, 5, 4]];
-const mito: P[] = [[1, 6, 6], [2, 6, 6]];
-const decoys: Array<[P, number]> = [[[4, 0, 7], 2], [[4, 7, 0], 4], [[0, 0, 0], 3], [[7, 0, 0], 1]];
+const vesicle: P[] = [
+  [6, 3, 4],
+  [6, 4, 4],
+  [6, 5, 4],
+];
+const mito: P[] = [
+  [1, 6, 6],
+  [2, 6, 6],
+];
+const decoys: Array<[P, number]> = [
+  [[4, 0, 7], 2],
+  [[4, 7, 0], 4],
+  [[0, 0, 0], 3],
+  [[7, 0, 0], 1],
+];
 
 function box(): SynapseBox {
   const raw = new Uint8Array(N ** 3).map((_, i) => i % 256);
@@ -27,10 +44,24 @@ function box(): SynapseBox {
   for (const p of A) seg[key(p)] = 11;
   for (const p of B) seg[key(p)] = 22;
   const masks = new Uint8Array(N ** 3);
-  for (const [list, v] of [[cleft2, 2], [cleft4, 4], [vesicle, 3], [mito, 1]] as Array<[P[], number]>) for (const p of list) masks[key(p)] = v;
+  for (const [list, v] of [
+    [cleft2, 2],
+    [cleft4, 4],
+    [vesicle, 3],
+    [mito, 1],
+  ] as Array<[P[], number]>)
+    for (const p of list) masks[key(p)] = v;
   for (const [p, v] of decoys) masks[key(p)] = v;
   const vol = (data: Uint8Array | Uint16Array, source: string) => ({ width: N, height: N, depth: N, data, source });
-  return { name: "bbox2", raw: vol(raw, "raw"), seg: vol(seg, "seg"), masks: vol(masks, "masks"), rawRange: [0, 255], labels: { mito: [1], vesicle: [3], cleft: [2, 4] }, synapses: [] };
+  return {
+    name: "bbox2",
+    raw: vol(raw, "raw"),
+    seg: vol(seg, "seg"),
+    masks: vol(masks, "masks"),
+    rawRange: [0, 255],
+    labels: { mito: [1], vesicle: [3], cleft: [2, 4] },
+    synapses: [],
+  };
 }
 
 function synapse(side1: P, side2: P, centre: P = [4, 4, 4]): SynapseRecord {
@@ -55,7 +86,13 @@ const EXPECTED: Record<number, Set<number>> = {
 
 for (const [type, want] of Object.entries(EXPECTED)) {
   test(`segmentation type ${type}: mask and blending are right voxel by voxel`, () => {
-    const { crop } = cropSynapse(box(), synapse([1, 1, 1], [6, 6, 6]), { size: N, outputSize: N, segType: Number(type), alpha: 0.5, gray: 0.6 });
+    const { crop } = cropSynapse(box(), synapse([1, 1, 1], [6, 6, 6]), {
+      size: N,
+      outputSize: N,
+      segType: Number(type),
+      alpha: 0.5,
+      gray: 0.6,
+    });
     assert.equal(crop.presynapticSide, 2);
     for (let i = 0; i < N ** 3; i++) {
       const inMask = want.has(i);
@@ -71,7 +108,10 @@ for (const [type, want] of Object.entries(EXPECTED)) {
 test("presynapse follows the vesicle cloud when the sides are swapped; alpha 1 is flat gray", () => {
   const { crop } = cropSynapse(box(), synapse([6, 6, 6], [1, 1, 1]), { size: N, segType: 1, alpha: 1, outputSize: N });
   assert.equal(crop.presynapticSide, 1);
-  assert.deepEqual([...crop.mask].map((m, i) => (m ? i : -1)).filter((i) => i >= 0), [...union(B)].sort((a, b) => a - b));
+  assert.deepEqual(
+    [...crop.mask].map((m, i) => (m ? i : -1)).filter((i) => i >= 0),
+    [...union(B)].sort((a, b) => a - b),
+  );
   const outside = [...crop.blended].filter((_, i) => !crop.mask[i]);
   assert.ok(outside.every((v) => Math.abs(v - 0.6) < 1e-6));
 });
@@ -93,7 +133,10 @@ test("a background side point and a missing vesicle cloud are findings, not fail
   assert.ok(findings.some((f) => f.field === "side_1_coord_1..3" && /segment id at \(4, 6, 6\) is 0/.test(f.message)));
   assert.ok(findings.some((f) => /no vesicle cloud voxels inside the 8³ crop/.test(f.message)));
   assert.ok(findings.some((f) => f.field === "presynapse" && /side 1 taken as presynaptic/.test(f.message)));
-  assert.throws(() => cropSynapse(b, synapse([1, 1, 1], [6, 6, 6]), { segType: 11 }), /segType: expected one of 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, found 11/);
+  assert.throws(
+    () => cropSynapse(b, synapse([1, 1, 1], [6, 6, 6]), { segType: 11 }),
+    /segType: expected one of 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, found 11/,
+  );
   assert.throws(() => cropSynapse(b, synapse([1, 1, 1], [6, 6, 6]), { alpha: 2 }), /alpha: expected a number in \[0, 1\], found 2/);
 });
 
@@ -105,7 +148,10 @@ test("closest component uses 26-connectivity and picks the one nearest the point
   m[at(4, 4, 0)] = 1;
   const c = closestComponent(m, dims, [3, 3, 3]);
   assert.equal(c.components, 2);
-  assert.deepEqual([...c.mask].map((v, i) => (v ? i : -1)).filter((i) => i >= 0), [at(0, 0, 0), at(1, 1, 1), at(2, 2, 2)]);
+  assert.deepEqual(
+    [...c.mask].map((v, i) => (v ? i : -1)).filter((i) => i >= 0),
+    [at(0, 0, 0), at(1, 1, 1), at(2, 2, 2)],
+  );
   assert.ok(Math.abs(c.distance - Math.sqrt(3)) < 1e-12);
   assert.equal(closestComponent(new Uint8Array(125), dims, [0, 0, 0]).components, 0);
 });

@@ -23,7 +23,9 @@ import { boxColor, screenshot } from "../../lib/viz";
 function standIn(): FeatureNetwork {
   const input = tf.input({ shape: [80, 80, 80, 1] });
   let x = tf.layers.averagePooling3d({ poolSize: 16, strides: 16 }).apply(input) as tf.SymbolicTensor;
-  x = tf.layers.conv3d({ filters: 192, kernelSize: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }), biasInitializer: "zeros" }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv3d({ filters: 192, kernelSize: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }), biasInitializer: "zeros" })
+    .apply(x) as tf.SymbolicTensor;
   return { net: { features: tf.model({ inputs: input, outputs: x }), classifier: null }, weights: "test stand-in", pretrained: false };
 }
 
@@ -31,7 +33,16 @@ let data = "";
 before(async () => {
   await initEngine({ quiet: true });
   data = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-pipe-data-"));
-  writeSyntheticSynapses(data, { seed: 5, boxes: 3, synapses: 2, width: 80, height: 80, depth: 40, cells: 6, types: [SYNTHETIC_SYNAPSE_TYPES[0]!, SYNTHETIC_SYNAPSE_TYPES[2]!] });
+  writeSyntheticSynapses(data, {
+    seed: 5,
+    boxes: 3,
+    synapses: 2,
+    width: 80,
+    height: 80,
+    depth: 40,
+    cells: 6,
+    types: [SYNTHETIC_SYNAPSE_TYPES[0]!, SYNTHETIC_SYNAPSE_TYPES[2]!],
+  });
 });
 
 test("feature extraction stops on request and resumes to the same table", async () => {
@@ -54,7 +65,10 @@ test("feature extraction stops on request and resumes to the same table", async 
   const a = readFeatureCsv(full.file);
   const b = readFeatureCsv(second.file);
   assert.deepEqual(b.columns, a.columns);
-  assert.deepEqual(b.rows.map((r) => r.meta), a.rows.map((r) => r.meta));
+  assert.deepEqual(
+    b.rows.map((r) => r.meta),
+    a.rows.map((r) => r.meta),
+  );
   b.rows.forEach((r, i) => assert.ok(r.features.every((v, j) => Math.abs(v - a.rows[i]!.features[j]!) < 1e-5)));
   assert.ok(a.columns.includes("true_type") && a.columns.includes("presynaptic_side"));
   assert.equal(a.rows[0]!.features.length, 192);
@@ -79,7 +93,8 @@ test("the whole pipeline writes features, clusters, samples, GIFs and a report w
   const html = fs.readFileSync(r.files.report, "utf8");
   assert.ok(html.includes(RANDOM_WEIGHTS_WARNING));
   assert.ok(!/<(script|img|link)\b[^>]*\b(src|href)="(https?:)?\/\//.test(html), "nothing is loaded from the network");
-  for (const id of ["fig-umapByBox", "fig-umapByCluster", "fig-umapByType", "fig-elbow", "fig-tsne2d", "fig-tsne3d"]) assert.ok(html.includes(`id="${id}"`), id);
+  for (const id of ["fig-umapByBox", "fig-umapByCluster", "fig-umapByType", "fig-elbow", "fig-tsne2d", "fig-tsne3d"])
+    assert.ok(html.includes(`id="${id}"`), id);
 
   const shot = path.join(out, "shot.png");
   screenshot(r.files.report, shot, { width: 1000, height: 1400 });

@@ -13,7 +13,16 @@ let data = "";
 before(() => {
   data = tmp();
   // Two boxes of two synapses: the fewest the analysis takes. The real VGG3D needs seconds per 80³ crop.
-  writeSyntheticSynapses(data, { seed: 5, boxes: 2, synapses: 2, width: 80, height: 80, depth: 40, cells: 6, types: [SYNTHETIC_SYNAPSE_TYPES[0]!, SYNTHETIC_SYNAPSE_TYPES[2]!] });
+  writeSyntheticSynapses(data, {
+    seed: 5,
+    boxes: 2,
+    synapses: 2,
+    width: 80,
+    height: 80,
+    depth: 40,
+    cells: 6,
+    types: [SYNTHETIC_SYNAPSE_TYPES[0]!, SYNTHETIC_SYNAPSE_TYPES[2]!],
+  });
 });
 
 const synapse = (out: string, ...more: string[]) => ["--data", data, "--out", out, "--k", "2", "--no-gifs", "--no-tsne", ...more];
@@ -30,7 +39,10 @@ test("Ctrl-C (SIGINT) keeps the finished synapses' features and exits 3; the sam
   const first = await runCommandProcess("embeddings/synapse.ts", synapse(out), { stopAt: /^VGG3D features .*\] 1\/4 /, signal: "SIGINT" });
   assert.ok(first.stopSent, first.stderr);
   assert.equal(first.code, 3, first.stderr);
-  assert.match(first.stderr, /synapse: SIGINT received; stopping after this synapse \(the features so far are kept\)\. Run the same command again to continue\. Ctrl-C again to kill\./);
+  assert.match(
+    first.stderr,
+    /synapse: SIGINT received; stopping after this synapse \(the features so far are kept\)\. Run the same command again to continue\. Ctrl-C again to kill\./,
+  );
   const kept = readFeatureCsv(path.join(out, FEATURES)).rows.length;
   assert.ok(kept >= 1 && kept < 4, `${kept} synapses kept`);
   assert.match(first.stdout, new RegExp(`^Stopped: ${kept} synapses' features saved in .*${FEATURES} \\(${kept} computed now\\)\\.\\n$`));
@@ -39,7 +51,10 @@ test("Ctrl-C (SIGINT) keeps the finished synapses' features and exits 3; the sam
   const second = await runCommandProcess("embeddings/synapse.ts", synapse(out));
   assert.equal(second.code, 0, second.stderr);
   assert.match(second.stderr, new RegExp(`features: 4 synapses \\(${4 - kept} computed now\\)`));
-  assert.ok(fs.readFileSync(path.join(out, FEATURES)).equals(fs.readFileSync(path.join(whole, FEATURES))), "the same features, byte for byte");
+  assert.ok(
+    fs.readFileSync(path.join(out, FEATURES)).equals(fs.readFileSync(path.join(whole, FEATURES))),
+    "the same features, byte for byte",
+  );
 });
 
 test("a value no crop can take is a usage error before any synapse is cropped", async () => {

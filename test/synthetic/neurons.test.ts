@@ -45,7 +45,8 @@ test("classes differ in shape: 1-nearest-neighbour on scale-free profiles tells 
   });
   let correct = 0;
   for (let i = 0; i < items.length; i++) {
-    let best = -1, bestD = Infinity;
+    let best = -1,
+      bestD = Infinity;
     for (let j = 0; j < items.length; j++) {
       if (j === i) continue;
       let d = 0;
@@ -67,7 +68,10 @@ test("pyramidal apicals reach the layer they should, the soma depth gives the la
     return { top: minY, depth, layer };
   };
   for (let s = 0; s < 3; s++) {
-    const l23 = top("pyramidal_l23", s), l5 = top("pyramidal_l5", s), l6 = top("pyramidal_l6", s), l4 = top("pyramidal_l4", s);
+    const l23 = top("pyramidal_l23", s),
+      l5 = top("pyramidal_l5", s),
+      l6 = top("pyramidal_l6", s),
+      l4 = top("pyramidal_l4", s);
     assert.equal(l23.layer, "L2/3");
     assert.equal(l5.layer, "L5");
     assert.equal(l6.layer, "L6");
@@ -77,7 +81,10 @@ test("pyramidal apicals reach the layer they should, the soma depth gives the la
     assert.ok(l6.top > 300 && l6.top < 500, `L6 apical ends at ${l6.top}, expected in L4`);
     assert.ok(l4.top > 120 && l4.top < 320, `L4 apical ends at ${l4.top}, expected in L2/3`);
   }
-  assert.deepEqual([layerAt(50), layerAt(150), layerAt(400), layerAt(500), layerAt(800), layerAt(2000)], ["L1", "L2/3", "L4", "L5", "L6", "L6"]);
+  assert.deepEqual(
+    [layerAt(50), layerAt(150), layerAt(400), layerAt(500), layerAt(800), layerAt(2000)],
+    ["L1", "L2/3", "L4", "L5", "L6", "L6"],
+  );
 });
 
 test("synthNeurons writes SWC, upstream npz clouds and a dataset manifest, reproducibly", async () => {

@@ -7,7 +7,15 @@ import { random } from "../../lib/core";
 import { readTiffFile } from "../../lib/io";
 import { synthSynapseBox, SYNTHETIC_SYNAPSE_TYPES, writeSyntheticSynapses } from "../../lib/synthetic";
 
-const SMALL = { width: 72, height: 72, depth: 40, cells: 5, synapses: 2, box: 2, types: [SYNTHETIC_SYNAPSE_TYPES[0]!, SYNTHETIC_SYNAPSE_TYPES[2]!] };
+const SMALL = {
+  width: 72,
+  height: 72,
+  depth: 40,
+  cells: 5,
+  synapses: 2,
+  box: 2,
+  types: [SYNTHETIC_SYNAPSE_TYPES[0]!, SYNTHETIC_SYNAPSE_TYPES[2]!],
+};
 
 test("the same seed gives the same box; another seed another", () => {
   const a = synthSynapseBox(random(11), SMALL);
@@ -67,7 +75,10 @@ test("types differ in shape: large vesicle clouds are larger than small ones", (
   assert.deepEqual(Object.keys(sizes).sort(), SYNTHETIC_SYNAPSE_TYPES.map((t) => t.name).sort());
   assert.ok(sizes["large-shaft"]![0]! > 2 * sizes["small-shaft"]![0]!, JSON.stringify(sizes));
   assert.ok(sizes["large-spine"]![0]! > 2 * sizes["small-spine"]![0]!, JSON.stringify(sizes));
-  assert.throws(() => synthSynapseBox(random(1), { width: 40, height: 40, depth: 40 }), /expected at least 48 x 48 x 32 voxels, found 40 x 40 x 40/);
+  assert.throws(
+    () => synthSynapseBox(random(1), { width: 40, height: 40, depth: 40 }),
+    /expected at least 48 x 48 x 32 voxels, found 40 x 40 x 40/,
+  );
 });
 
 test("writeSyntheticSynapses writes the original layout", () => {

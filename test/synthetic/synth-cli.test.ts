@@ -21,14 +21,32 @@ test("npm run synth -- neurons writes a dataset with a cache", () => {
   const ds = openDataset(out);
   assert.equal(ds.rows.length, 9);
   assert.ok(ds.ids().every((id) => ds.hasGrid(id, 16)));
-  const bad = spawnSync(process.execPath, ["--import", "tsx", "datasets/synth.ts", "neurons", "--out", out, "--classes", "purkinje"], { cwd: ROOT, encoding: "utf8" });
+  const bad = spawnSync(process.execPath, ["--import", "tsx", "datasets/synth.ts", "neurons", "--out", out, "--classes", "purkinje"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^synth neurons: --classes: expected one of pyramidal_l23, .*found "purkinje"/);
 });
 
 test("npm run synth -- synapses writes the boxes and names what it wrote; a box size needs three numbers", () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "synth-syn-cli-"));
-  const args = ["--import", "tsx", "datasets/synth.ts", "synapses", "--out", out, "--seed", "1", "--boxes", "1", "--synapses-per-box", "2", "--cells", "8"];
+  const args = [
+    "--import",
+    "tsx",
+    "datasets/synth.ts",
+    "synapses",
+    "--out",
+    out,
+    "--seed",
+    "1",
+    "--boxes",
+    "1",
+    "--synapses-per-box",
+    "2",
+    "--cells",
+    "8",
+  ];
   const r = spawnSync(process.execPath, [...args, "--size", "128,128,40"], { cwd: ROOT, encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^wrote 1 boxes, 2 synapses \(small-shaft 1, large-shaft 1\) to /);

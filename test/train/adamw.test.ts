@@ -8,7 +8,8 @@ before(async () => {
   await initEngine({ quiet: true });
 });
 
-const close = (a: ArrayLike<number>, b: number[], tol: number) => b.forEach((v, i) => assert.ok(Math.abs(a[i]! - v) <= tol, `[${i}] ${a[i]} vs ${v}`));
+const close = (a: ArrayLike<number>, b: number[], tol: number) =>
+  b.forEach((v, i) => assert.ok(Math.abs(a[i]! - v) <= tol, `[${i}] ${a[i]} vs ${v}`));
 
 test("three steps equal torch.optim.AdamW (decay decoupled, bias-corrected moments)", () => {
   const p = tf.variable(tf.tensor1d([1, -2]), true, "adamw_p");
@@ -62,7 +63,10 @@ test("a missing gradient and a mismatched state are refused by name", () => {
   const p = tf.variable(tf.zeros([2]), true, "adamw_q");
   const opt = new AdamW([p]);
   assert.throws(() => opt.step({}, 0.1), /no gradient for variable adamw_q/);
-  assert.throws(() => opt.setState({ step: 1, names: ["adamw_q"], moments: [{ m: new Float32Array(3), v: new Float32Array(3) }] }), /adamw_q has 2 values; the saved moments have 3\/3/);
+  assert.throws(
+    () => opt.setState({ step: 1, names: ["adamw_q"], moments: [{ m: new Float32Array(3), v: new Float32Array(3) }] }),
+    /adamw_q has 2 values; the saved moments have 3\/3/,
+  );
   opt.dispose();
   p.dispose();
 });

@@ -42,7 +42,10 @@ test("weights, batch-norm statistics, optimiser moments and state survive save â
   assert.deepEqual(after, before);
   const s = opt.getState();
   assert.equal(loaded.optimizer!.step, 1);
-  assert.deepEqual(loaded.optimizer!.moments.map((m) => Array.from(m.v)), s.moments.map((m) => Array.from(m.v)));
+  assert.deepEqual(
+    loaded.optimizer!.moments.map((m) => Array.from(m.v)),
+    s.moments.map((m) => Array.from(m.v)),
+  );
   // model.json is the tfjs layers format, so tf.loadLayersModel can read it too.
   const manifest = readModelJson(path.join(dir, "model.json"));
   assert.equal(manifest.modelTopology.class_name, "Model");

@@ -22,7 +22,10 @@ test("K > 1: K//2 distinct occupied cells, then distinct other cells", () => {
     const cells = chooseLatentCells(mask(occ), 10, random(seed));
     assert.equal(cells.length, 10);
     assert.equal(new Set(cells).size, 10);
-    assert.ok(cells.slice(0, 5).every((c) => occ.includes(c)), String(cells));
+    assert.ok(
+      cells.slice(0, 5).every((c) => occ.includes(c)),
+      String(cells),
+    );
   }
   // Fewer occupied cells than K//2: all of them, then random ones.
   const few = chooseLatentCells(mask([42]), 10, random(1));
@@ -54,7 +57,10 @@ test("occupied cells come from the max-pooled batch", () => {
   buf.set(1, 1, 15, 3, 9, 0); // cell (7,1,4) of sample 1
   const x = buf.toTensor() as tf.Tensor5D;
   const occ = occupiedCells(x, 2);
-  assert.deepEqual(occ.flatMap((o, i) => (o ? [i] : [])), [0, 7 * 64 + 1 * 8 + 4]);
+  assert.deepEqual(
+    occ.flatMap((o, i) => (o ? [i] : [])),
+    [0, 7 * 64 + 1 * 8 + 4],
+  );
   x.dispose();
 });
 

@@ -2,7 +2,15 @@ import { before, test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initEngine } from "../../lib/engine";
-import { batchScores, confusionAtThresholds, oneCycleLr, overlapScores, scoresFromConfusion, sigmoidFocalLoss, THRESHOLDS } from "../../lib/train";
+import {
+  batchScores,
+  confusionAtThresholds,
+  oneCycleLr,
+  overlapScores,
+  scoresFromConfusion,
+  sigmoidFocalLoss,
+  THRESHOLDS,
+} from "../../lib/train";
 
 before(async () => {
   await initEngine({ quiet: true });

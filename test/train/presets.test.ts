@@ -14,7 +14,10 @@ test("the four thesis presets carry SPEC.md's hyperparameters", () => {
     assert.deepEqual([p.grid, p.alpha, p.gamma, p.maxLr, p.batchSize, p.iterations], [128, 0.75, 2.2, 1e-3, 10, 50_000]);
   }
   for (const p of Object.values(PRESETS)) {
-    assert.deepEqual([p.weightDecay, p.beta1, p.beta2, p.pctStart, p.divFactor, p.finalDivFactor, p.seed], [0.01, 0.9, 0.999, 0.05, 25, 1e4, 1996]);
+    assert.deepEqual(
+      [p.weightDecay, p.beta1, p.beta2, p.pctStart, p.divFactor, p.finalDivFactor, p.seed],
+      [0.01, 0.9, 0.999, 0.05, 25, 1e4, 1996],
+    );
   }
   assert.equal(PRESETS.nlat64.mode, "nlat");
   assert.equal(PRESETS.nlat64.latentCells, 10);
@@ -30,7 +33,10 @@ test("overrides apply and bad values are refused with the field and value", () =
 });
 
 test("train's flags are the presets' hyperparameters in kebab-case, typed from the preset", () => {
-  const a = parseOptions(["--preset", "nlat64", "--data", "d", "--out=o", "--max-lr", "1e-3", "--batch-size", "4", "--mode", "dense"], trainCommand.options);
+  const a = parseOptions(
+    ["--preset", "nlat64", "--data", "d", "--out=o", "--max-lr", "1e-3", "--batch-size", "4", "--mode", "dense"],
+    trainCommand.options,
+  );
   assert.equal(a.values.preset, "nlat64");
   assert.equal(a.values.maxLr, 1e-3);
   assert.equal(a.values.batchSize, 4);
@@ -38,7 +44,13 @@ test("train's flags are the presets' hyperparameters in kebab-case, typed from t
   assert.equal(a.values.resume, undefined);
   assert.equal(parseOptions(["--resume", "--data", "d", "--out", "o"], trainCommand.options).values.resume, true);
   assert.throws(() => parseOptions(["--learning-rate", "1"], trainCommand.options), /unknown option --learning-rate/);
-  assert.throws(() => parseOptions(["--data", "d", "--out", "o", "--iterations", "many"], trainCommand.options), /--iterations: expected an integer; found "many"/);
-  assert.throws(() => parseOptions(["--data", "d", "--out", "o", "--mode", "sparse"], trainCommand.options), /--mode: expected one of dense, nlat; found "sparse"/);
+  assert.throws(
+    () => parseOptions(["--data", "d", "--out", "o", "--iterations", "many"], trainCommand.options),
+    /--iterations: expected an integer; found "many"/,
+  );
+  assert.throws(
+    () => parseOptions(["--data", "d", "--out", "o", "--mode", "sparse"], trainCommand.options),
+    /--mode: expected one of dense, nlat; found "sparse"/,
+  );
   for (const key of Object.keys(PRESETS.tiny)) assert.ok(key in trainCommand.options, `no flag for ${key}`);
 });

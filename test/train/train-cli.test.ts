@@ -20,7 +20,20 @@ before(async () => {
 });
 
 // No checkpoint falls due before the end, so what a stop keeps is the checkpoint the stop writes.
-const settings = (out: string) => ["--data", data, "--out", out, "--iterations", "12", "--batch-size", "2", "--validation-batch-size", "2", "--checkpoint-every", "100"];
+const settings = (out: string) => [
+  "--data",
+  data,
+  "--out",
+  out,
+  "--iterations",
+  "12",
+  "--batch-size",
+  "2",
+  "--validation-batch-size",
+  "2",
+  "--checkpoint-every",
+  "100",
+];
 
 test("SIGTERM makes train write its checkpoint and exit 3; the same command continues to the uninterrupted run's numbers", async () => {
   const whole = path.join(tmp(), "whole");
@@ -32,7 +45,10 @@ test("SIGTERM makes train write its checkpoint and exit 3; the same command cont
   const first = await runCommandProcess("training/train.ts", settings(broken), { stopAt: /^dense epoch \d+ \[/ });
   assert.ok(first.stopSent, first.stderr);
   assert.equal(first.code, 3, first.stderr);
-  assert.match(first.stderr, /train: SIGTERM received; stopping after this step \(the checkpoint is written\)\. Run the same command again to continue\./);
+  assert.match(
+    first.stderr,
+    /train: SIGTERM received; stopping after this step \(the checkpoint is written\)\. Run the same command again to continue\./,
+  );
   const stoppedAt = Number(/^Stopped at iteration (\d+)\/12\./.exec(first.stdout)?.[1]);
   assert.ok(stoppedAt >= 1 && stoppedAt < 12, first.stdout);
   const last = loadCheckpoint<TrainState>(path.join(broken, "checkpoints", "last"), "last");
@@ -47,5 +63,8 @@ test("SIGTERM makes train write its checkpoint and exit 3; the same command cont
 
   const other = await runCommandProcess("training/train.ts", [...settings(broken), "--max-lr", "0.001"]);
   assert.equal(other.code, 2);
-  assert.match(other.stderr, /^train: .*broken holds a run with other settings \(--max-lr 0\.005 there, 0\.001 here\); continue it with --resume, or choose another --out\n$/m);
+  assert.match(
+    other.stderr,
+    /^train: .*broken holds a run with other settings \(--max-lr 0\.005 there, 0\.001 here\); continue it with --resume, or choose another --out\n$/m,
+  );
 });

@@ -5,7 +5,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { initEngine } from "../../lib/engine";
-import { loadCheckpoint, readTrainingLog, resolveTrainOptions, Trainer, train, TrainingMode, TrainRecord, TrainState } from "../../lib/train";
+import {
+  loadCheckpoint,
+  readTrainingLog,
+  resolveTrainOptions,
+  Trainer,
+  train,
+  TrainingMode,
+  TrainRecord,
+  TrainState,
+} from "../../lib/train";
 import { checkpointWeights, runNumbers } from "./run-numbers";
 import { toySource } from "./toy-neurons";
 
@@ -17,8 +26,17 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "wb-train-"));
 // 6 training neurons in batches of 2: 3 steps per epoch, validations after steps 1, 2, 3 (1/3, 2/3, end).
 const source = toySource(16, 6, 2);
 const options = (mode: TrainingMode) =>
-  resolveTrainOptions("tiny", { mode, grid: 16, baseChannels: 2, batchSize: 2, validationBatchSize: 2, iterations: 7, checkpointEvery: 2, latentCells: 3, maxLr: 1e-2 });
-
+  resolveTrainOptions("tiny", {
+    mode,
+    grid: 16,
+    baseChannels: 2,
+    batchSize: 2,
+    validationBatchSize: 2,
+    iterations: 7,
+    checkpointEvery: 2,
+    latentCells: 3,
+    maxLr: 1e-2,
+  });
 
 for (const mode of ["dense", "nlat"] as const) {
   test(`${mode}: a run killed after a checkpoint and resumed gives exactly the uninterrupted numbers`, async () => {
@@ -44,7 +62,10 @@ for (const mode of ["dense", "nlat"] as const) {
     resumed.dispose();
 
     assert.deepEqual(runNumbers(broken), runNumbers(whole));
-    assert.deepEqual(checkpointWeights(path.join(broken, "checkpoints", "last")), checkpointWeights(path.join(whole, "checkpoints", "last")));
+    assert.deepEqual(
+      checkpointWeights(path.join(broken, "checkpoints", "last")),
+      checkpointWeights(path.join(whole, "checkpoints", "last")),
+    );
     for (const dir of [whole, broken]) {
       const files = fs.readdirSync(path.join(dir, "checkpoints")).sort();
       assert.deepEqual(files, ["best-f1", "best-iou", "last"], `no temporary checkpoint left in ${dir}`);
@@ -55,10 +76,16 @@ for (const mode of ["dense", "nlat"] as const) {
 test("validations run at the start, 1/3, 2/3 and end of each epoch; every step is logged", async () => {
   const dir = tmp();
   const s = await train(source, dir, options("dense"));
-  assert.deepEqual(s.validations.map((v) => v.iteration), [0, 1, 2, 3, 4, 5, 6, 7]);
+  assert.deepEqual(
+    s.validations.map((v) => v.iteration),
+    [0, 1, 2, 3, 4, 5, 6, 7],
+  );
   const log = readTrainingLog(dir);
   const steps = log.filter((r): r is TrainRecord => r.kind === "train");
-  assert.deepEqual(steps.map((r) => r.iteration), [1, 2, 3, 4, 5, 6, 7]);
+  assert.deepEqual(
+    steps.map((r) => r.iteration),
+    [1, 2, 3, 4, 5, 6, 7],
+  );
   for (const r of steps) {
     assert.ok(Number.isFinite(r.loss) && r.f1 >= 0 && r.f1 <= 1 && r.iou >= 0 && r.iou <= r.f1 + 1e-12 && r.lr > 0, JSON.stringify(r));
   }

@@ -26,11 +26,21 @@ test("PNG and SVG export through headless Chromium gives real images of the figu
 });
 
 test("an unsupported extension names the valid formats", () => {
-  assert.throws(() => exportFigures([{ figure: { data: [], layout: {} }, file: "x.jpg" }]), /export file extension of x\.jpg: expected one of "png", "svg"; found "jpg"/);
+  assert.throws(
+    () => exportFigures([{ figure: { data: [], layout: {} }, file: "x.jpg" }]),
+    /export file extension of x\.jpg: expected one of "png", "svg"; found "jpg"/,
+  );
 });
 
 test("without a browser, export says what to install", () => {
   const script = `process.env.PATH="/nonexistent"; try { require("./lib/viz").findBrowser(); } catch (e) { console.log(e.name + ": " + e.message); }`;
-  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: path.resolve(__dirname, "../.."), encoding: "utf8", env: { ...process.env, [BROWSER_ENV]: "" } });
-  assert.match(r.stdout, /MissingDependencyError: no Chromium or Chrome found for static figure export .*apt-get install chromium.*WORKBENCH_CHROMIUM/);
+  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], {
+    cwd: path.resolve(__dirname, "../.."),
+    encoding: "utf8",
+    env: { ...process.env, [BROWSER_ENV]: "" },
+  });
+  assert.match(
+    r.stdout,
+    /MissingDependencyError: no Chromium or Chrome found for static figure export .*apt-get install chromium.*WORKBENCH_CHROMIUM/,
+  );
 });

@@ -9,7 +9,11 @@ test("grayImage maps [lo, hi] to 0..255 with clamping", () => {
 });
 
 test("PNG round-trips gray and RGBA pixels exactly", () => {
-  const gray = grayImage(Array.from({ length: 12 }, (_, i) => i / 11), 4, 3);
+  const gray = grayImage(
+    Array.from({ length: 12 }, (_, i) => i / 11),
+    4,
+    3,
+  );
   const back = decodePng(encodePng(gray));
   assert.deepEqual(back, { width: 4, height: 3, channels: 1, pixels: gray.pixels });
   const rgba = toRgba(gray);

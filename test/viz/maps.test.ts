@@ -2,12 +2,22 @@ import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import { categoricalMap, continuousMap, LAYER_COLORS } from "../../lib/viz";
 
-const points = [[0, 0], [1, 2], [2, 1], [3, 3], [4, 0], [5, 5]];
+const points = [
+  [0, 0],
+  [1, 2],
+  [2, 1],
+  [3, 3],
+  [4, 0],
+  [5, 5],
+];
 const ids = ["n0", "n1", "n2", "n3", "n4", "n5"];
 
 test("categoricalMap: one trace per layer in natural order, fixed layer colours, counts in the legend", () => {
   const f = categoricalMap(points, ["L5", "L2/3", "L10", "L5", "", "L4"], { ids, colorName: "layer", title: "Dense-64" });
-  assert.deepEqual(f.data.map((t) => t.name), ["L2/3 (1)", "L4 (1)", "L5 (2)", "L10 (1)", "unknown (1)"]);
+  assert.deepEqual(
+    f.data.map((t) => t.name),
+    ["L2/3 (1)", "L4 (1)", "L5 (2)", "L10 (1)", "unknown (1)"],
+  );
   const colour = (i: number) => (f.data[i]!.marker as { color: string }).color;
   assert.equal(colour(0), LAYER_COLORS["L2/3"]);
   assert.equal(colour(2), LAYER_COLORS["L5"]);
@@ -32,7 +42,10 @@ test("maps have equal aspect, no axes and a legend title", () => {
 test("categoricalMap takes a flat matrix, colour overrides and an explicit order", () => {
   const flat = { rows: 3, cols: 2, data: Float64Array.from([0, 1, 2, 3, 4, 5]) };
   const f = categoricalMap(flat, ["box2", "box1", "box2"], { categoryOrder: ["box2", "box1"], colors: { box1: "#123456" } });
-  assert.deepEqual(f.data.map((t) => t.name), ["box2 (2)", "box1 (1)"]);
+  assert.deepEqual(
+    f.data.map((t) => t.name),
+    ["box2 (2)", "box1 (1)"],
+  );
   assert.deepEqual(f.data[0]!.x, [0, 4]);
   assert.equal((f.data[1]!.marker as { color: string }).color, "#123456");
 });
@@ -51,7 +64,14 @@ test("continuousMap: a colour bar for the values, grey points for missing ones",
 });
 
 test("3-D maps use scatter3d with equal aspect and hidden axes", () => {
-  const f = continuousMap([[0, 0, 0], [1, 1, 1], [2, 0, 1]], [1, 2, 3]);
+  const f = continuousMap(
+    [
+      [0, 0, 0],
+      [1, 1, 1],
+      [2, 0, 1],
+    ],
+    [1, 2, 3],
+  );
   assert.equal(f.data[0]!.type, "scatter3d");
   assert.deepEqual(f.data[0]!.z, [0, 1, 1]);
   const scene = f.layout.scene as Record<string, Record<string, unknown>>;
@@ -63,7 +83,11 @@ test("large maps switch to WebGL and small markers; highlighted ids get a labell
   const n = 12_000;
   const big = { rows: n, cols: 2, data: Float64Array.from({ length: 2 * n }, (_, i) => i % 97) };
   const bigIds = Array.from({ length: n }, (_, i) => `id${i}`);
-  const f = categoricalMap(big, Array.from({ length: n }, (_, i) => (i % 2 ? "L4" : "L5")), { ids: bigIds, highlight: ["id7", "id11"] });
+  const f = categoricalMap(
+    big,
+    Array.from({ length: n }, (_, i) => (i % 2 ? "L4" : "L5")),
+    { ids: bigIds, highlight: ["id7", "id11"] },
+  );
   assert.equal(f.data[0]!.type, "scattergl");
   assert.equal((f.data[0]!.marker as { size: number }).size, 3);
   const marked = f.data[f.data.length - 1]!;

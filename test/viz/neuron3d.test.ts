@@ -11,8 +11,14 @@ test("the cloud figure draws a seeded subset, grouped by compartment when types 
   const s = sampleSurface(M, { count: 5000, random: 1, withTypes: true });
   const f = neuronCloudFigure(s.points, { maxPoints: 1000, types: s.types, soma: s.soma });
   const traces = f.data.filter((t) => t.name !== "soma centre");
-  assert.deepEqual(traces.map((t) => t.name), ["soma", "axon", "basal dendrite", "apical dendrite"]);
-  assert.equal(traces.reduce((n, t) => n + (t.x as number[]).length, 0), 1000);
+  assert.deepEqual(
+    traces.map((t) => t.name),
+    ["soma", "axon", "basal dendrite", "apical dendrite"],
+  );
+  assert.equal(
+    traces.reduce((n, t) => n + (t.x as number[]).length, 0),
+    1000,
+  );
   assert.deepEqual(neuronCloudFigure(s.points, { maxPoints: 1000, seed: 4 }), neuronCloudFigure(s.points, { maxPoints: 1000, seed: 4 }));
   const all = neuronCloudFigure(s.points);
   assert.equal((all.data[0]!.x as number[]).length, 5000);
@@ -22,7 +28,10 @@ test("the cloud figure draws a seeded subset, grouped by compartment when types 
 test("the skeleton figure has one line pair per segment", () => {
   const f = neuronSkeletonFigure(M);
   const lines = f.data.filter((t) => t.mode === "lines");
-  assert.equal(lines.reduce((n, t) => n + (t.x as unknown[]).length / 3, 0), 3);
+  assert.equal(
+    lines.reduce((n, t) => n + (t.x as unknown[]).length / 3, 0),
+    3,
+  );
 });
 
 test("the voxel figure shows exactly the occupied voxels at their [x][y][z] indices", () => {
@@ -30,10 +39,20 @@ test("the voxel figure shows exactly the occupied voxels at their [x][y][z] indi
   g[(1 * 8 + 2) * 8 + 3] = 1;
   g[(7 * 8 + 0) * 8 + 5] = 1;
   const f = neuronVoxelFigure(g, 8);
-  assert.deepEqual([f.data[0]!.x, f.data[0]!.y, f.data[0]!.z], [[1, 7], [2, 0], [3, 5]]);
+  assert.deepEqual(
+    [f.data[0]!.x, f.data[0]!.y, f.data[0]!.z],
+    [
+      [1, 7],
+      [2, 0],
+      [3, 5],
+    ],
+  );
   assert.throws(() => neuronVoxelFigure(g, 9), /a 9³ grid has 729 voxels, found 512/);
   const cloud = sampleSurface(M, { count: 2000 });
-  const v = neuronViewsFigure(cloud, [16, 32].map((size) => ({ size, data: neuronGrid(cloud, { size }).data })));
+  const v = neuronViewsFigure(
+    cloud,
+    [16, 32].map((size) => ({ size, data: neuronGrid(cloud, { size }).data })),
+  );
   assert.deepEqual([...new Set(v.data.map((t) => t.scene))], ["scene", "scene2", "scene3"]);
   assert.ok(v.layout.scene3);
 });

@@ -1,6 +1,14 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { occupiedVoxels, predictionHistogramFigure, reconstructionFigure, renderVolumes, thresholdCurvesFigure, volumeSlice, rotatingGif } from "../../lib/viz";
+import {
+  occupiedVoxels,
+  predictionHistogramFigure,
+  reconstructionFigure,
+  renderVolumes,
+  thresholdCurvesFigure,
+  volumeSlice,
+  rotatingGif,
+} from "../../lib/viz";
 
 const g = 16;
 const idx = (x: number, y: number, z: number) => (x * g + y) * g + z;

@@ -32,7 +32,10 @@ test("cropMargin cuts floor(fraction * size) from each side and keeps [x][y][z] 
   const c = cropMargin(g, size, 0.1);
   assert.deepEqual(c.shape, [8, 8, 8]);
   assert.equal(c.data[(0 * 8 + 1) * 8 + 2], 1);
-  assert.equal(c.data.reduce((s, v) => s + v, 0), 1);
+  assert.equal(
+    c.data.reduce((s, v) => s + v, 0),
+    1,
+  );
   assert.throws(() => cropMargin(g, size, 0.5), /fraction must be in \[0, 0.5\)/);
 });
 

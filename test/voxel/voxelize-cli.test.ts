@@ -25,7 +25,13 @@ test("voxelize writes one [g,g,g] uint8 .npy per input and a manifest; .npy clou
   const r = run("datasets/voxelize.ts", [swc, inDir, "--grid", "32", "--out", out, "--points", "3000"]);
   assert.equal(r.code, 0, r.err);
   const rows = parseCsv(fs.readFileSync(path.join(out, "manifest.csv"), "utf8"));
-  assert.deepEqual(rows.rows.map((x) => [x[1], x[8]]), [["p19.CNG.npy", "soma"], ["cloud.npy", "mean"]]);
+  assert.deepEqual(
+    rows.rows.map((x) => [x[1], x[8]]),
+    [
+      ["p19.CNG.npy", "soma"],
+      ["cloud.npy", "mean"],
+    ],
+  );
   const g = readNpyFile(path.join(out, "p19.CNG.npy"));
   assert.deepEqual([g.dtype, g.shape], ["uint8", [32, 32, 32]]);
   assert.deepEqual(g.data, neuronGrid(loadPointCloud(swc, { points: 3000 }), { size: 32 }).data);

@@ -117,7 +117,10 @@ test("neuronGrid centres on the soma and needs one unless told otherwise", () =>
   assert.throws(() => neuronGrid({ points: pts }, { size: 8 }), /needs the soma position/);
   const g = neuronGrid({ points: pts }, { size: 8, centre: "mean" });
   assert.equal(countOccupied(g.data), 3);
-  assert.throws(() => neuronGrid({ points: pts }, { centre: "middle" as never }), /centre: expected one of "soma", "mean", "soma-xz", "none"; found "middle"/);
+  assert.throws(
+    () => neuronGrid({ points: pts }, { centre: "middle" as never }),
+    /centre: expected one of "soma", "mean", "soma-xz", "none"; found "middle"/,
+  );
 });
 
 test("the grid matches numpy's reference voxelisation of the same cloud, and its packbits", () => {
@@ -142,7 +145,10 @@ test("neuronGrid's fused passes give exactly voxelize(normalise(centre(points)))
           assert.deepEqual(fused.extent, steps.extent, `${f} ${mode} ${size}`);
           assert.deepEqual(fused.padLow, steps.padLow);
           assert.equal(fused.clipped, steps.clipped);
-          assert.ok(fused.data.every((v, i) => v === steps.data[i]), `${f} ${mode} ${size}: grids differ`);
+          assert.ok(
+            fused.data.every((v, i) => v === steps.data[i]),
+            `${f} ${mode} ${size}: grids differ`,
+          );
         }
       }
     }
