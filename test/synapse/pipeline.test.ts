@@ -4,30 +4,18 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { decodePng } from "../helpers/png";
+import { featureStandIn } from "../helpers/feature-stand-in";
 import * as tf from "@tensorflow/tfjs";
 import { resetWarnings, warningCounts } from "../../lib/core";
 import { initEngine } from "../../lib/engine";
 import { exportStateDict } from "../../lib/interop";
 import { createVgg3d } from "../../lib/models";
 import { extractFeatures, pretrainedFeatureNetwork, readFeatureCsv, runSynapsePipeline, RANDOM_WEIGHTS_WARNING } from "../../lib/synapse";
-import type { FeatureNetwork } from "../../lib/synapse";
 import { SYNTHETIC_SYNAPSE_TYPES, writeSyntheticSynapses } from "../../lib/synthetic";
 import { boxColor, screenshot } from "../../lib/viz";
 
-/*
- * The real VGG3D needs seconds per 80³ crop on a CPU, so these tests run the
- * pipeline's bookkeeping (crops, CSV, resume, analysis, report) with a small
- * stand-in of the same input and output shapes: 16³ average pooling then a
- * seeded 1×1×1 convolution to 192 channels.
- */
-function standIn(): FeatureNetwork {
-  const input = tf.input({ shape: [80, 80, 80, 1] });
-  let x = tf.layers.averagePooling3d({ poolSize: 16, strides: 16 }).apply(input) as tf.SymbolicTensor;
-  x = tf.layers
-    .conv3d({ filters: 192, kernelSize: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }), biasInitializer: "zeros" })
-    .apply(x) as tf.SymbolicTensor;
-  return { net: { features: tf.model({ inputs: input, outputs: x }), classifier: null }, weights: "test stand-in", pretrained: false };
-}
+// The real VGG3D needs seconds per 80³ crop: the pipeline's bookkeeping
+// (crops, CSV, resume, analysis, report) is tested with featureStandIn.
 
 let data = "";
 before(async () => {
@@ -46,7 +34,7 @@ before(async () => {
 });
 
 test("feature extraction stops on request and resumes to the same table", async () => {
-  const net = standIn();
+  const net = featureStandIn();
   const before = tf.memory().numTensors;
   const straight = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-feat-a-"));
   const full = await extractFeatures(data, straight, { segType: 10, alpha: 0.5, network: net });
@@ -78,7 +66,7 @@ test("the whole pipeline writes features, clusters, samples, GIFs and a report w
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "synapse-pipe-out-"));
   const lines: string[] = [];
   resetWarnings();
-  const r = await runSynapsePipeline(data, out, { segType: 10, alpha: 1, network: standIn(), log: (l) => lines.push(l) });
+  const r = await runSynapsePipeline(data, out, { segType: 10, alpha: 1, network: featureStandIn(), log: (l) => lines.push(l) });
   assert.equal(warningCounts().get(RANDOM_WEIGHTS_WARNING), 1, "random weights are announced, once");
   assert.ok(!lines.some((l) => l.includes(RANDOM_WEIGHTS_WARNING)), "and not again in the log");
   assert.equal(r.analysis.ids.length, 6);
