@@ -203,15 +203,15 @@ export async function evaluateEmbeddings(
   const scoreOptions = { k: o.k, c: o.c };
   for (const task of tasks) {
     const common = { label: task.column, labelKind: task.kind, n: task.rows.length, classes: task.classes.length };
-    for (const set of sets)
-      rows.push({
-        features: set.name,
-        kind: set.kind,
-        dim: set.x.cols,
-        ...common,
-        ...scoreFeatures(set, task, scoreOptions),
-        spread: "folds",
-      });
+    const scored = (set: FeatureSet): EvaluationRow => ({
+      features: set.name,
+      kind: set.kind,
+      dim: set.x.cols,
+      ...common,
+      ...scoreFeatures(set, task, scoreOptions),
+      spread: "folds",
+    });
+    rows.push(...sets.map(scored));
     for (const g of randomGroups) {
       const perSeed = g.seeds.map((s) => scoreFeatures(s, task, scoreOptions));
       rows.push({
@@ -226,15 +226,7 @@ export async function evaluateEmbeddings(
         perSeed,
       });
     }
-    for (const set of baselines)
-      rows.push({
-        features: set.name,
-        kind: set.kind,
-        dim: set.x.cols,
-        ...common,
-        ...scoreFeatures(set, task, scoreOptions),
-        spread: "folds",
-      });
+    rows.push(...baselines.map(scored));
     rows.push({
       features: "majority class",
       kind: "baseline",
