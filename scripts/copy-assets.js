@@ -1,4 +1,5 @@
-// Copies the files lib/ loads at run time (WebAssembly kernels, helper
+// Copies the files lib/ loads at run time (WebAssembly kernels and the C
+// sources of their native build, helper
 // scripts, the explorer page's browser module) into dist/, so the compiled
 // library that notebooks import finds them beside its code exactly as the
 // TypeScript sources do.
@@ -6,7 +7,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
-const ASSETS = new Set([".wasm", ".py", ".json", ".js"]);
+const ASSETS = new Set([".wasm", ".c", ".h", ".py", ".json", ".js"]);
 let copied = 0;
 function walk(dir) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {

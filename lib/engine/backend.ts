@@ -144,7 +144,9 @@ export async function initEngine(options: { backend?: BackendName; quiet?: boole
   // The 3-D convolutions of tfjs' CPU backends run at under 1 GFLOP/s; ours are
   // SIMD on every core. WORKBENCH_FAST_KERNELS=0 keeps tfjs' own for comparison.
   const fastKernels = process.env[FAST_KERNELS_ENV] !== "0" && installFastKernels(active.tfBackend);
-  const device = fastKernels ? `${active.device}; 3-D convolutions: WebAssembly SIMD, ${kernelPool().threads} threads` : active.device;
+  const device = fastKernels
+    ? `${active.device}; 3-D convolutions: ${kernelPool().instructionSet}, ${kernelPool().threads} threads`
+    : active.device;
   const message = `Engine: ${chosen} on ${device}${forced ? ` (forced by ${fromEnv ? BACKEND_ENV : "options"})` : ""}, tfjs ${tf.version.tfjs}`;
   current = { backend: chosen, tfBackend: active.tfBackend, device, forced, message, skipped, fastKernels };
   if (!options.quiet) console.log(message);

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { defaultThreads, type Share, WorkerPool } from "../core";
+import { ConfigError, defaultThreads, type Share, WorkerPool } from "../core";
+import { loadNativeKernels, NATIVE_KERNELS_ENV, type NativeKernels } from "./native-kernels";
 
 /** The exported functions of kernels/kernels.wasm (see conv3d.c, winograd.c and batchnorm.c for their contracts). */
 export type KernelName = (typeof NAMES)[number];
@@ -58,30 +59,39 @@ export function setupShare(data: { module: object; memory: WasmMemory }, part: n
 }
 
 /**
- * One shared WebAssembly memory, the kernel module instantiated on this
- * thread and on `threads - 1` workers, and a bump allocator for the buffers
- * of one call. Calls are synchronous: the calling thread does share 0 and
- * blocks until the workers finish theirs (see WorkerPool).
+ * One shared WebAssembly memory, the kernels that run on it and a bump
+ * allocator for the buffers of one call. The kernels are the native build
+ * (native-kernels.ts) when there is one, run on POSIX threads; else
+ * kernels.wasm, instantiated on this thread and on `threads - 1` workers.
+ * Calls are synchronous: the calling thread does share 0 and blocks until
+ * the others finish theirs.
  */
 export class KernelPool {
   readonly memory: WasmMemory;
-  private readonly pool: WorkerPool;
-  private readonly own: Share;
+  readonly threads: number;
+  /** "native (gcc 12.2.0, -march=native)" or "WebAssembly SIMD". */
+  readonly instructionSet: string;
+  private readonly native: NativeKernels | null;
+  private readonly pool: WorkerPool | null = null;
+  private readonly own: Share | null = null;
+  private readonly args = new Int32Array(SLOTS);
   private top = HEAP_BASE;
 
-  constructor(threads: number) {
-    const bytes = fs.readFileSync(path.join(__dirname, "kernels", "kernels.wasm"));
-    const module = new WASM.Module(bytes);
+  constructor(threads: number, native: NativeKernels | null) {
     this.memory = new WASM.Memory({ initial: HEAP_BASE / PAGE, maximum: MAX_PAGES, shared: true });
+    this.native = native;
+    if (native) {
+      this.threads = threads;
+      this.instructionSet = `native (${native.compiler}, -march=native)`;
+      return;
+    }
+    const module = new WASM.Module(fs.readFileSync(path.join(__dirname, "kernels", "kernels.wasm")));
     const data = { module, memory: this.memory };
     this.own = setupShare(data, 0);
     this.pool = new WorkerPool({ name: "kernel", threads, file: __filename, data, slots: SLOTS });
+    this.threads = this.pool.threads;
+    this.instructionSet = "WebAssembly SIMD";
   }
-
-  get threads(): number {
-    return this.pool.threads;
-  }
-
   /** Forgets all buffers of the previous call; the memory is kept for the next. */
   reset(): void {
     this.top = HEAP_BASE;
@@ -129,19 +139,41 @@ export class KernelPool {
    * themselves through a counter in `args`.
    */
   run(name: KernelName, args: number[]): void {
-    const slots = this.pool.slots;
+    if (this.native) {
+      this.args.set(args);
+      this.native.run(new Uint8Array(this.memory.buffer), NAMES.indexOf(name), this.args.subarray(0, args.length), this.threads);
+      return;
+    }
+    const slots = this.pool!.slots;
     slots[0] = NAMES.indexOf(name);
     slots[1] = args.length;
     slots.set(args, 2);
-    this.pool.run(name, () => this.own(slots, undefined));
+    this.pool!.run(name, () => this.own!(slots, undefined));
   }
 }
 
 let pool: KernelPool | null = null;
 
+/**
+ * The native kernels as WORKBENCH_NATIVE_KERNELS asks: null for "0" or when
+ * "auto" (the default) finds no way to build them; an error for "1" then.
+ */
+function chooseNative(): NativeKernels | null {
+  const wanted = process.env[NATIVE_KERNELS_ENV] ?? "auto";
+  if (wanted === "0") return null;
+  if (wanted !== "1" && wanted !== "auto") throw new ConfigError(`${NATIVE_KERNELS_ENV} must be 0, 1 or auto, found "${wanted}"`);
+  const native = loadNativeKernels();
+  if (typeof native !== "string" && native.kernels === NAMES.join(",")) return native;
+  if (wanted === "1")
+    throw new ConfigError(
+      `${NATIVE_KERNELS_ENV}=1 but ${typeof native === "string" ? native : "the native build has other kernels than kernels.wasm"}`,
+    );
+  return null;
+}
+
 /** The process-wide kernel pool, created on first use. */
 export function kernelPool(): KernelPool {
-  pool ??= new KernelPool(defaultThreads());
+  pool ??= new KernelPool(defaultThreads(), chooseNative());
   return pool;
 }
 

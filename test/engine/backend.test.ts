@@ -3,6 +3,8 @@ import * as assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { packageInstalled, type EngineInfo } from "../../lib/engine";
+import { nativeToolchain } from "../helpers/native-build";
+import { requires } from "../helpers/requires";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -78,9 +80,9 @@ test("exactly one copy of @tensorflow/tfjs-core is installed (danfojs-node inclu
   assert.equal(fromDanfo, require.resolve("@tensorflow/tfjs-core"));
 });
 
-test("the fast 3-D convolution kernels are installed on wasm and cpu, and WORKBENCH_FAST_KERNELS=0 keeps tfjs' own", () => {
+test("the fast 3-D convolution kernels are installed on wasm and cpu, say which build runs them, and WORKBENCH_FAST_KERNELS=0 keeps tfjs' own", () => {
   for (const backend of ["wasm", "cpu"]) {
-    const on = engineIn({ WORKBENCH_BACKEND: backend, WORKBENCH_FAST_KERNELS: "" });
+    const on = engineIn({ WORKBENCH_BACKEND: backend, WORKBENCH_FAST_KERNELS: "", WORKBENCH_NATIVE_KERNELS: "0" });
     assert.equal(on.status, 0, on.stderr);
     const info = engineInfo(on);
     assert.equal(info.fastKernels, true);
@@ -89,6 +91,13 @@ test("the fast 3-D convolution kernels are installed on wasm and cpu, and WORKBE
     assert.equal(off.status, 0, off.stderr);
     const plain = engineInfo(off);
     assert.equal(plain.fastKernels, false);
-    assert.doesNotMatch(plain.message, /WebAssembly SIMD, \d+ threads/);
+    assert.doesNotMatch(plain.message, /3-D convolutions:/);
   }
+});
+
+test("with a C compiler the engine reports the native kernels and the compiler that built them", (t) => {
+  if (!requires(t, nativeToolchain)) return;
+  const on = engineIn({ WORKBENCH_BACKEND: "wasm", WORKBENCH_NATIVE_KERNELS: "1" });
+  assert.equal(on.status, 0, on.stderr);
+  assert.match(engineInfo(on).message, /3-D convolutions: native \((clang|gcc|cc)[^,]*, -march=native\), \d+ threads/);
 });

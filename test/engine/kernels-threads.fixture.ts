@@ -1,5 +1,6 @@
 // Prints a SHA-256 of a batch-norm forward pass and a 3-D convolution with
-// their gradients on WORKBENCH_THREADS kernel threads (used by threads.test.ts).
+// their gradients on WORKBENCH_THREADS kernel threads, or with --values the
+// gradients themselves as JSON (used by threads.test.ts and native-kernels.test.ts).
 import { createHash } from "node:crypto";
 import * as tf from "@tensorflow/tfjs";
 import { Random } from "../../lib/core";
@@ -27,6 +28,10 @@ async function main(): Promise<void> {
       ),
     );
   const grads = tf.grads(loss)([x, filter, gamma, beta]);
+  if (process.argv.includes("--values")) {
+    console.log(JSON.stringify(grads.map((g) => Array.from(g.dataSync()))));
+    return;
+  }
   const hash = createHash("sha256");
   for (const t of grads) hash.update(Buffer.from((t.dataSync() as Float32Array).buffer));
   console.log(hash.digest("hex"));

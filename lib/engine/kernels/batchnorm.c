@@ -8,7 +8,7 @@
  * on which thread took which chunk, nor on the number of threads when the
  * caller fixes the chunk size.
  */
-#include <wasm_simd128.h>
+#include "simd.h"
 
 typedef v128_t V;
 

@@ -6,7 +6,7 @@
  */
 #ifndef TILES_H
 #define TILES_H
-#include <wasm_simd128.h>
+#include "simd.h"
 
 typedef v128_t V;
 
