@@ -5,26 +5,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { KERNEL_CACHE_ENV, loadNativeKernels, NATIVE_KERNELS_ENV } from "../../lib/engine/native-kernels";
+import { withEnv } from "../helpers/env";
 import { nativeToolchain } from "../helpers/native-build";
 import { requires } from "../helpers/requires";
 
 const FIXTURE = path.join(__dirname, "kernels-threads.fixture.ts");
-
-function withEnv<T>(env: Record<string, string | undefined>, run: () => T): T {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  const apply = (values: Record<string, string | undefined>) => {
-    for (const [k, v] of Object.entries(values)) {
-      if (v === undefined) Reflect.deleteProperty(process.env, k);
-      else process.env[k] = v;
-    }
-  };
-  apply(env);
-  try {
-    return run();
-  } finally {
-    apply(saved);
-  }
-}
 
 /** The fixture's convolution and batch-norm gradients with the given kernel build. */
 function gradients(native: "0" | "1", env: Record<string, string> = {}): number[][] {

@@ -6,6 +6,7 @@ import { initEngine, installFastKernels, uninstallFastKernels, fastKernelStats }
 import { conv3dForward, unpad, type Padding3, type Shape5 } from "../../lib/engine/conv3d";
 import { conv3dWinograd } from "../../lib/engine/winograd";
 import { WINOGRAD_ENV, winogradTile } from "../../lib/engine/winograd-choice";
+import { withEnv } from "../helpers/env";
 import { assertClose, randn, referenceValues, values } from "../helpers/kernel-reference";
 
 /**
@@ -51,16 +52,7 @@ function forwardAndInputGradient(x: tf.Tensor, w: tf.Tensor, r: tf.Tensor): tf.T
 }
 
 /** Runs `fn` with WORKBENCH_WINOGRAD set to `setting`. */
-function withSetting<T>(setting: string, fn: () => T): T {
-  const saved = process.env[WINOGRAD_ENV];
-  process.env[WINOGRAD_ENV] = setting;
-  try {
-    return fn();
-  } finally {
-    if (saved === undefined) Reflect.deleteProperty(process.env, WINOGRAD_ENV);
-    else process.env[WINOGRAD_ENV] = saved;
-  }
-}
+const withSetting = <T>(setting: string, fn: () => T): T => withEnv({ [WINOGRAD_ENV]: setting }, fn);
 
 const identical = (a: Float32Array, b: Float32Array): boolean => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 
