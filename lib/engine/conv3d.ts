@@ -30,16 +30,19 @@ export const roundUp8 = (n: number): number => Math.ceil(n / 8) * 8;
  * in order: fixed, so the gradient is the same bits on any number of threads
  * (it costs one filter-sized copy per chunk of kernel memory).
  */
-const WGRAD_CHUNKS = 8;
+export const WGRAD_CHUNKS = 8;
 
-/** Copies x [N,D,H,W,C] into a zero-padded buffer at `address` in kernel memory. */
-export function padInput(pool: KernelPool, address: number, x: Float32Array, shape: Shape5, p: Padding3): void {
+/**
+ * Copies x [N,D,H,W,C] into a zero-padded buffer at `address` in kernel
+ * memory, with `Cp` >= C channels per voxel (the ones past C zero).
+ */
+export function padInput(pool: KernelPool, address: number, x: Float32Array, shape: Shape5, p: Padding3, Cp = shape[4]): void {
   const [N, D, H, W, C] = shape;
   const XD = D + p.front + p.back;
   const XH = H + p.top + p.bottom;
   const XW = W + p.left + p.right;
-  const dst = pool.f32(address, N * XD * XH * XW * C);
-  const padded = XD !== D || XH !== H || XW !== W;
+  const dst = pool.f32(address, N * XD * XH * XW * Cp);
+  const padded = XD !== D || XH !== H || XW !== W || Cp !== C;
   if (!padded) {
     dst.set(x.subarray(0, dst.length));
     return;
@@ -50,10 +53,14 @@ export function padInput(pool: KernelPool, address: number, x: Float32Array, sha
     for (let d = 0; d < D; d++)
       for (let h = 0; h < H; h++) {
         const src = ((n * D + d) * H + h) * row;
-        const to = (((n * XD + d + p.front) * XH + h + p.top) * XW + p.left) * C;
-        dst.set(x.subarray(src, src + row), to);
+        const to = (((n * XD + d + p.front) * XH + h + p.top) * XW + p.left) * Cp;
+        if (Cp === C) dst.set(x.subarray(src, src + row), to);
+        else for (let w = 0; w < W; w++) dst.set(x.subarray(src + w * C, src + (w + 1) * C), to + w * Cp);
       }
 }
+
+/** No padding on any side. */
+export const NO_PADDING: Padding3 = { front: 0, back: 0, top: 0, bottom: 0, left: 0, right: 0 };
 
 /** Element offsets of the filter taps inside a padded input of width XW and height XH. */
 function tapOffsets(pool: KernelPool, address: number, KD: number, KH: number, KW: number, XH: number, XW: number, C: number): void {
@@ -191,20 +198,20 @@ export function conv3dFilterGradient(
   const work = pool.counter(rows, chunk);
   padInput(pool, xAt, x, xShape, pad);
   tapOffsets(pool, tAt, KD, KH, KW, XH, XW, C1);
-  const b = pool.f32(bAt, N * OD * OH * OW * C2p);
-  if (C2p === C2) b.set(dy.subarray(0, b.length));
-  else {
-    b.fill(0);
-    for (let v = 0, n = N * OD * OH * OW; v < n; v++) for (let c = 0; c < C2; c++) b[v * C2p + c] = dy[v * C2 + c]!;
-  }
+  padInput(pool, bAt, dy, dyShape, NO_PADDING, C2p);
   pool.run("conv_wgrad", [xAt, bAt, fAt, tAt, N, XD, XH, XW, C1, OD, OH, OW, C2p, ntaps, stride, ...work]);
-  // Each chunk of rows was summed into its own copy of dF; adding them in chunk order keeps the result independent of the threads.
-  const sum = pool.f32(fAt, size);
-  for (let part = 1; part < chunks; part++) {
-    const copy = pool.f32(fAt + part * size * 4, size);
-    for (let i = 0; i < size; i++) sum[i]! += copy[i]!;
-  }
-  return unpad({ data: sum, channels: C2, stride: C2p });
+  return unpad({ data: sumChunks(pool, fAt, size, chunks), channels: C2, stride: C2p });
+}
+
+/**
+ * The sum of `chunks` copies of `size` floats (a multiple of 4) from
+ * `address` on, left in the first: the filter gradients sum each chunk of
+ * their work into its own copy, and adding them in chunk order keeps the
+ * result independent of the threads.
+ */
+export function sumChunks(pool: KernelPool, address: number, size: number, chunks: number): Float32Array {
+  pool.run("sum_copies", [address, size, chunks, ...pool.counter(size / 4, 1024)]);
+  return pool.f32(address, size);
 }
 
 /** Copies a kernel result into `out` (or a new array) without the channel padding. */

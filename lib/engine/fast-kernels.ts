@@ -12,8 +12,8 @@ import {
   type Padding3,
   type Shape5,
 } from "./conv3d";
-import { conv3dWinograd } from "./winograd";
-import { winogradTile } from "./winograd-choice";
+import { conv3dWinograd, conv3dWinogradFilterGradient } from "./winograd";
+import { winogradGradientTile, winogradTile } from "./winograd-choice";
 
 /** The environment variable that turns the fast kernels off ("0") for comparison runs. */
 export const FAST_KERNELS_ENV = "WORKBENCH_FAST_KERNELS";
@@ -142,7 +142,7 @@ const conv3dBackpropInput: Fast = ({ inputs, backend: b, attrs }) => {
   return write(backend, [...inputShape], result);
 };
 
-/** Conv3DBackpropFilterV2: any kernel size, padding and uniform stride. */
+/** Conv3DBackpropFilterV2: any kernel size, padding and uniform stride (stride-1 3×3×3 by Winograd tiles where they pay). */
 const conv3dBackpropFilter: Fast = ({ inputs, backend: b, attrs }) => {
   const backend = kernelBackend(b);
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
@@ -151,15 +151,21 @@ const conv3dBackpropFilter: Fast = ({ inputs, backend: b, attrs }) => {
   const info = tf.backend_util.computeConv3DInfo(shape5(x.shape), shape5(filterShape), strides, 1, pad);
   const s = uniformStride(info);
   if (s === null) return null;
-  const grad = conv3dFilterGradient(
-    read(backend, x),
-    shape5(x.shape),
-    read(backend, dy),
-    shape5(dy.shape),
-    [filterShape[0], filterShape[1], filterShape[2]],
-    s,
-    padding(info),
-  );
+  const xShape = shape5(x.shape);
+  const dyShape = shape5(dy.shape);
+  const tile = winogradGradientTile(xShape, shape5(filterShape), [dyShape[1], dyShape[2], dyShape[3]], s);
+  const grad =
+    tile !== null
+      ? conv3dWinogradFilterGradient(read(backend, x), xShape, read(backend, dy), dyShape, padding(info), { tile })
+      : conv3dFilterGradient(
+          read(backend, x),
+          xShape,
+          read(backend, dy),
+          dyShape,
+          [filterShape[0], filterShape[1], filterShape[2]],
+          s,
+          padding(info),
+        );
   return write(backend, [...filterShape], grad);
 };
 
@@ -293,7 +299,7 @@ export function fastKernelsInstalled(backend: string = tf.getBackend()): boolean
 
 /**
  * Replaces tfjs' 3-D convolution kernels (forward, input and filter
- * gradient; stride-1 3×3×3 forward and input gradient by Winograd tiles),
+ * gradient; stride-1 3×3×3 ones by Winograd tiles where they pay),
  * 3-D max-pooling and sums over all but the last axis on the wasm
  * and cpu backends with the multithreaded WebAssembly SIMD kernels (and, on
  * wasm, Identity and same-dtype Cast with buffer sharing); cases they do not

@@ -1,5 +1,5 @@
 import type { Shape5 } from "./conv3d";
-import { blockTiles, SCRATCH_BYTES, type WinogradTile } from "./winograd";
+import { blockTiles, filterGradientBytes, SCRATCH_BYTES, type WinogradTile } from "./winograd";
 
 /**
  * The environment variable that picks the algorithm of the stride-1 3×3×3
@@ -7,6 +7,19 @@ import { blockTiles, SCRATCH_BYTES, type WinogradTile } from "./winograd";
  * wherever it applies, unset or "auto" the measured choice below.
  */
 export const WINOGRAD_ENV = "WORKBENCH_WINOGRAD";
+
+/** WORKBENCH_WINOGRAD read: the tile it forces, null for the direct kernel, or "auto". */
+function winogradSetting(): WinogradTile | null | "auto" {
+  const setting = process.env[WINOGRAD_ENV] ?? "auto";
+  if (setting === "0") return null;
+  if (setting === "2" || setting === "4") return Number(setting) as WinogradTile;
+  if (setting !== "auto") throw new Error(`${WINOGRAD_ENV}=${setting}: expected 0, 2, 4 or auto`);
+  return setting;
+}
+
+/** Whether the Winograd kernels can run: a 3×3×3 filter at stride 1 on a multiple of 4 input channels. */
+const applies = (C1: number, filterShape: Shape5, stride: number): boolean =>
+  filterShape[0] === 3 && filterShape[1] === 3 && filterShape[2] === 3 && stride === 1 && C1 % 4 === 0;
 
 /**
  * Time of the parts of a convolution, in units of one multiply-add of a
@@ -60,14 +73,42 @@ export function winogradTile(
   adjoint: boolean,
 ): WinogradTile | null {
   const C1 = xShape[4];
-  const [KD, KH, KW, FI, FO] = filterShape;
-  if (KD !== 3 || KH !== 3 || KW !== 3 || stride !== 1 || C1 % 4 !== 0) return null;
-  const setting = process.env[WINOGRAD_ENV] ?? "auto";
-  if (setting === "0") return null;
-  if (setting === "2" || setting === "4") return Number(setting) as WinogradTile;
-  if (setting !== "auto") throw new Error(`${WINOGRAD_ENV}=${setting}: expected 0, 2, 4 or auto`);
+  const [, , , FI, FO] = filterShape;
+  if (!applies(C1, filterShape, stride)) return null;
+  const setting = winogradSetting();
+  if (setting !== "auto") return setting;
   const C2 = adjoint ? FI : FO;
   const costs = ([0, 2, 4] as const).map((t) => estimate(t, REFERENCE_BATCH, out, C1, C2, REFERENCE_THREADS));
   const cheapest = costs.indexOf(Math.min(...costs));
   return cheapest === 0 ? null : cheapest === 1 ? 2 : 4;
+}
+
+/**
+ * Kernel memory the Winograd filter gradient's sums may take: past it (the
+ * 512-channel layers of AE-128 on many tiles) the direct kernel runs, whose
+ * sums are 27 instead of (m + 2)³ taps per channel pair. Applies to forced
+ * tiles too.
+ */
+const GRADIENT_SUM_CAP = 256 * 2 ** 20;
+
+/**
+ * The Winograd tile for the filter gradient of a correlation of x with a
+ * filter of `filterShape` whose output is `out` = [OD, OH, OW] per sample, or
+ * null for the direct kernel. Per output extent, measured on both networks'
+ * layers (bench/conv-layers.ts): F(4) pays from 16 voxels on the shortest
+ * axis, F(2) from 4; below that the transforms of nearly empty tiles cost
+ * more than the products they save.
+ */
+export function winogradGradientTile(
+  xShape: Shape5,
+  filterShape: Shape5,
+  out: [number, number, number],
+  stride: number,
+): WinogradTile | null {
+  const C1 = xShape[4];
+  if (!applies(C1, filterShape, stride)) return null;
+  const setting = winogradSetting();
+  const shortest = Math.min(...out);
+  const tile = setting === "auto" ? (shortest >= 16 ? 4 : shortest >= 4 ? 2 : null) : setting;
+  return tile !== null && filterGradientBytes(tile, xShape, out, filterShape[4]) <= GRADIENT_SUM_CAP ? tile : null;
 }

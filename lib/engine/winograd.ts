@@ -1,4 +1,14 @@
-import { correlationTap, padInput, roundUp8, type KernelResult, type Padding3, type Shape5 } from "./conv3d";
+import {
+  correlationTap,
+  padInput,
+  roundUp8,
+  sumChunks,
+  unpad,
+  WGRAD_CHUNKS,
+  type KernelResult,
+  type Padding3,
+  type Shape5,
+} from "./conv3d";
 import { kernelPool } from "./threads";
 
 /** Side m of the output tiles of the Winograd kernels, F(m³, 3³) (kernels/winograd.c). */
@@ -19,7 +29,7 @@ export const SCRATCH_BYTES = 512 * 1024;
 /** Floats after each transform point's block in U and the scratch (PAD in winograd.c). */
 const PAD = 16;
 
-/** Floats of a thread's scratch (the layout in winograd.c): the larger of wino_filter's and wino_fwd's for blocks of T tiles. */
+/** Floats of a thread's scratch (the layout in winograd.c): the largest any kernel there needs for blocks of T tiles. */
 const scratchFloats = (points: number, T: number, C1: number, C2: number): number =>
   Math.max(27 * C2 + 8 * points, points * (T * C1 + PAD + T * C2 + PAD + 8));
 
@@ -38,6 +48,31 @@ export function blockTiles(points: number, tiles: number, C1: number, C2: number
   return Math.max(4, Math.floor(Math.min(Math.max(fit, balance), share + 3) / 4) * 4);
 }
 
+/** The tiles of a stride-1 3×3×3 correlation of x (with `pad`) by F(m³, 3³). */
+interface Tiling {
+  /** Output extents [OD, OH, OW]. */
+  out: [number, number, number];
+  /** Tiles per axis [TD, TH, TW]. */
+  grid: [number, number, number];
+  /** The padding that also makes the last tiles whole. */
+  tiled: Padding3;
+  /** Extents of the input so padded [XD, XH, XW]. */
+  padded: [number, number, number];
+  points: number;
+  tiles: number;
+}
+
+function tiling(xShape: Shape5, pad: Padding3, m: WinogradTile): Tiling {
+  const [N, D, H, W] = xShape;
+  const out: [number, number, number] = [D + pad.front + pad.back - 2, H + pad.top + pad.bottom - 2, W + pad.left + pad.right - 2];
+  if (out.some((e) => e < 1))
+    throw new Error(`conv3d Winograd: input ${xShape.join("x")} with padding ${JSON.stringify(pad)} has no output`);
+  const grid = out.map((e) => Math.ceil(e / m)) as [number, number, number];
+  const [TD, TH, TW] = grid;
+  const tiled: Padding3 = { ...pad, back: TD * m + 2 - D - pad.front, bottom: TH * m + 2 - H - pad.top, right: TW * m + 2 - W - pad.left };
+  return { out, grid, tiled, padded: [TD * m + 2, TH * m + 2, TW * m + 2], points: (m + 2) ** 3, tiles: N * TD * TH * TW };
+}
+
 /**
  * conv3dForward for a 3×3×3 filter at stride 1 by Winograd tiles: the same
  * correlation (with `adjoint`, the input gradient), the same result layout.
@@ -54,7 +89,7 @@ export function conv3dWinograd(
 ): KernelResult {
   const pool = kernelPool();
   pool.reset();
-  const [N, D, H, W, C1] = xShape;
+  const [N, , , , C1] = xShape;
   const [KD, KH, KW, FI, FO] = filterShape;
   const m = options.tile;
   if (KD !== 3 || KH !== 3 || KW !== 3) throw new Error(`conv3d Winograd: filter ${filterShape.join("x")} is not 3x3x3`);
@@ -63,21 +98,9 @@ export function conv3dWinograd(
   if (C1 % 4 !== 0) throw new Error(`conv3d Winograd: input channels must be a multiple of 4, got ${C1}`);
   const C2 = adjoint ? FI : FO;
   const C2p = roundUp8(C2);
-  const OD = D + pad.front + pad.back - 2;
-  const OH = H + pad.top + pad.bottom - 2;
-  const OW = W + pad.left + pad.right - 2;
-  if (OD < 1 || OH < 1 || OW < 1)
-    throw new Error(`conv3d Winograd: input ${xShape.join("x")} with padding ${JSON.stringify(pad)} has no output`);
-  const TD = Math.ceil(OD / m);
-  const TH = Math.ceil(OH / m);
-  const TW = Math.ceil(OW / m);
-  // Zeros after the padded input, so that the last tiles are whole.
-  const tiled: Padding3 = { ...pad, back: TD * m + 2 - D - pad.front, bottom: TH * m + 2 - H - pad.top, right: TW * m + 2 - W - pad.left };
-  const XD = TD * m + 2;
-  const XH = TH * m + 2;
-  const XW = TW * m + 2;
-  const points = (m + 2) ** 3;
-  const tiles = N * TD * TH * TW;
+  const { out, tiled, padded, points, tiles } = tiling(xShape, pad, m);
+  const [OD, OH, OW] = out;
+  const [XD, XH, XW] = padded;
   const T = options.blockTiles ?? blockTiles(points, tiles, C1, C2p, pool.threads);
 
   const xAt = pool.alloc(N * XD * XH * XW * C1);
@@ -102,4 +125,97 @@ export function conv3dWinograd(
   pool.run("wino_filter", [gAt, uAt, sAt, ss, C1, C2p, m, ...pool.counter(C1)]);
   pool.run("wino_fwd", [xAt, uAt, oAt, tAt, sAt, ss, N, XD, XH, XW, C1, OD, OH, OW, C2p, m, ...pool.counter(tiles, T)]);
   return { data: pool.f32(oAt, N * OD * OH * OW * C2p), channels: C2, stride: C2p };
+}
+
+/**
+ * Kernel memory for the transforms of all tiles at once, below which the
+ * filter gradient keeps them all and sums per transform point (no per-chunk
+ * copies of dU, whose zeroing and adding dominate when tiles are few).
+ */
+const ALL_TRANSFORMS_BYTES = 64 * 2 ** 20;
+
+export const allTransformsFit = (points: number, tiles: number, C1: number, C2p: number): boolean =>
+  4 * points * (tiles * (C1 + C2p) + 2 * PAD) <= ALL_TRANSFORMS_BYTES;
+
+/**
+ * Bytes of kernel memory conv3dWinogradFilterGradient keeps for its sums
+ * (and, with few tiles, the tiles' transforms) for an input of xShape
+ * giving an output of `out` per sample with C2 channels: the engine keeps
+ * it under a cap.
+ */
+export function filterGradientBytes(tile: WinogradTile, xShape: Shape5, out: [number, number, number], C2: number): number {
+  const C1 = xShape[4];
+  const C2p = roundUp8(C2);
+  const points = (tile + 2) ** 3;
+  const tiles = xShape[0] * out.reduce((n, e) => n * Math.ceil(e / tile), 1);
+  const sum = 4 * points * (C1 * C2p + PAD);
+  if (allTransformsFit(points, tiles, C1, C2p)) return sum + 4 * points * (tiles * (C1 + C2p) + 2 * PAD);
+  return Math.ceil(tiles / Math.ceil(tiles / WGRAD_CHUNKS)) * sum;
+}
+
+/**
+ * conv3dFilterGradient for a 3×3×3 filter at stride 1 by Winograd tiles:
+ * the gradient [3,3,3,C1,C2] of the correlation of x (with `pad`) whose
+ * output gradient is dy. Every sum runs in an order fixed by the shapes
+ * alone (per transform point over all tiles, or over WGRAD_CHUNKS fixed
+ * chunks of tiles added in order), so the result is the same bits on any
+ * number of threads and for any block size. The input's
+ * channels must be a multiple of 4.
+ */
+export function conv3dWinogradFilterGradient(
+  x: Float32Array,
+  xShape: Shape5,
+  dy: Float32Array,
+  dyShape: Shape5,
+  pad: Padding3,
+  options: WinogradOptions,
+): Float32Array {
+  const pool = kernelPool();
+  pool.reset();
+  const [N, , , , C1] = xShape;
+  const C2 = dyShape[4];
+  const m = options.tile;
+  if (C1 % 4 !== 0) throw new Error(`conv3d Winograd filter gradient: input channels must be a multiple of 4, got ${C1}`);
+  const { out, grid, tiled, padded, points, tiles } = tiling(xShape, pad, m);
+  if (dyShape[0] !== N || out.some((e, i) => e !== dyShape[i + 1]))
+    throw new Error(`conv3d Winograd filter gradient: output gradient ${dyShape.join("x")} does not fit input ${xShape.join("x")}`);
+  const [OD, OH, OW] = out;
+  const [XD, XH, XW] = padded;
+  const [TD, TH, TW] = grid;
+  const C2p = roundUp8(C2);
+  const sumSize = points * (C1 * C2p + PAD);
+  const xAt = pool.alloc(N * XD * XH * XW * C1);
+  const dAt = pool.alloc(N * TD * m * TH * m * TW * m * C2p);
+  padInput(pool, xAt, x, xShape, tiled);
+  const whole: Padding3 = { front: 0, back: TD * m - OD, top: 0, bottom: TH * m - OH, left: 0, right: TW * m - OW };
+  padInput(pool, dAt, dy, dyShape, whole, C2p);
+  let uAt: number;
+  let ss: number;
+  let sAt: number;
+  if (allTransformsFit(points, tiles, C1, C2p)) {
+    // Few tiles: one dU, summed per transform point over all the tiles' transforms.
+    const vs = tiles * C1 + PAD;
+    const ms = tiles * C2p + PAD;
+    const vAt = pool.alloc(points * vs);
+    const mAt = pool.alloc(points * ms);
+    uAt = pool.alloc(sumSize);
+    ss = 8 * points;
+    sAt = pool.alloc(pool.threads * ss);
+    const transform = [xAt, dAt, vAt, vs, mAt, ms, sAt, ss, N, XD, XH, XW, C1, OD, OH, OW, C2p, m];
+    pool.run("wino_wgrad_transform", [...transform, ...pool.counter(tiles, Math.max(1, Math.ceil(tiles / (4 * pool.threads))))]);
+    pool.run("wino_wgrad_points", [vAt, vs, mAt, ms, uAt, tiles, C1, C2p, m, ...pool.counter(points, 1)]);
+  } else {
+    // Many tiles: WGRAD_CHUNKS fixed chunks of them, each summed into its own copy of dU, added in order.
+    const chunk = Math.ceil(tiles / WGRAD_CHUNKS);
+    const chunks = Math.ceil(tiles / chunk);
+    const T = options.blockTiles ?? blockTiles(points, chunk, C1, C2p, 1);
+    uAt = pool.alloc(chunks * sumSize);
+    ss = scratchFloats(points, T, C1, C2p);
+    sAt = pool.alloc(pool.threads * ss);
+    pool.run("wino_wgrad", [xAt, dAt, uAt, sAt, ss, N, XD, XH, XW, C1, OD, OH, OW, C2p, m, T, ...pool.counter(tiles, chunk)]);
+    sumChunks(pool, uAt, sumSize, chunks);
+  }
+  const fAt = pool.alloc(27 * C1 * C2p);
+  pool.run("wino_wgrad_taps", [uAt, fAt, sAt, ss, C1, C2p, m, ...pool.counter(C1)]);
+  return unpad({ data: pool.f32(fAt, 27 * C1 * C2p), channels: C2, stride: C2p });
 }

@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { Random } from "../../lib/core";
 import { initEngine, installFastKernels, uninstallFastKernels, fastKernelStats } from "../../lib/engine";
-import { conv3dForward, unpad, type Padding3, type Shape5 } from "../../lib/engine/conv3d";
-import { conv3dWinograd } from "../../lib/engine/winograd";
-import { WINOGRAD_ENV, winogradTile } from "../../lib/engine/winograd-choice";
+import { conv3dFilterGradient, conv3dForward, unpad, type Padding3, type Shape5 } from "../../lib/engine/conv3d";
+import { allTransformsFit, conv3dWinograd, conv3dWinogradFilterGradient } from "../../lib/engine/winograd";
+import { WINOGRAD_ENV, winogradGradientTile, winogradTile } from "../../lib/engine/winograd-choice";
 import { withEnv } from "../helpers/env";
 import { assertClose, randn, referenceValues, values } from "../helpers/kernel-reference";
 
@@ -51,6 +51,13 @@ function forwardAndInputGradient(x: tf.Tensor, w: tf.Tensor, r: tf.Tensor): tf.T
   return [conv(x, w), tf.grad((a: tf.Tensor) => conv(a, w).mul(r).sum())(x)];
 }
 
+/** The forward output, the input gradient and the filter gradient of sum(conv(x, w) * r). */
+function allPasses(x: tf.Tensor, w: tf.Tensor, r: tf.Tensor): tf.Tensor[] {
+  return [...forwardAndInputGradient(x, w, r), tf.grad((f: tf.Tensor) => conv(x, f).mul(r).sum())(w)];
+}
+
+const PASS_NAMES = ["forward", "input gradient", "filter gradient"];
+
 /** Runs `fn` with WORKBENCH_WINOGRAD set to `setting`. */
 const withSetting = <T>(setting: string, fn: () => T): T => withEnv({ [WINOGRAD_ENV]: setting }, fn);
 
@@ -64,27 +71,25 @@ describe("Winograd 3x3x3 convolutions on the wasm backend", () => {
 
   for (const { net, cin, cout } of LAYERS) {
     const [batch, d, h, w] = sizeFor(cin, cout);
-    test(`${net} ${cin} -> ${cout} at ${batch}x${d}x${h}x${w}: forward and input gradient, F(2), F(4) and the engine's choice, within 1e-4 of tfjs`, async () => {
+    test(`${net} ${cin} -> ${cout} at ${batch}x${d}x${h}x${w}: forward, input and filter gradient, F(2), F(4) and the engine's choice, within 1e-4 of tfjs`, async () => {
       const x = randn([batch, d, h, w, cin], cin * 1000 + cout);
       const f = randn([3, 3, 3, cin, cout], cin + cout);
       const r = randn([batch, d, h, w, cout], 7);
-      const fn = (): tf.Tensor[] => forwardAndInputGradient(x, f, r);
+      const fn = (): tf.Tensor[] => allPasses(x, f, r);
       const ref = await referenceValues("wasm", fn);
       const before = fastKernelStats();
       const runs = Object.fromEntries(["0", "2", "4", "auto"].map((s) => [s, withSetting(s, () => values(fn))]));
       const after = fastKernelStats();
-      for (const k of ["Conv3D", "Conv3DBackpropInputV2"])
+      for (const k of ["Conv3D", "Conv3DBackpropInputV2", "Conv3DBackpropFilterV2"])
         assert.ok((after[k]?.fast ?? 0) >= (before[k]?.fast ?? 0) + 4, `${k} did not run on the fast path`);
-      for (const [setting, outs] of Object.entries(runs)) {
-        assertClose(outs[0]!, ref[0]!, `forward, ${WINOGRAD_ENV}=${setting}`);
-        assertClose(outs[1]!, ref[1]!, `input gradient, ${WINOGRAD_ENV}=${setting}`);
-      }
+      for (const [setting, outs] of Object.entries(runs))
+        PASS_NAMES.forEach((pass, i) => assertClose(outs[i]!, ref[i]!, `${pass}, ${WINOGRAD_ENV}=${setting}`));
       // Different algorithms round differently: equal bits would mean a tile setting was not used.
-      const passes = cin % 4 === 0 ? [0, 1] : [1];
+      const passes = cin % 4 === 0 ? [0, 1, 2] : [1];
       for (const i of passes) {
-        assert.ok(!identical(runs["2"]![i]!, runs["0"]![i]!), `pass ${i}: F(2) gave the direct kernel's bits`);
-        assert.ok(!identical(runs["4"]![i]!, runs["0"]![i]!), `pass ${i}: F(4) gave the direct kernel's bits`);
-        assert.ok(!identical(runs["4"]![i]!, runs["2"]![i]!), `pass ${i}: F(4) gave F(2)'s bits`);
+        assert.ok(!identical(runs["2"]![i]!, runs["0"]![i]!), `${PASS_NAMES[i]}: F(2) gave the direct kernel's bits`);
+        assert.ok(!identical(runs["4"]![i]!, runs["0"]![i]!), `${PASS_NAMES[i]}: F(4) gave the direct kernel's bits`);
+        assert.ok(!identical(runs["4"]![i]!, runs["2"]![i]!), `${PASS_NAMES[i]}: F(4) gave F(2)'s bits`);
       }
       tf.dispose([x, f, r]);
     });
@@ -94,12 +99,11 @@ describe("Winograd 3x3x3 convolutions on the wasm backend", () => {
     const x = randn([2, 20, 18, 17, 24], 11);
     const f = randn([3, 3, 3, 24, 24], 12);
     const r = randn([2, 20, 18, 17, 24], 13);
-    const fn = (): tf.Tensor[] => forwardAndInputGradient(x, f, r);
+    const fn = (): tf.Tensor[] => allPasses(x, f, r);
     const ref = await referenceValues("wasm", fn);
     for (const setting of ["2", "4"]) {
       const outs = withSetting(setting, () => values(fn));
-      assertClose(outs[0]!, ref[0]!, `forward, F(${setting})`);
-      assertClose(outs[1]!, ref[1]!, `input gradient, F(${setting})`);
+      PASS_NAMES.forEach((pass, i) => assertClose(outs[i]!, ref[i]!, `${pass}, F(${setting})`));
     }
     tf.dispose([x, f, r]);
   });
@@ -124,6 +128,37 @@ describe("Winograd 3x3x3 convolutions on the wasm backend", () => {
           `F(${tile}): blocks of 1, 5 and the default differ`,
         );
         assertClose(byBlock[0]!, direct, `F(${tile}) against the direct kernel, padding ${pad.front}`);
+      }
+    }
+  });
+
+  test("the filter gradient is the same bits for any block size, on either of its two ways (few tiles: all transforms kept; many: chunks of tiles)", () => {
+    const same: Padding3 = { front: 1, back: 1, top: 1, bottom: 1, left: 1, right: 1 };
+    // 2x7x9x6 keeps every transform; 1x44x44x44 at 32 -> 32 channels has too many tiles for that (over 64 MiB of transforms).
+    for (const [xShape, c2] of [
+      [[2, 7, 9, 6, 8], 16],
+      [[1, 44, 44, 44, 32], 32],
+    ] as Array<[Shape5, number]>) {
+      const rng = new Random(xShape[1]);
+      const dyShape: Shape5 = [...(xShape.slice(0, 4) as [number, number, number, number]), c2];
+      const x = Float32Array.from({ length: xShape.reduce((a, b) => a * b) }, () => rng.normal());
+      const dy = Float32Array.from({ length: dyShape.reduce((a, b) => a * b) }, () => rng.normal());
+      const direct = conv3dFilterGradient(x, xShape, dy, dyShape, [3, 3, 3], 1, same);
+      for (const tile of [2, 4] as const) {
+        const tiles = xShape.slice(1, 4).reduce((n, e) => n * Math.ceil(e / tile), xShape[0]);
+        assert.equal(
+          allTransformsFit((tile + 2) ** 3, tiles, xShape[4], c2),
+          xShape[1] === 7,
+          `F(${tile}) ${xShape.join("x")}: the way taken`,
+        );
+        const byBlock = [1, 5, undefined].map((blockTiles) =>
+          conv3dWinogradFilterGradient(x, xShape, dy, dyShape, same, { tile, blockTiles }),
+        );
+        assert.ok(
+          identical(byBlock[0]!, byBlock[1]!) && identical(byBlock[0]!, byBlock[2]!),
+          `F(${tile}) ${xShape.join("x")}: blocks differ`,
+        );
+        assertClose(byBlock[0]!, direct, `F(${tile}) ${xShape.join("x")} against the direct kernel`);
       }
     }
   });
@@ -169,6 +204,23 @@ describe("Winograd 3x3x3 convolutions on the wasm backend", () => {
     withSetting("fast", () =>
       assert.throws(() => winogradTile([1, 8, 8, 8, 32], [3, 3, 3, 32, 32], [8, 8, 8], 1, false), /WORKBENCH_WINOGRAD=fast/),
     );
+  });
+
+  test("the filter gradient's choice: by the output's shortest axis, direct where Winograd cannot run or its sums would not fit", () => {
+    const f32: Shape5 = [3, 3, 3, 32, 32];
+    assert.equal(winogradGradientTile([2, 64, 64, 64, 32], f32, [64, 64, 64], 1), 4, "AE-64 stem");
+    assert.equal(winogradGradientTile([2, 8, 8, 8, 256], [3, 3, 3, 256, 256], [8, 8, 8], 1), 2, "AE-64 block 3");
+    assert.equal(winogradGradientTile([2, 2, 2, 2, 32], f32, [2, 2, 2], 1), null, "2³: tiles nearly empty");
+    assert.equal(winogradGradientTile([2, 64, 64, 64, 1], [3, 3, 3, 1, 32], [64, 64, 64], 1), null, "1 input channel");
+    assert.equal(winogradGradientTile([2, 64, 64, 64, 32], [3, 3, 3, 32, 32], [32, 32, 32], 2), null, "stride 2");
+    // 512 channels on 16³ at batch 8: too many tiles to keep, and 8 copies of dU are 1.8 GiB (F(4)) or 0.5 GiB (F(2)).
+    const deep: Shape5 = [8, 16, 16, 16, 512];
+    assert.equal(winogradGradientTile(deep, [3, 3, 3, 512, 512], [16, 16, 16], 1), null, "AE-128 block 4, batch 8");
+    withSetting("4", () =>
+      assert.equal(winogradGradientTile(deep, [3, 3, 3, 512, 512], [16, 16, 16], 1), null, "forced F(4) past the cap"),
+    );
+    withSetting("4", () => assert.equal(winogradGradientTile([2, 8, 8, 8, 256], [3, 3, 3, 256, 256], [8, 8, 8], 1), 4));
+    withSetting("0", () => assert.equal(winogradGradientTile([2, 64, 64, 64, 32], f32, [64, 64, 64], 1), null));
   });
 
   test("kernel argument checks name what is wrong", () => {

@@ -11,8 +11,9 @@ cd "$here"
 clang --target=wasm32 -O3 -msimd128 -matomics -mbulk-memory -nostdlib \
   -ffile-prefix-map="$here"=. \
   -Wl,--no-entry -Wl,--import-memory -Wl,--shared-memory -Wl,--max-memory=4294967296 \
-  -Wl,--export=conv_fwd -Wl,--export=convt_fwd -Wl,--export=conv_wgrad -Wl,--export=maxpool_fwd -Wl,--export=maxpool_grad \
-  -Wl,--export=wino_filter -Wl,--export=wino_fwd \
+  -Wl,--export=conv_fwd -Wl,--export=convt_fwd -Wl,--export=conv_wgrad -Wl,--export=sum_copies -Wl,--export=maxpool_fwd -Wl,--export=maxpool_grad \
+  -Wl,--export=wino_filter -Wl,--export=wino_fwd -Wl,--export=wino_wgrad -Wl,--export=wino_wgrad_transform -Wl,--export=wino_wgrad_points \
+  -Wl,--export=wino_wgrad_taps \
   -Wl,--export=bn_stats -Wl,--export=bn_affine -Wl,--export=bn_grad_stats -Wl,--export=bn_grad_dx \
   -o "$out" conv3d.c winograd.c batchnorm.c
 if [ "${1:-}" = "--check" ]; then

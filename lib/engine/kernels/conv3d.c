@@ -103,47 +103,27 @@ void conv_wgrad(const float *A, const float *B, float *dF, const int *toff,
         const float *b = brow + cob * 8;
         float *f = dFc + t * C1 * C2 + cob * 8;
         int c1 = 0;
-        for (; c1 + 4 <= C1; c1 += 4) {
-          float *f0 = f + c1 * C2, *f1 = f0 + C2, *f2 = f1 + C2, *f3 = f2 + C2;
-          V c00 = wasm_v128_load(f0), c01 = wasm_v128_load(f0 + 4);
-          V c10 = wasm_v128_load(f1), c11 = wasm_v128_load(f1 + 4);
-          V c20 = wasm_v128_load(f2), c21 = wasm_v128_load(f2 + 4);
-          V c30 = wasm_v128_load(f3), c31 = wasm_v128_load(f3 + 4);
-          const float *ap = a + c1, *bp = b;
-          for (int ow = 0; ow < OW; ow++) {
-            V b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
-            V x0 = wasm_v128_load32_splat(ap);
-            MADD(c00, x0, b0); MADD(c01, x0, b1);
-            V x1 = wasm_v128_load32_splat(ap + 1);
-            MADD(c10, x1, b0); MADD(c11, x1, b1);
-            V x2 = wasm_v128_load32_splat(ap + 2);
-            MADD(c20, x2, b0); MADD(c21, x2, b1);
-            V x3 = wasm_v128_load32_splat(ap + 3);
-            MADD(c30, x3, b0); MADD(c31, x3, b1);
-            ap += as;
-            bp += C2;
-          }
-          wasm_v128_store(f0, c00); wasm_v128_store(f0 + 4, c01);
-          wasm_v128_store(f1, c10); wasm_v128_store(f1 + 4, c11);
-          wasm_v128_store(f2, c20); wasm_v128_store(f2 + 4, c21);
-          wasm_v128_store(f3, c30); wasm_v128_store(f3 + 4, c31);
-        }
-        for (; c1 < C1; c1++) {
-          float *f0 = f + c1 * C2;
-          V c00 = wasm_v128_load(f0), c01 = wasm_v128_load(f0 + 4);
-          const float *ap = a + c1, *bp = b;
-          for (int ow = 0; ow < OW; ow++) {
-            V x0 = wasm_v128_load32_splat(ap);
-            MADD(c00, x0, wasm_v128_load(bp));
-            MADD(c01, x0, wasm_v128_load(bp + 4));
-            ap += as;
-            bp += C2;
-          }
-          wasm_v128_store(f0, c00); wasm_v128_store(f0 + 4, c01);
-        }
+        for (; c1 + 4 <= C1; c1 += 4) outer4(a + c1, as, b, C2, OW, f + c1 * C2, C2);
+        for (; c1 < C1; c1++) outer1(a + c1, as, b, C2, OW, f + c1 * C2);
       }
     }
   }
+}
+
+/*
+ * data[i] = sum over k < copies of data[k*size + i], added in k order (the
+ * filter gradients' per-chunk sums; size a multiple of 4). Split over
+ * groups of 4 floats.
+ */
+void sum_copies(float *data, int size, int copies, int *next, int chunk, int part) {
+  (void)part;
+  int groups = size / 4;
+  for (int g0; (g0 = take(next, chunk)) < groups;)
+    for (int g = g0, g1 = g0 + chunk < groups ? g0 + chunk : groups; g < g1; g++) {
+      V acc = wasm_v128_load(data + g * 4);
+      for (int k = 1; k < copies; k++) acc = wasm_f32x4_add(acc, wasm_v128_load(data + k * size + g * 4));
+      wasm_v128_store(data + g * 4, acc);
+    }
 }
 
 /* Offset of voxel (n, d, h, w) in an [N][D][H][W][C] array. */

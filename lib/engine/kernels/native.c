@@ -35,11 +35,18 @@ void conv_fwd(const float *, const float *, float *, const int *, int, int, int,
 void convt_fwd(const float *, const float *, float *, const int *, int, int, int, int, int, int, int, int *, int, int);
 void conv_wgrad(const float *, const float *, float *, const int *, int, int, int, int, int, int, int, int, int, int,
                 int, int *, int, int);
+void sum_copies(float *, int, int, int *, int, int);
 void maxpool_fwd(const float *, float *, int, int, int, int, int, int, int *, int, int);
 void maxpool_grad(const float *, const float *, float *, int, int, int, int, int, int, int *, int, int);
 void wino_filter(const float *, float *, float *, int, int, int, int, int *, int, int);
 void wino_fwd(const float *, const float *, float *, const int *, float *, int, int, int, int, int, int, int, int, int,
               int, int, int *, int, int);
+void wino_wgrad(const float *, const float *, float *, float *, int, int, int, int, int, int, int, int, int, int, int,
+                int, int *, int, int);
+void wino_wgrad_transform(const float *, const float *, float *, int, float *, int, float *, int, int, int, int, int, int, int,
+                          int, int, int, int, int *, int, int);
+void wino_wgrad_points(const float *, int, const float *, int, float *, int, int, int, int, int *, int, int);
+void wino_wgrad_taps(const float *, float *, float *, int, int, int, int, int *, int, int);
 void bn_stats(const float *, const float *, double *, int, int, int *, int, int);
 void bn_affine(const float *, const float *, const float *, float *, int, int, int, int *, int, int);
 void bn_grad_stats(const float *, const float *, const float *, const float *, const float *, double *, int, int, int,
@@ -63,6 +70,7 @@ static void k_conv_wgrad(uint8_t *m, const int32_t *a, int part) {
   conv_wgrad(P(0), P(1), P(2), P(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10), I(11), I(12), I(13), I(14), P(15),
              I(16), part);
 }
+static void k_sum_copies(uint8_t *m, const int32_t *a, int part) { sum_copies(P(0), I(1), I(2), P(3), I(4), part); }
 static void k_maxpool_fwd(uint8_t *m, const int32_t *a, int part) {
   maxpool_fwd(P(0), P(1), I(2), I(3), I(4), I(5), I(6), I(7), P(8), I(9), part);
 }
@@ -76,6 +84,20 @@ static void k_wino_fwd(uint8_t *m, const int32_t *a, int part) {
   wino_fwd(P(0), P(1), P(2), P(3), P(4), I(5), I(6), I(7), I(8), I(9), I(10), I(11), I(12), I(13), I(14), I(15), P(16),
            I(17), part);
 }
+static void k_wino_wgrad(uint8_t *m, const int32_t *a, int part) {
+  wino_wgrad(P(0), P(1), P(2), P(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10), I(11), I(12), I(13), I(14), I(15), P(16),
+             I(17), part);
+}
+static void k_wino_wgrad_transform(uint8_t *m, const int32_t *a, int part) {
+  wino_wgrad_transform(P(0), P(1), P(2), I(3), P(4), I(5), P(6), I(7), I(8), I(9), I(10), I(11), I(12), I(13), I(14),
+                       I(15), I(16), I(17), P(18), I(19), part);
+}
+static void k_wino_wgrad_points(uint8_t *m, const int32_t *a, int part) {
+  wino_wgrad_points(P(0), I(1), P(2), I(3), P(4), I(5), I(6), I(7), I(8), P(9), I(10), part);
+}
+static void k_wino_wgrad_taps(uint8_t *m, const int32_t *a, int part) {
+  wino_wgrad_taps(P(0), P(1), P(2), I(3), I(4), I(5), I(6), P(7), I(8), part);
+}
 static void k_bn_stats(uint8_t *m, const int32_t *a, int part) { bn_stats(P(0), P(1), P(2), I(3), I(4), P(5), I(6), part); }
 static void k_bn_affine(uint8_t *m, const int32_t *a, int part) {
   bn_affine(P(0), P(1), P(2), P(3), I(4), I(5), I(6), P(7), I(8), part);
@@ -88,10 +110,13 @@ static void k_bn_grad_dx(uint8_t *m, const int32_t *a, int part) {
 }
 
 /* In the order of NAMES in lib/engine/threads.ts, which checks it against KERNEL_NAMES at load. */
-static const kernel KERNELS[] = {k_conv_fwd,   k_convt_fwd, k_conv_wgrad, k_maxpool_fwd, k_maxpool_grad,  k_wino_filter,
-                                 k_wino_fwd,   k_bn_stats,  k_bn_affine,  k_bn_grad_stats, k_bn_grad_dx};
-static const char KERNEL_NAMES[] =
-    "conv_fwd,convt_fwd,conv_wgrad,maxpool_fwd,maxpool_grad,wino_filter,wino_fwd,bn_stats,bn_affine,bn_grad_stats,bn_grad_dx";
+static const kernel KERNELS[] = {
+    k_conv_fwd,   k_convt_fwd,  k_conv_wgrad,           k_sum_copies,        k_maxpool_fwd,     k_maxpool_grad,
+    k_wino_filter, k_wino_fwd,  k_wino_wgrad,           k_wino_wgrad_transform, k_wino_wgrad_points, k_wino_wgrad_taps,
+    k_bn_stats,   k_bn_affine,  k_bn_grad_stats,        k_bn_grad_dx};
+static const char KERNEL_NAMES[] = "conv_fwd,convt_fwd,conv_wgrad,sum_copies,maxpool_fwd,maxpool_grad,wino_filter,wino_fwd,"
+                                   "wino_wgrad,wino_wgrad_transform,wino_wgrad_points,wino_wgrad_taps,bn_stats,bn_affine,"
+                                   "bn_grad_stats,bn_grad_dx";
 #define NKERNELS ((int)(sizeof KERNELS / sizeof KERNELS[0]))
 #define MAX_ARGS 64
 #define MAX_THREADS 256

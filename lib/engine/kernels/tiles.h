@@ -1,7 +1,9 @@
 /*
  * The pieces conv3d.c and winograd.c share: the work counter and the
  * register tiles of the channel-axis matrix products (4 or 1 output rows x 8
- * output channels, the 8 channels as two f32x4 vectors). No FMA: WebAssembly
+ * output channels, the 8 channels as two f32x4 vectors), for the forward
+ * products (tile4, tile1) and the filter gradients' sums of outer products
+ * (outer4, outer1). No FMA: WebAssembly
  * SIMD has none outside relaxed SIMD, which Node 20 runs only behind a flag.
  */
 #ifndef TILES_H
@@ -55,6 +57,48 @@ static inline void tile1(const float *A, const int *toff, int ntaps, int C1, con
       MADD(c1, x0, wasm_v128_load(b + 4));
       b += 8;
     }
+  }
+  wasm_v128_store(C, c0); wasm_v128_store(C + 4, c1);
+}
+
+/*
+ * 4 rows x 8 channels of a sum of outer products, added to C:
+ * C[i][0..8] += sum_{j<n} A[j*as + i] * B[j*bs + 0..8], rows cs apart.
+ */
+static inline void outer4(const float *A, int as, const float *B, int bs, int n, float *C, int cs) {
+  float *f0 = C, *f1 = f0 + cs, *f2 = f1 + cs, *f3 = f2 + cs;
+  V c00 = wasm_v128_load(f0), c01 = wasm_v128_load(f0 + 4);
+  V c10 = wasm_v128_load(f1), c11 = wasm_v128_load(f1 + 4);
+  V c20 = wasm_v128_load(f2), c21 = wasm_v128_load(f2 + 4);
+  V c30 = wasm_v128_load(f3), c31 = wasm_v128_load(f3 + 4);
+  for (int j = 0; j < n; j++) {
+    V b0 = wasm_v128_load(B), b1 = wasm_v128_load(B + 4);
+    V x0 = wasm_v128_load32_splat(A);
+    MADD(c00, x0, b0); MADD(c01, x0, b1);
+    V x1 = wasm_v128_load32_splat(A + 1);
+    MADD(c10, x1, b0); MADD(c11, x1, b1);
+    V x2 = wasm_v128_load32_splat(A + 2);
+    MADD(c20, x2, b0); MADD(c21, x2, b1);
+    V x3 = wasm_v128_load32_splat(A + 3);
+    MADD(c30, x3, b0); MADD(c31, x3, b1);
+    A += as;
+    B += bs;
+  }
+  wasm_v128_store(f0, c00); wasm_v128_store(f0 + 4, c01);
+  wasm_v128_store(f1, c10); wasm_v128_store(f1 + 4, c11);
+  wasm_v128_store(f2, c20); wasm_v128_store(f2 + 4, c21);
+  wasm_v128_store(f3, c30); wasm_v128_store(f3 + 4, c31);
+}
+
+/* outer4 for one row. */
+static inline void outer1(const float *A, int as, const float *B, int bs, int n, float *C) {
+  V c0 = wasm_v128_load(C), c1 = wasm_v128_load(C + 4);
+  for (int j = 0; j < n; j++) {
+    V x0 = wasm_v128_load32_splat(A);
+    MADD(c0, x0, wasm_v128_load(B));
+    MADD(c1, x0, wasm_v128_load(B + 4));
+    A += as;
+    B += bs;
   }
   wasm_v128_store(C, c0); wasm_v128_store(C + 4, c1);
 }

@@ -14,6 +14,11 @@
  * output's scale instead of 3e-5 (Barabasz et al. 2020, "Error analysis and
  * improving the accuracy of Winograd convolution"), inside the engine's 1e-4.
  *
+ * The filter gradient runs the same tiles backwards: with V = B^T x B and
+ * M = A dy A^T per tile, dU = sum over tiles of V * M (per transform point a
+ * matrix product over the tiles, C1 x C2) and df = G^T dU G, so a tile of
+ * m^3 output voxels again costs a^3 multiply-adds per channel pair.
+ *
  * Layouts (channels last, float32; C1 a multiple of 4, C2 of 8):
  *   x        padded input [N][XD][XH][XW][C1] that holds whole tiles:
  *            XD >= ceil(OD/m)*m + 2, the same on H and W
@@ -21,9 +26,13 @@
  *   U        transformed filter [a^3][C2/8][C1][8] + PAD per point, point
  *            (i,j,k) at p = (i*a + j)*a + k
  *   out      [N][OD][OH][OW][C2]
+ *   dy       the filter gradient's output gradient, zero-padded to whole
+ *            tiles: [N][TD*m][TH*m][TW*m][C2], TD = ceil(OD/m) and so on
+ *   dU       the filter gradient's sums, laid out as U but [a^3][C1][C2] + PAD
+ *            per point, one copy per chunk of tiles
  *   scratch  per thread (part), `ss` floats apart: wino_filter needs
- *            27*C2 + 8*a^3, wino_fwd V [a^3][T*C1 + PAD], M [a^3][T*C2 + PAD]
- *            and 8*a^3 more
+ *            27*C2 + 8*a^3, wino_fwd and wino_wgrad V [a^3][T*C1 + PAD],
+ *            M [a^3][T*C2 + PAD] and 8*a^3 more
  * The arrays with one block per transform point have PAD floats after each:
  * their blocks are often a power of two long, and a^3 stores to addresses a
  * power of two apart fall into one cache set and evict each other (the
@@ -75,6 +84,31 @@ static const float AT4[4 * 6] = {
   0, 1, -1, 2, -0.5f, 0,
   0, 1, 1, 4, 0.25f, 0,
   0, 1, -1, 8, -0.125f, 1,
+};
+/* Their transposes for the filter gradient: A (a x m) and G^T (3 x a). */
+static const float A2[4 * 2] = {
+  1, 0,
+  1, 1,
+  1, -1,
+  0, -1,
+};
+static const float A4[6 * 4] = {
+  1, 0, 0, 0,
+  1, 1, 1, 1,
+  1, -1, 1, -1,
+  1, 2, 4, 8,
+  1, -0.5f, 0.25f, -0.125f,
+  0, 0, 0, 1,
+};
+static const float GT2[3 * 4] = {
+  1, 0.5f, 0.5f, 0,
+  0, 0.5f, -0.5f, 0,
+  0, 0.5f, 0.5f, 1,
+};
+static const float GT4[3 * 6] = {
+  1, -1.0f / 3, 1.0f / 3, 1.0f / 15, -16.0f / 15, 0,
+  0, -1.0f / 3, -1.0f / 3, 2.0f / 15, 8.0f / 15, 0,
+  0, -1.0f / 3, 1.0f / 3, 4.0f / 15, -4.0f / 15, 1,
 };
 
 /*
@@ -169,16 +203,26 @@ INLINE void output_tile(int m, const float *mt, int ms, float *ob, int sd, int s
       for (int r = 0; r < ew; r++) wasm_v128_store(ob + q * sd + s * sh + r * sw, wasm_v128_load(t1 + ((q * m + s) * m + r) * 4));
 }
 
-/* G f G^T on the three axes for 4 output channels: tap t at g + t*gs, point p to u + p*us. */
+/*
+ * T s T^T on the three axes for 4 channels, T rows x cols: the cols^3 values
+ * at src (strides sd, sh, sw) become rows^3 points, point (i,j,k) at
+ * dst + ((i*rows + j)*rows + k)*ds. t1, t2: cols*rows*max(rows, cols) f32x4 each.
+ */
+INLINE void tile3(const float *T, int rows, int cols, const float *src, int sd, int sh, int sw, float *dst, int ds,
+                  float *t1, float *t2) {
+  for (int i = 0; i < cols; i++)
+    for (int j = 0; j < cols; j++) transform(T, rows, cols, src + i * sd + j * sh, sw, t1 + (i * cols + j) * rows * 4, 4);
+  for (int i = 0; i < cols; i++)
+    for (int k = 0; k < rows; k++)
+      transform(T, rows, cols, t1 + (i * cols * rows + k) * 4, rows * 4, t2 + (i * rows * rows + k) * 4, rows * 4);
+  for (int j = 0; j < rows; j++)
+    for (int k = 0; k < rows; k++)
+      transform(T, rows, cols, t2 + (j * rows + k) * 4, rows * rows * 4, dst + (j * rows + k) * ds, rows * rows * ds);
+}
+
+/* G f G^T for 4 output channels: tap t at g + t*gs, point p to u + p*us. */
 INLINE void filter_tile(int m, const float *g, int gs, float *u, int us, float *t1, float *t2) {
-  const int a = m + 2;
-  const float *G = m == 2 ? G2 : G4;
-  for (int kd = 0; kd < 3; kd++)
-    for (int kh = 0; kh < 3; kh++) transform(G, a, 3, g + (kd * 3 + kh) * 3 * gs, gs, t1 + (kd * 3 + kh) * a * 4, 4);
-  for (int kd = 0; kd < 3; kd++)
-    for (int k = 0; k < a; k++) transform(G, a, 3, t1 + (kd * 3 * a + k) * 4, a * 4, t2 + (kd * a * a + k) * 4, a * 4);
-  for (int j = 0; j < a; j++)
-    for (int k = 0; k < a; k++) transform(G, a, 3, t2 + (j * a + k) * 4, a * a * 4, u + (j * a + k) * us, a * a * us);
+  tile3(m == 2 ? G2 : G4, m + 2, 3, g, 9 * gs, 3 * gs, gs, u, us, t1, t2);
 }
 
 INLINE void filter_rows(int m, const float *taps, float *U, float *scratch, int ss, int C1, int C2,
@@ -201,6 +245,14 @@ void wino_filter(const float *taps, float *U, float *scratch, int ss, int C1, in
   else filter_rows(4, taps, U, scratch, ss, C1, C2, next, chunk, part);
 }
 
+/* Tile i of a grid of TD x TH x TW tiles per sample, in n, d, h, w order. */
+INLINE void tile_at(int i, int TD, int TH, int TW, int *n, int *td, int *th, int *tw) {
+  *tw = i % TW;
+  *th = i / TW % TH;
+  *td = i / (TW * TH) % TD;
+  *n = i / (TW * TH * TD);
+}
+
 INLINE void forward_blocks(int m, const float *x, const float *U, float *out, const int *toff, float *scratch, int ss,
                            int N, int XD, int XH, int XW, int C1, int OD, int OH, int OW, int C2,
                            int *next, int T, int part) {
@@ -212,7 +264,8 @@ INLINE void forward_blocks(int m, const float *x, const float *U, float *out, co
   for (int b0; (b0 = take(next, T)) < tiles;) {
     int nt = tiles - b0 < T ? tiles - b0 : T;
     for (int t = 0; t < nt; t++) {
-      int i = b0 + t, tw = i % TW, th = i / TW % TH, td = i / (TW * TH) % TD, n = i / (TW * TH * TD);
+      int n, td, th, tw;
+      tile_at(b0 + t, TD, TH, TW, &n, &td, &th, &tw);
       const float *xb = x + (((n * XD + td * m) * XH + th * m) * XW + tw * m) * C1;
       for (int c = 0; c < C1; c += 4) input_tile(m, xb + c, XH * XW * C1, XW * C1, C1, v + t * C1 + c, vs, t1, t2);
     }
@@ -227,7 +280,8 @@ INLINE void forward_blocks(int m, const float *x, const float *U, float *out, co
       }
     }
     for (int t = 0; t < nt; t++) {
-      int i = b0 + t, tw = i % TW, th = i / TW % TH, td = i / (TW * TH) % TD, n = i / (TW * TH * TD);
+      int n, td, th, tw;
+      tile_at(b0 + t, TD, TH, TW, &n, &td, &th, &tw);
       int ed = OD - td * m < m ? OD - td * m : m, eh = OH - th * m < m ? OH - th * m : m, ew = OW - tw * m < m ? OW - tw * m : m;
       float *ob = out + (((n * OD + td * m) * OH + th * m) * OW + tw * m) * C2;
       for (int c = 0; c < C2; c += 4)
@@ -248,4 +302,117 @@ void wino_fwd(const float *x, const float *U, float *out, const int *toff, float
               int *next, int chunk, int part) {
   if (m == 2) forward_blocks(2, x, U, out, toff, scratch, ss, N, XD, XH, XW, C1, OD, OH, OW, C2, next, chunk, part);
   else forward_blocks(4, x, U, out, toff, scratch, ss, N, XD, XH, XW, C1, OD, OH, OW, C2, next, chunk, part);
+}
+
+/*
+ * The transforms of tiles b0 .. b0+nt-1 for the filter gradient: tile b0+t's
+ * V at v + t*C1 + p*vs, its M at mm + t*C2 + p*ms.
+ */
+INLINE void gradient_transforms(int m, const float *x, const float *dy, int b0, int nt, float *v, int vs, float *mm, int ms,
+                                int XD, int XH, int XW, int C1, int TD, int TH, int TW, int C2, float *t1, float *t2) {
+  const int a = m + 2, DH = TH * m, DW = TW * m;
+  for (int t = 0; t < nt; t++) {
+    int n, td, th, tw;
+    tile_at(b0 + t, TD, TH, TW, &n, &td, &th, &tw);
+    const float *xb = x + (((n * XD + td * m) * XH + th * m) * XW + tw * m) * C1;
+    for (int c = 0; c < C1; c += 4) input_tile(m, xb + c, XH * XW * C1, XW * C1, C1, v + t * C1 + c, vs, t1, t2);
+    const float *db = dy + (((n * TD * m + td * m) * DH + th * m) * DW + tw * m) * C2;
+    for (int c = 0; c < C2; c += 4)
+      tile3(m == 2 ? A2 : A4, a, m, db + c, DH * DW * C2, DW * C2, C2, mm + t * C2 + c, ms, t1, t2);
+  }
+}
+
+/* dUp[c1][c2] += sum_{t<nt} vp[t*C1 + c1] * mp[t*C2 + c2] for one transform point. */
+INLINE void point_product(const float *vp, const float *mp, float *dUp, int nt, int C1, int C2) {
+  for (int cob = 0; cob < C2 / 8; cob++)
+    for (int c1 = 0; c1 < C1; c1 += 4) outer4(vp + c1, C1, mp + cob * 8, C2, nt, dUp + c1 * C2 + cob * 8, C2);
+}
+
+INLINE void gradient_blocks(int m, const float *x, const float *dy, float *dU, float *scratch, int ss,
+                            int N, int XD, int XH, int XW, int C1, int OD, int OH, int OW, int C2,
+                            int *next, int chunk, int T, int part) {
+  const int a = m + 2, P = a * a * a;
+  int TD = (OD + m - 1) / m, TH = (OH + m - 1) / m, TW = (OW + m - 1) / m;
+  int tiles = N * TD * TH * TW;
+  int us = C1 * C2 + PAD, vs = T * C1 + PAD, ms = T * C2 + PAD, size = P * us;
+  float *v = scratch + part * ss, *mm = v + P * vs, *t1 = mm + P * ms, *t2 = t1 + P * 4;
+  V z = wasm_f32x4_splat(0);
+  for (int c0; (c0 = take(next, chunk)) < tiles;) {
+    float *dUc = dU + (c0 / chunk) * size;
+    for (int i = 0; i < size; i += 4) wasm_v128_store(dUc + i, z);
+    for (int b0 = c0, end = c0 + chunk < tiles ? c0 + chunk : tiles; b0 < end; b0 += T) {
+      int nt = end - b0 < T ? end - b0 : T;
+      gradient_transforms(m, x, dy, b0, nt, v, vs, mm, ms, XD, XH, XW, C1, TD, TH, TW, C2, t1, t2);
+      for (int p = 0; p < P; p++) point_product(v + p * vs, mm + p * ms, dUc + p * us, nt, C1, C2);
+    }
+  }
+}
+
+/*
+ * The filter gradient's sums dU (see the top of the file) of the correlation
+ * of conv_fwd (3x3x3, stride 1) with output gradient dy, for layers with
+ * many tiles: each thread takes chunks of `chunk` tiles, summed into their
+ * own copy dU + (c0 / chunk) * a^3 * (C1*C2 + PAD) in blocks of T tiles;
+ * the caller adds the copies in chunk order (sum_copies: the result is the
+ * same bits whatever the threads and T) and turns the sum into taps with
+ * wino_wgrad_taps.
+ */
+void wino_wgrad(const float *x, const float *dy, float *dU, float *scratch, int ss,
+                int N, int XD, int XH, int XW, int C1, int OD, int OH, int OW, int C2, int m, int T,
+                int *next, int chunk, int part) {
+  if (m == 2) gradient_blocks(2, x, dy, dU, scratch, ss, N, XD, XH, XW, C1, OD, OH, OW, C2, next, chunk, T, part);
+  else gradient_blocks(4, x, dy, dU, scratch, ss, N, XD, XH, XW, C1, OD, OH, OW, C2, next, chunk, T, part);
+}
+
+/*
+ * For layers with few tiles (deep, many channels), where a copy of dU per
+ * chunk would cost more than the products: wino_wgrad_transform writes the
+ * transforms of all tiles, split over tiles, V at v + t*C1 + p*vs and M at
+ * mm + t*C2 + p*ms (vs >= tiles*C1, ms >= tiles*C2); wino_wgrad_points then
+ * sums them into the one dU, split over transform points, every element
+ * summed over the tiles in order (the same bits on any number of threads).
+ * wino_wgrad_transform's scratch is 8*a^3 floats per thread.
+ */
+void wino_wgrad_transform(const float *x, const float *dy, float *v, int vs, float *mm, int ms, float *scratch, int ss,
+                          int N, int XD, int XH, int XW, int C1, int OD, int OH, int OW, int C2, int m,
+                          int *next, int chunk, int part) {
+  int TD = (OD + m - 1) / m, TH = (OH + m - 1) / m, TW = (OW + m - 1) / m, tiles = N * TD * TH * TW;
+  float *t1 = scratch + part * ss, *t2 = t1 + (m + 2) * (m + 2) * (m + 2) * 4;
+  for (int b0; (b0 = take(next, chunk)) < tiles;) {
+    int nt = tiles - b0 < chunk ? tiles - b0 : chunk;
+    if (m == 2)
+      gradient_transforms(2, x, dy, b0, nt, v + b0 * C1, vs, mm + b0 * C2, ms, XD, XH, XW, C1, TD, TH, TW, C2, t1, t2);
+    else
+      gradient_transforms(4, x, dy, b0, nt, v + b0 * C1, vs, mm + b0 * C2, ms, XD, XH, XW, C1, TD, TH, TW, C2, t1, t2);
+  }
+}
+
+void wino_wgrad_points(const float *v, int vs, const float *mm, int ms, float *dU, int tiles, int C1, int C2, int m,
+                       int *next, int chunk, int part) {
+  (void)part;
+  const int a = m + 2, P = a * a * a, us = C1 * C2 + PAD;
+  V z = wasm_f32x4_splat(0);
+  for (int p0; (p0 = take(next, chunk)) < P;)
+    for (int p = p0, p1 = p0 + chunk < P ? p0 + chunk : P; p < p1; p++) {
+      float *dUp = dU + p * us;
+      for (int i = 0; i < C1 * C2; i += 4) wasm_v128_store(dUp + i, z);
+      point_product(v + p * vs, mm + p * ms, dUp, tiles, C1, C2);
+    }
+}
+
+INLINE void tap_rows(int m, const float *dU, float *df, float *scratch, int ss, int C1, int C2, int *next, int chunk,
+                     int part) {
+  const int a = m + 2, us = C1 * C2 + PAD;
+  float *t1 = scratch + part * ss, *t2 = t1 + a * a * a * 4;
+  for (int r0; (r0 = take(next, chunk)) < C1;)
+    for (int c1 = r0, r1 = r0 + chunk < C1 ? r0 + chunk : C1; c1 < r1; c1++)
+      for (int c = 0; c < C2; c += 4)
+        tile3(m == 2 ? GT2 : GT4, 3, a, dU + c1 * C2 + c, a * a * us, a * us, us, df + c1 * C2 + c, C1 * C2, t1, t2);
+}
+
+/* df [27][C1][C2] = G^T dU G for every channel pair, split over input channels. */
+void wino_wgrad_taps(const float *dU, float *df, float *scratch, int ss, int C1, int C2, int m, int *next, int chunk,
+                     int part) {
+  if (m == 2) tap_rows(2, dU, df, scratch, ss, C1, C2, next, chunk, part);
+  else tap_rows(4, dU, df, scratch, ss, C1, C2, next, chunk, part);
 }
