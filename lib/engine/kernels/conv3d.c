@@ -34,11 +34,8 @@ void conv_fwd(const float *x, const float *fp, float *out, const int *toff,
     float *orow = out + r * OW * C2;
     for (int cob = 0; cob < ncob; cob++) {
       const float *B = fp + cob * ntaps * C1 * 8;
-      int ow = 0;
-      for (; ow + 4 <= OW; ow += 4)
-        tile4(xrow + ow * s * C1, s * C1, toff, ntaps, C1, B, orow + ow * C2 + cob * 8, C2);
-      for (; ow < OW; ow++)
-        tile1(xrow + ow * s * C1, toff, ntaps, C1, B, orow + ow * C2 + cob * 8);
+      for (int ow = 0; ow < OW;)
+        ow += tile_rows(OW - ow, xrow + ow * s * C1, s * C1, toff, ntaps, C1, B, orow + ow * C2 + cob * 8, C2);
     }
   }
 }
@@ -65,11 +62,7 @@ void convt_fwd(const float *x, const float *fp, float *out, const int *toff,
           for (int cob = 0; cob < ncob; cob++) {
             const float *B = fp + (tap * ncob + cob) * C1 * 8;
             float *o = orow + c * C2 + cob * 8;
-            int w = 0;
-            for (; w + 4 <= W; w += 4)
-              tile4(xrow + w * C1, C1, toff, 1, C1, B, o + w * s * C2, s * C2);
-            for (; w < W; w++)
-              tile1(xrow + w * C1, toff, 1, C1, B, o + w * s * C2);
+            for (int w = 0; w < W;) w += tile_rows(W - w, xrow + w * C1, C1, toff, 1, C1, B, o + w * s * C2, s * C2);
           }
         }
       }
@@ -102,9 +95,7 @@ void conv_wgrad(const float *A, const float *B, float *dF, const int *toff,
         const float *a = arow + toff[t];
         const float *b = brow + cob * 8;
         float *f = dFc + t * C1 * C2 + cob * 8;
-        int c1 = 0;
-        for (; c1 + 4 <= C1; c1 += 4) outer4(a + c1, as, b, C2, OW, f + c1 * C2, C2);
-        for (; c1 < C1; c1++) outer1(a + c1, as, b, C2, OW, f + c1 * C2);
+        for (int c1 = 0; c1 < C1;) c1 += outer_rows(C1 - c1, a + c1, as, b, C2, OW, f + c1 * C2, C2);
       }
     }
   }

@@ -103,4 +103,85 @@ static inline void outer1(const float *A, int as, const float *B, int bs, int n,
   wasm_v128_store(C, c0); wasm_v128_store(C + 4, c1);
 }
 
+/*
+ * Native builds only: 8 rows x 8 channels on one 8-float vector per row, so
+ * that 8 independent multiply-add chains keep the FMA units busy at twice
+ * the 4-float width (with 4 rows on 8-float vectors they would wait on each
+ * other's latency). Every output element gets the same multiply-adds in the
+ * same order as from tile4 and outer4, so results are the same bits.
+ * TILE_ROWS is the widest tile a kernel may ask for.
+ */
+#ifdef __wasm__
+#define TILE_ROWS 4
+#else
+#define TILE_ROWS 8
+typedef float V8 __attribute__((vector_size(32)));
+static inline V8 load8(const float *p) {
+  V8 v;
+  __builtin_memcpy(&v, p, 32);
+  return v;
+}
+static inline void store8(float *p, V8 v) { __builtin_memcpy(p, &v, 32); }
+static inline V8 splat8(float f) { return (V8){f, f, f, f, f, f, f, f}; }
+
+static inline void tile8(const float *A, int as, const int *toff, int ntaps, int C1, const float *B, float *C, int cs) {
+  V8 c[8];
+  for (int i = 0; i < 8; i++) c[i] = splat8(0);
+  for (int t = 0; t < ntaps; t++) {
+    const float *a = A + toff[t];
+    const float *b = B + t * C1 * 8;
+    for (int k = 0; k < C1; k++, b += 8) {
+      V8 bv = load8(b);
+      for (int i = 0; i < 8; i++) c[i] += splat8(a[i * as + k]) * bv;
+    }
+  }
+  for (int i = 0; i < 8; i++) store8(C + i * cs, c[i]);
+}
+
+static inline void outer8(const float *A, int as, const float *B, int bs, int n, float *C, int cs) {
+  V8 c[8];
+  for (int i = 0; i < 8; i++) c[i] = load8(C + i * cs);
+  for (int j = 0; j < n; j++, A += as, B += bs) {
+    V8 bv = load8(B);
+    for (int i = 0; i < 8; i++) c[i] += splat8(A[i]) * bv;
+  }
+  for (int i = 0; i < 8; i++) store8(C + i * cs, c[i]);
+}
+#endif
+
+/*
+ * The widest register tile that fits `left` rows (left >= 1) of C =
+ * A x B over taps: returns the rows it did.
+ */
+static inline int tile_rows(int left, const float *A, int as, const int *toff, int ntaps, int C1, const float *B, float *C, int cs) {
+#if TILE_ROWS == 8
+  if (left >= 8) {
+    tile8(A, as, toff, ntaps, C1, B, C, cs);
+    return 8;
+  }
+#endif
+  if (left >= 4) {
+    tile4(A, as, toff, ntaps, C1, B, C, cs);
+    return 4;
+  }
+  tile1(A, toff, ntaps, C1, B, C);
+  return 1;
+}
+
+/* The same for a sum of outer products over n, `left` rows of C (A's rows 1 apart). */
+static inline int outer_rows(int left, const float *A, int as, const float *B, int bs, int n, float *C, int cs) {
+#if TILE_ROWS == 8
+  if (left >= 8) {
+    outer8(A, as, B, bs, n, C, cs);
+    return 8;
+  }
+#endif
+  if (left >= 4) {
+    outer4(A, as, B, bs, n, C, cs);
+    return 4;
+  }
+  outer1(A, as, B, bs, n, C);
+  return 1;
+}
+
 #endif

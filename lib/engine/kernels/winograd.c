@@ -274,9 +274,7 @@ INLINE void forward_blocks(int m, const float *x, const float *U, float *out, co
       float *mp = mm + p * ms;
       for (int cob = 0; cob < ncob; cob++) {
         const float *B = U + p * us + cob * C1 * 8;
-        int t = 0;
-        for (; t + 4 <= nt; t += 4) tile4(vp + t * C1, C1, toff, 1, C1, B, mp + t * C2 + cob * 8, C2);
-        for (; t < nt; t++) tile1(vp + t * C1, toff, 1, C1, B, mp + t * C2 + cob * 8);
+        for (int t = 0; t < nt;) t += tile_rows(nt - t, vp + t * C1, C1, toff, 1, C1, B, mp + t * C2 + cob * 8, C2);
       }
     }
     for (int t = 0; t < nt; t++) {
@@ -325,7 +323,7 @@ INLINE void gradient_transforms(int m, const float *x, const float *dy, int b0, 
 /* dUp[c1][c2] += sum_{t<nt} vp[t*C1 + c1] * mp[t*C2 + c2] for one transform point. */
 INLINE void point_product(const float *vp, const float *mp, float *dUp, int nt, int C1, int C2) {
   for (int cob = 0; cob < C2 / 8; cob++)
-    for (int c1 = 0; c1 < C1; c1 += 4) outer4(vp + c1, C1, mp + cob * 8, C2, nt, dUp + c1 * C2 + cob * 8, C2);
+    for (int c1 = 0; c1 < C1;) c1 += outer_rows(C1 - c1, vp + c1, C1, mp + cob * 8, C2, nt, dUp + c1 * C2 + cob * 8, C2);
 }
 
 INLINE void gradient_blocks(int m, const float *x, const float *dy, float *dU, float *scratch, int ss,
