@@ -42,5 +42,15 @@ static inline v128_t wasm_f32x4_pmax(v128_t a, v128_t b) { return simd_select(b 
   ((v128_t)__builtin_shufflevector((simd_i32x4)(a), (simd_i32x4)(b), i, j, k, l))
 static inline v128_t wasm_f64x2_promote_low_f32x4(v128_t a) { return (v128_t)(simd_f64x2){a[0], a[1]}; }
 static inline v128_t wasm_f64x2_add(v128_t a, v128_t b) { return (v128_t)((simd_f64x2)a + (simd_f64x2)b); }
+
+/* 8 floats, for the native build's wider register tiles (tiles.h); WebAssembly SIMD has no such width. */
+typedef float simd_f32x8 __attribute__((vector_size(32)));
+static inline simd_f32x8 simd_load8(const float *p) {
+  simd_f32x8 v;
+  __builtin_memcpy(&v, p, 32);
+  return v;
+}
+static inline void simd_store8(float *p, simd_f32x8 v) { __builtin_memcpy(p, &v, 32); }
+static inline simd_f32x8 simd_splat8(float f) { return (simd_f32x8){f, f, f, f, f, f, f, f}; }
 #endif
 #endif

@@ -115,37 +115,30 @@ static inline void outer1(const float *A, int as, const float *B, int bs, int n,
 #define TILE_ROWS 4
 #else
 #define TILE_ROWS 8
-typedef float V8 __attribute__((vector_size(32)));
-static inline V8 load8(const float *p) {
-  V8 v;
-  __builtin_memcpy(&v, p, 32);
-  return v;
-}
-static inline void store8(float *p, V8 v) { __builtin_memcpy(p, &v, 32); }
-static inline V8 splat8(float f) { return (V8){f, f, f, f, f, f, f, f}; }
+typedef simd_f32x8 V8;
 
 static inline void tile8(const float *A, int as, const int *toff, int ntaps, int C1, const float *B, float *C, int cs) {
   V8 c[8];
-  for (int i = 0; i < 8; i++) c[i] = splat8(0);
+  for (int i = 0; i < 8; i++) c[i] = simd_splat8(0);
   for (int t = 0; t < ntaps; t++) {
     const float *a = A + toff[t];
     const float *b = B + t * C1 * 8;
     for (int k = 0; k < C1; k++, b += 8) {
-      V8 bv = load8(b);
-      for (int i = 0; i < 8; i++) c[i] += splat8(a[i * as + k]) * bv;
+      V8 bv = simd_load8(b);
+      for (int i = 0; i < 8; i++) c[i] += simd_splat8(a[i * as + k]) * bv;
     }
   }
-  for (int i = 0; i < 8; i++) store8(C + i * cs, c[i]);
+  for (int i = 0; i < 8; i++) simd_store8(C + i * cs, c[i]);
 }
 
 static inline void outer8(const float *A, int as, const float *B, int bs, int n, float *C, int cs) {
   V8 c[8];
-  for (int i = 0; i < 8; i++) c[i] = load8(C + i * cs);
+  for (int i = 0; i < 8; i++) c[i] = simd_load8(C + i * cs);
   for (int j = 0; j < n; j++, A += as, B += bs) {
-    V8 bv = load8(B);
-    for (int i = 0; i < 8; i++) c[i] += splat8(A[i]) * bv;
+    V8 bv = simd_load8(B);
+    for (int i = 0; i < 8; i++) c[i] += simd_splat8(A[i]) * bv;
   }
-  for (int i = 0; i < 8; i++) store8(C + i * cs, c[i]);
+  for (int i = 0; i < 8; i++) simd_store8(C + i * cs, c[i]);
 }
 #endif
 
