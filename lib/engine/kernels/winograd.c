@@ -43,6 +43,13 @@
 
 #define INLINE __attribute__((always_inline)) static inline
 
+/* Unrolls the next loop fully (its trip count is a constant after inlining); GCC has its own spelling. */
+#ifdef __clang__
+#define UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define UNROLL _Pragma("GCC unroll 8")
+#endif
+
 /* One cache line of floats. */
 #define PAD 16
 
@@ -118,13 +125,13 @@ static const float GT4[3 * 6] = {
  */
 INLINE void transform(const float *T, int rows, int cols, const float *src, int ss, float *dst, int ds) {
   V x[6];
-#pragma clang loop unroll(full)
+UNROLL
   for (int j = 0; j < cols; j++) x[j] = wasm_v128_load(src + j * ss);
-#pragma clang loop unroll(full)
+UNROLL
   for (int i = 0; i < rows; i++) {
     V acc = wasm_f32x4_splat(0);
     int any = 0;
-#pragma clang loop unroll(full)
+UNROLL
     for (int j = 0; j < cols; j++) {
       float c = T[i * cols + j];
       if (c == 0) continue;
