@@ -94,10 +94,11 @@ const GRADIENT_SUM_CAP = 256 * 2 ** 20;
 /**
  * The Winograd tile for the filter gradient of a correlation of x with a
  * filter of `filterShape` whose output is `out` = [OD, OH, OW] per sample, or
- * null for the direct kernel. Per output extent, measured on both networks'
- * layers (bench/conv-layers.ts): F(4) pays from 16 voxels on the shortest
- * axis, F(2) from 4; below that the transforms of nearly empty tiles cost
- * more than the products they save.
+ * null for the direct kernel. By the output's shortest axis, from every
+ * layer of AE-64 and VGG3D (bench/conv-layers.ts, docs/performance.md): F(4)
+ * is fastest from 16 voxels on, F(2) on the 8³ and 10³ layers. Below 4
+ * voxels (not among those layers) most of a tile would be padding, so the
+ * direct kernel runs.
  */
 export function winogradGradientTile(
   xShape: Shape5,
