@@ -52,22 +52,16 @@ function addChunks(pool: KernelPool, sumsAt: number, chunks: number, channels: n
   return [a, b];
 }
 
-/** Copies arrays into fresh kernel memory; returns their addresses (allocate everything before taking views). */
-function copyIn(pool: KernelPool, ...arrays: ArrayLike<number>[]): number[] {
-  const at = arrays.map((a) => pool.alloc(a.length));
-  arrays.forEach((a, i) => pool.f32(at[i]!, a.length).set(a));
-  return at;
-}
-
 /** Per channel, Σ(x − shift) and Σ(x − shift)² in double precision. */
 function shiftedSums(x: Float32Array, channels: number, shift: Float32Array): [Float64Array, Float64Array] {
   const pool = kernelPool();
   pool.reset();
   const rows = x.length / channels;
   const { work, sumsAt, chunks } = chunkedSums(pool, rows, channels);
-  const [xAt, sAt] = copyIn(pool, x, shift);
+  const xAt = pool.input(x);
+  const sAt = pool.input(shift);
   pool.f64(sumsAt, chunks * 2 * channels).fill(0);
-  pool.run("bn_stats", [xAt!, sAt!, sumsAt, rows, channels, ...work]);
+  pool.run("bn_stats", [xAt, sAt, sumsAt, rows, channels, ...work]);
   return addChunks(pool, sumsAt, chunks, channels);
 }
 
@@ -97,10 +91,8 @@ function affine(x: Float32Array, scale: Float32Array, shift: Float32Array, relu:
   const channels = scale.length;
   const rows = x.length / channels;
   const work = pool.counter(rows);
-  const oAt = pool.alloc(x.length);
-  const [xAt, scAt, shAt] = copyIn(pool, x, scale, shift);
-  pool.run("bn_affine", [xAt!, scAt!, shAt!, oAt, rows, channels, relu ? 1 : 0, ...work]);
-  out.set(pool.f32(oAt, x.length));
+  const args = [pool.input(x), pool.input(scale), pool.input(shift), pool.output(out)];
+  pool.run("bn_affine", [...args, rows, channels, relu ? 1 : 0, ...work]);
 }
 
 /**
@@ -126,11 +118,13 @@ function gradient(
   const { work, sumsAt, chunks } = chunkedSums(pool, rows, channels);
   const work2 = pool.counter(rows);
   const coefficients = pool.alloc(3 * channels);
-  const dxAt = pool.alloc(x.length);
+  const [dyAt, xAt, mAt, iAt] = [dy, x, mean, invStd].map((a) => pool.input(a));
   // Without a ReLU the kernels never read y.
-  const [dyAt, xAt, mAt, iAt, yAt] = copyIn(pool, dy, x, mean, invStd, ...(relu ? [y] : []));
+  const yAt = relu ? pool.input(y) : xAt!;
   pool.f64(sumsAt, chunks * 2 * channels).fill(0);
-  pool.run("bn_grad_stats", [dyAt!, xAt!, yAt ?? xAt!, mAt!, iAt!, sumsAt, rows, channels, relu ? 1 : 0, ...work]);
+  pool.run("bn_grad_stats", [dyAt!, xAt!, yAt, mAt!, iAt!, sumsAt, rows, channels, relu ? 1 : 0, ...work]);
+  // An output belongs to the next run only.
+  const dxAt = pool.output(dx);
   const [sb, sg] = addChunks(pool, sumsAt, chunks, channels);
   // dx = a·d + g·(x − mean) + b with k = γ·invStd/n: a = k·n, g = −k·dγ·invStd, b = −k·dβ.
   const abg = pool.f32(coefficients, 3 * channels);
@@ -145,8 +139,7 @@ function gradient(
   const aAt = coefficients;
   const gAt = coefficients + 4 * channels;
   const bAt = coefficients + 8 * channels;
-  pool.run("bn_grad_dx", [dyAt!, xAt!, yAt ?? xAt!, mAt!, aAt, gAt, bAt, dxAt, rows, channels, relu ? 1 : 0, ...work2]);
-  dx.set(pool.f32(dxAt, x.length));
+  pool.run("bn_grad_dx", [dyAt!, xAt!, yAt, mAt!, aAt, gAt, bAt, dxAt, rows, channels, relu ? 1 : 0, ...work2]);
 }
 
 const kernels: Record<string, (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[]> = {

@@ -1,4 +1,4 @@
-import { kernelPool, type KernelPool } from "./threads";
+import { kernelPool, type KernelArg, type KernelPool } from "./threads";
 
 /** [batch, depth, height, width, channels] */
 export type Shape5 = [number, number, number, number, number];
@@ -33,20 +33,19 @@ export const roundUp8 = (n: number): number => Math.ceil(n / 8) * 8;
 export const WGRAD_CHUNKS = 8;
 
 /**
- * Copies x [N,D,H,W,C] into a zero-padded buffer at `address` in kernel
- * memory, with `Cp` >= C channels per voxel (the ones past C zero).
+ * x [N,D,H,W,C] as a kernel argument, zero-padded and with `Cp` >= C
+ * channels per voxel (the ones past C zero): copied into fresh kernel
+ * memory, or x itself where it needs neither (KernelPool.input).
  */
-export function padInput(pool: KernelPool, address: number, x: Float32Array, shape: Shape5, p: Padding3, Cp = shape[4]): void {
+export function paddedInput(pool: KernelPool, x: Float32Array, shape: Shape5, p: Padding3, Cp = shape[4]): KernelArg {
   const [N, D, H, W, C] = shape;
   const XD = D + p.front + p.back;
   const XH = H + p.top + p.bottom;
   const XW = W + p.left + p.right;
-  const dst = pool.f32(address, N * XD * XH * XW * Cp);
   const padded = XD !== D || XH !== H || XW !== W || Cp !== C;
-  if (!padded) {
-    dst.set(x.subarray(0, dst.length));
-    return;
-  }
+  if (!padded) return pool.input(x.subarray(0, N * D * H * W * C));
+  const address = pool.alloc(N * XD * XH * XW * Cp);
+  const dst = pool.f32(address, N * XD * XH * XW * Cp);
   dst.fill(0);
   const row = W * C;
   for (let n = 0; n < N; n++)
@@ -57,6 +56,7 @@ export function padInput(pool: KernelPool, address: number, x: Float32Array, sha
         if (Cp === C) dst.set(x.subarray(src, src + row), to);
         else for (let w = 0; w < W; w++) dst.set(x.subarray(src + w * C, src + (w + 1) * C), to + w * Cp);
       }
+  return address;
 }
 
 /** No padding on any side. */
@@ -113,12 +113,11 @@ export function conv3dForward(
   const OH = Math.floor((XH - KH) / stride) + 1;
   const OW = Math.floor((XW - KW) / stride) + 1;
 
-  const xAt = pool.alloc(N * XD * XH * XW * C1);
+  const xAt = paddedInput(pool, x, xShape, pad);
   const fAt = pool.alloc(C2p * ntaps * C1);
   const tAt = pool.alloc(ntaps);
   const oAt = pool.alloc(N * OD * OH * OW * C2p);
 
-  padInput(pool, xAt, x, xShape, pad);
   tapOffsets(pool, tAt, KD, KH, KW, XH, XW, C1);
   // Packed as [C2/8][tap][C1][8] so the kernel streams the filter contiguously.
   const fp = pool.f32(fAt, C2p * ntaps * C1);
@@ -145,11 +144,10 @@ export function conv3dTransposeNonOverlapping(dy: Float32Array, dyShape: Shape5,
     throw new Error(`conv3d transpose: filter ${filterShape.join("x")} does not fit input ${dyShape.join("x")}`);
   const C2p = roundUp8(C2);
   const ntaps = s * s * s;
-  const xAt = pool.alloc(N * D * H * W * C1);
+  const xAt = pool.input(dy.subarray(0, N * D * H * W * C1));
   const fAt = pool.alloc(ntaps * C2p * C1);
   const tAt = pool.alloc(1);
   const oAt = pool.alloc(N * D * s * H * s * W * s * C2p);
-  pool.f32(xAt, N * D * H * W * C1).set(dy.subarray(0, N * D * H * W * C1));
   pool.i32(tAt, 1)[0] = 0;
   // Packed as [tap][C2/8][C1][8].
   const fp = pool.f32(fAt, ntaps * C2p * C1);
@@ -187,8 +185,8 @@ export function conv3dFilterGradient(
   const XW = W + pad.left + pad.right;
   // Padding beyond the last tap the output reaches is never read; the kernel
   // only needs the box the output voxels look at.
-  const xAt = pool.alloc(N * XD * XH * XW * C1);
-  const bAt = pool.alloc(N * OD * OH * OW * C2p);
+  const xAt = paddedInput(pool, x, xShape, pad);
+  const bAt = paddedInput(pool, dy, dyShape, NO_PADDING, C2p);
   const tAt = pool.alloc(ntaps);
   const size = ntaps * C1 * C2p;
   const rows = N * OD * OH;
@@ -196,9 +194,7 @@ export function conv3dFilterGradient(
   const chunks = Math.ceil(rows / chunk);
   const fAt = pool.alloc(chunks * size);
   const work = pool.counter(rows, chunk);
-  padInput(pool, xAt, x, xShape, pad);
   tapOffsets(pool, tAt, KD, KH, KW, XH, XW, C1);
-  padInput(pool, bAt, dy, dyShape, NO_PADDING, C2p);
   pool.run("conv_wgrad", [xAt, bAt, fAt, tAt, N, XD, XH, XW, C1, OD, OH, OW, C2p, ntaps, stride, ...work]);
   return unpad({ data: sumChunks(pool, fAt, size, chunks), channels: C2, stride: C2p });
 }

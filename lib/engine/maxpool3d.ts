@@ -13,10 +13,9 @@ export function maxPool3d(x: Float32Array, shape: Shape5, k: number): KernelResu
   pool.reset();
   const [N, OD, OH, OW, C] = pooledShape(shape, k);
   const size = shape.reduce((a, b) => a * b, 1);
-  const xAt = pool.alloc(size);
+  const xAt = pool.input(x.subarray(0, size));
   const oAt = pool.alloc(N * OD * OH * OW * C);
   const work = pool.counter(N * OD * OH);
-  pool.f32(xAt, size).set(x.subarray(0, size));
   pool.run("maxpool_fwd", [xAt, oAt, ...shape, k, ...work]);
   return { data: pool.f32(oAt, N * OD * OH * OW * C), channels: C, stride: C };
 }
@@ -32,12 +31,10 @@ export function maxPool3dGrad(x: Float32Array, dy: Float32Array, shape: Shape5, 
   const [N, OD, OH, OW, C] = pooledShape(shape, k);
   const size = shape.reduce((a, b) => a * b, 1);
   const pooled = N * OD * OH * OW * C;
-  const xAt = pool.alloc(size);
-  const gAt = pool.alloc(pooled);
+  const xAt = pool.input(x.subarray(0, size));
+  const gAt = pool.input(dy.subarray(0, pooled));
   const dAt = pool.alloc(size);
   const work = pool.counter(N * OD * OH);
-  pool.f32(xAt, size).set(x.subarray(0, size));
-  pool.f32(gAt, pooled).set(dy.subarray(0, pooled));
   const dx = pool.f32(dAt, size);
   // Voxels beyond the last whole window get no gradient; the kernel writes all others.
   if (OD * k !== shape[1] || OH * k !== shape[2] || OW * k !== shape[3]) dx.fill(0);

@@ -15,8 +15,12 @@ export const KERNEL_CACHE_ENV = "WORKBENCH_KERNEL_CACHE";
 
 /** The addon kernels/native.c builds into. */
 export interface NativeKernels {
-  /** Runs kernel `index` with `args` (wasm-style: byte addresses into `memory`, then integers) on `threads` threads. */
-  run(memory: Uint8Array, index: number, args: Int32Array, threads: number): void;
+  /**
+   * Runs kernel `index` with `args` (wasm-style: byte addresses, then
+   * integers) on `threads` threads. bases[i] is 0 for an address into
+   * `memory`, j for one into arrays[j - 1].
+   */
+  run(memory: Uint8Array, index: number, args: Int32Array, threads: number, bases: Int32Array, arrays: Float32Array[]): void;
   /** Its kernels' names in index order, comma-separated. */
   kernels: string;
   /** The compiler that built it, e.g. "clang 14.0.6". */

@@ -47,6 +47,12 @@ interface WasmApi {
 }
 const WASM = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
+/**
+ * A kernel argument: a byte address in the kernel memory or an integer, or
+ * (native build only) an array the kernel reads or writes where it is.
+ */
+export type KernelArg = number | { array: Float32Array };
+
 /** Job slots: [0] kernel index, [1] argument count, [2..] the arguments. */
 const SLOTS = 64;
 
@@ -80,6 +86,9 @@ export class KernelPool {
   private readonly pool: WorkerPool | null = null;
   private readonly own: Share | null = null;
   private readonly args = new Int32Array(SLOTS);
+  private readonly bases = new Int32Array(SLOTS);
+  /** Outputs to copy out of the kernel memory after the next run (WebAssembly build). */
+  private pending: Array<{ address: number; array: Float32Array }> = [];
   private top = HEAP_BASE;
 
   constructor(threads: number, native: NativeKernels | null) {
@@ -100,6 +109,31 @@ export class KernelPool {
   /** Forgets all buffers of the previous call; the memory is kept for the next. */
   reset(): void {
     this.top = HEAP_BASE;
+    this.pending = [];
+  }
+
+  /**
+   * `array` as a kernel's input: read where it is by the native build (no
+   * copy: most of a cheap kernel's time went to copying), copied into fresh
+   * kernel memory for WebAssembly, which sees no other memory.
+   */
+  input(array: Float32Array): KernelArg {
+    if (this.native) return { array };
+    const address = this.alloc(array.length);
+    this.f32(address, array.length).set(array);
+    return address;
+  }
+
+  /**
+   * `array` as a kernel's output: written where it is by the native build;
+   * for WebAssembly written in kernel memory and copied into `array` when
+   * the next run() returns.
+   */
+  output(array: Float32Array): KernelArg {
+    if (this.native) return { array };
+    const address = this.alloc(array.length);
+    this.pending.push({ address, array });
+    return address;
   }
 
   /** Reserves `floats` float32 slots (16-byte aligned) and returns their byte address. */
@@ -143,17 +177,36 @@ export class KernelPool {
    * workers) and waits until all return. The kernels share the work out
    * themselves through a counter in `args`.
    */
-  run(name: KernelName, args: number[]): void {
+  run(name: KernelName, args: KernelArg[]): void {
     if (this.native) {
-      this.args.set(args);
-      this.native.run(new Uint8Array(this.memory.buffer), NAMES.indexOf(name), this.args.subarray(0, args.length), this.threads);
+      const arrays: Float32Array[] = [];
+      args.forEach((arg, i) => {
+        if (typeof arg === "number") {
+          this.args[i] = arg;
+          this.bases[i] = 0;
+        } else {
+          this.args[i] = 0;
+          this.bases[i] = arrays.push(arg.array);
+        }
+      });
+      const n = args.length;
+      this.native.run(
+        new Uint8Array(this.memory.buffer),
+        NAMES.indexOf(name),
+        this.args.subarray(0, n),
+        this.threads,
+        this.bases.subarray(0, n),
+        arrays,
+      );
       return;
     }
     const slots = this.pool!.slots;
     slots[0] = NAMES.indexOf(name);
     slots[1] = args.length;
-    slots.set(args, 2);
+    // input() and output() give addresses on the WebAssembly build.
+    slots.set(args as number[], 2);
     this.pool!.run(name, () => this.own!(slots, undefined));
+    for (const { address, array } of this.pending.splice(0)) array.set(this.f32(address, array.length));
   }
 }
 

@@ -1,6 +1,6 @@
 import {
   correlationTap,
-  padInput,
+  paddedInput,
   roundUp8,
   sumChunks,
   unpad,
@@ -103,7 +103,7 @@ export function conv3dWinograd(
   const [XD, XH, XW] = padded;
   const T = options.blockTiles ?? blockTiles(points, tiles, C1, C2p, pool.threads);
 
-  const xAt = pool.alloc(N * XD * XH * XW * C1);
+  const xAt = paddedInput(pool, x, xShape, tiled);
   const gAt = pool.alloc(27 * C1 * C2p);
   const uAt = pool.alloc(points * (C1 * C2p + PAD));
   const tAt = pool.alloc(1);
@@ -111,7 +111,6 @@ export function conv3dWinograd(
   const sAt = pool.alloc(pool.threads * ss);
   const oAt = pool.alloc(N * OD * OH * OW * C2p);
 
-  padInput(pool, xAt, x, xShape, tiled);
   pool.i32(tAt, 1)[0] = 0;
   // The taps as [27][C1][C2p]: the filter itself when it needs neither flipping nor channel padding.
   const g = pool.f32(gAt, 27 * C1 * C2p);
@@ -184,11 +183,9 @@ export function conv3dWinogradFilterGradient(
   const [TD, TH, TW] = grid;
   const C2p = roundUp8(C2);
   const sumSize = points * (C1 * C2p + PAD);
-  const xAt = pool.alloc(N * XD * XH * XW * C1);
-  const dAt = pool.alloc(N * TD * m * TH * m * TW * m * C2p);
-  padInput(pool, xAt, x, xShape, tiled);
+  const xAt = paddedInput(pool, x, xShape, tiled);
   const whole: Padding3 = { front: 0, back: TD * m - OD, top: 0, bottom: TH * m - OH, left: 0, right: TW * m - OW };
-  padInput(pool, dAt, dy, dyShape, whole, C2p);
+  const dAt = paddedInput(pool, dy, dyShape, whole, C2p);
   let uAt: number;
   let ss: number;
   let sAt: number;
