@@ -1,5 +1,5 @@
 import type { Shape5 } from "./conv3d";
-import { blockTiles, filterGradientBytes, SCRATCH_BYTES, type WinogradTile } from "./winograd";
+import { blockTiles, filterGradientPlan, SCRATCH_BYTES, tileCount, type WinogradTile } from "./winograd";
 
 /**
  * The environment variable that picks the algorithm of the stride-1 3×3×3
@@ -111,5 +111,6 @@ export function winogradGradientTile(
   const setting = winogradSetting();
   const shortest = Math.min(...out);
   const tile = setting === "auto" ? (shortest >= 16 ? 4 : shortest >= 4 ? 2 : null) : setting;
-  return tile !== null && filterGradientBytes(tile, xShape, out, filterShape[4]) <= GRADIENT_SUM_CAP ? tile : null;
+  if (tile === null) return null;
+  return filterGradientPlan(tile, tileCount(tile, xShape[0], out), C1, filterShape[4]).bytes <= GRADIENT_SUM_CAP ? tile : null;
 }

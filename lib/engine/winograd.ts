@@ -48,6 +48,10 @@ export function blockTiles(points: number, tiles: number, C1: number, C2: number
   return Math.max(4, Math.floor(Math.min(Math.max(fit, balance), share + 3) / 4) * 4);
 }
 
+/** The number of F(m³) tiles of an output of `out` per sample for a batch of N. */
+export const tileCount = (tile: WinogradTile, N: number, out: [number, number, number]): number =>
+  out.reduce((n, e) => n * Math.ceil(e / tile), N);
+
 /** The tiles of a stride-1 3×3×3 correlation of x (with `pad`) by F(m³, 3³). */
 interface Tiling {
   /** Output extents [OD, OH, OW]. */
@@ -70,7 +74,7 @@ function tiling(xShape: Shape5, pad: Padding3, m: WinogradTile): Tiling {
   const grid = out.map((e) => Math.ceil(e / m)) as [number, number, number];
   const [TD, TH, TW] = grid;
   const tiled: Padding3 = { ...pad, back: TD * m + 2 - D - pad.front, bottom: TH * m + 2 - H - pad.top, right: TW * m + 2 - W - pad.left };
-  return { out, grid, tiled, padded: [TD * m + 2, TH * m + 2, TW * m + 2], points: (m + 2) ** 3, tiles: N * TD * TH * TW };
+  return { out, grid, tiled, padded: [TD * m + 2, TH * m + 2, TW * m + 2], points: (m + 2) ** 3, tiles: tileCount(m, N, out) };
 }
 
 /**
@@ -133,23 +137,26 @@ export function conv3dWinograd(
  */
 const ALL_TRANSFORMS_BYTES = 64 * 2 ** 20;
 
-export const allTransformsFit = (points: number, tiles: number, C1: number, C2p: number): boolean =>
-  4 * points * (tiles * (C1 + C2p) + 2 * PAD) <= ALL_TRANSFORMS_BYTES;
+/** How conv3dWinogradFilterGradient sums, from the shapes alone. */
+export interface FilterGradientPlan {
+  /** Few tiles: every tile's transforms kept, summed per transform point into one dU. */
+  keepAll: boolean;
+  /** Otherwise: tiles per chunk and chunks, each summed into its own copy of dU. */
+  chunk: number;
+  chunks: number;
+  /** Kernel memory the sums (and kept transforms) take. */
+  bytes: number;
+}
 
-/**
- * Bytes of kernel memory conv3dWinogradFilterGradient keeps for its sums
- * (and, with few tiles, the tiles' transforms) for an input of xShape
- * giving an output of `out` per sample with C2 channels: the engine keeps
- * it under a cap.
- */
-export function filterGradientBytes(tile: WinogradTile, xShape: Shape5, out: [number, number, number], C2: number): number {
-  const C1 = xShape[4];
+export function filterGradientPlan(tile: WinogradTile, tiles: number, C1: number, C2: number): FilterGradientPlan {
   const C2p = roundUp8(C2);
   const points = (tile + 2) ** 3;
-  const tiles = xShape[0] * out.reduce((n, e) => n * Math.ceil(e / tile), 1);
   const sum = 4 * points * (C1 * C2p + PAD);
-  if (allTransformsFit(points, tiles, C1, C2p)) return sum + 4 * points * (tiles * (C1 + C2p) + 2 * PAD);
-  return Math.ceil(tiles / Math.ceil(tiles / WGRAD_CHUNKS)) * sum;
+  const transforms = 4 * points * (tiles * (C1 + C2p) + 2 * PAD);
+  if (transforms <= ALL_TRANSFORMS_BYTES) return { keepAll: true, chunk: tiles, chunks: 1, bytes: sum + transforms };
+  const chunk = Math.ceil(tiles / WGRAD_CHUNKS);
+  const chunks = Math.ceil(tiles / chunk);
+  return { keepAll: false, chunk, chunks, bytes: chunks * sum };
 }
 
 /**
@@ -186,11 +193,11 @@ export function conv3dWinogradFilterGradient(
   const xAt = paddedInput(pool, x, xShape, tiled);
   const whole: Padding3 = { front: 0, back: TD * m - OD, top: 0, bottom: TH * m - OH, left: 0, right: TW * m - OW };
   const dAt = paddedInput(pool, dy, dyShape, whole, C2p);
+  const plan = filterGradientPlan(m, tiles, C1, C2);
   let uAt: number;
   let ss: number;
   let sAt: number;
-  if (allTransformsFit(points, tiles, C1, C2p)) {
-    // Few tiles: one dU, summed per transform point over all the tiles' transforms.
+  if (plan.keepAll) {
     const vs = tiles * C1 + PAD;
     const ms = tiles * C2p + PAD;
     const vAt = pool.alloc(points * vs);
@@ -202,15 +209,12 @@ export function conv3dWinogradFilterGradient(
     pool.run("wino_wgrad_transform", [...transform, ...pool.counter(tiles, Math.max(1, Math.ceil(tiles / (4 * pool.threads))))]);
     pool.run("wino_wgrad_points", [vAt, vs, mAt, ms, uAt, tiles, C1, C2p, m, ...pool.counter(points, 1)]);
   } else {
-    // Many tiles: WGRAD_CHUNKS fixed chunks of them, each summed into its own copy of dU, added in order.
-    const chunk = Math.ceil(tiles / WGRAD_CHUNKS);
-    const chunks = Math.ceil(tiles / chunk);
-    const T = options.blockTiles ?? blockTiles(points, chunk, C1, C2p, 1);
-    uAt = pool.alloc(chunks * sumSize);
+    const T = options.blockTiles ?? blockTiles(points, plan.chunk, C1, C2p, 1);
+    uAt = pool.alloc(plan.chunks * sumSize);
     ss = scratchFloats(points, T, C1, C2p);
     sAt = pool.alloc(pool.threads * ss);
-    pool.run("wino_wgrad", [xAt, dAt, uAt, sAt, ss, N, XD, XH, XW, C1, OD, OH, OW, C2p, m, T, ...pool.counter(tiles, chunk)]);
-    sumChunks(pool, uAt, sumSize, chunks);
+    pool.run("wino_wgrad", [xAt, dAt, uAt, sAt, ss, N, XD, XH, XW, C1, OD, OH, OW, C2p, m, T, ...pool.counter(tiles, plan.chunk)]);
+    sumChunks(pool, uAt, sumSize, plan.chunks);
   }
   const fAt = pool.alloc(27 * C1 * C2p);
   pool.run("wino_wgrad_taps", [uAt, fAt, sAt, ss, C1, C2p, m, ...pool.counter(C1)]);
