@@ -153,19 +153,12 @@ const conv3dBackpropFilter: Fast = ({ inputs, backend: b, attrs }) => {
   if (s === null) return null;
   const xShape = shape5(x.shape);
   const dyShape = shape5(dy.shape);
+  const [xs, dys] = [read(backend, x), read(backend, dy)];
   const tile = winogradGradientTile(xShape, shape5(filterShape), [dyShape[1], dyShape[2], dyShape[3]], s);
   const grad =
     tile !== null
-      ? conv3dWinogradFilterGradient(read(backend, x), xShape, read(backend, dy), dyShape, padding(info), { tile })
-      : conv3dFilterGradient(
-          read(backend, x),
-          xShape,
-          read(backend, dy),
-          dyShape,
-          [filterShape[0], filterShape[1], filterShape[2]],
-          s,
-          padding(info),
-        );
+      ? conv3dWinogradFilterGradient(xs, xShape, dys, dyShape, padding(info), { tile })
+      : conv3dFilterGradient(xs, xShape, dys, dyShape, [filterShape[0], filterShape[1], filterShape[2]], s, padding(info));
   return write(backend, [...filterShape], grad);
 };
 
